@@ -1,0 +1,3 @@
+using ZhSentiment.Cli;
+
+return await CommandLine.RunAsync(args);
