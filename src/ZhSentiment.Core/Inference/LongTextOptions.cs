@@ -1,0 +1,23 @@
+namespace ZhSentiment.Inference;
+
+/// <summary>What to do with a text longer than the model's maximum length.</summary>
+public enum LongTextMode
+{
+    /// <summary>Split into overlapping windows and average their class probabilities.</summary>
+    Windows,
+
+    /// <summary>Keep the beginning, drop the rest.</summary>
+    Truncate,
+}
+
+/// <summary>How texts longer than one model window are handled.</summary>
+public sealed record LongTextOptions
+{
+    public LongTextMode Mode { get; init; } = LongTextMode.Windows;
+
+    /// <summary>Tokens shared by consecutive windows; null means a quarter of the window.</summary>
+    public int? Overlap { get; init; }
+
+    /// <summary>Upper bound on windows per text, so one huge text cannot monopolise the model.</summary>
+    public int MaxWindows { get; init; } = 64;
+}

@@ -1,0 +1,29 @@
+namespace ZhSentiment.Inference;
+
+/// <summary>What is being served: shown by <c>/info</c>, the web page and the CLI.</summary>
+public sealed record ModelInfo
+{
+    /// <summary>A short name (the folder name, or the ModelScope id).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Where it came from: a folder path or <c>modelscope:ORG/NAME</c>.</summary>
+    public required string Source { get; init; }
+
+    /// <summary>The architecture family: <c>bert</c>, <c>structbert</c>, <c>onnx</c>, or the compact model's type.</summary>
+    public required string Architecture { get; init; }
+
+    /// <summary>Longest model window in tokens, special tokens included.</summary>
+    public required int MaxSequenceLength { get; init; }
+
+    /// <summary><c>none</c> or <c>int8</c>.</summary>
+    public string Quantization { get; init; } = "none";
+
+    /// <summary>The ONNX file the session runs (the built cache file for checkpoints).</summary>
+    public string? OnnxPath { get; init; }
+
+    public static string EngineVersion { get; } =
+        typeof(ModelInfo).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    public static string OnnxRuntimeVersion { get; } =
+        typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version?.ToString(3) ?? "unknown";
+}

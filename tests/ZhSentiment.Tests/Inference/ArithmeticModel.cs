@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using ZhSentiment.Inference;
+
+namespace ZhSentiment.Tests.Inference;
+
+/// <summary>
+/// A transparent model for testing the engine's batching: each character is a token, and the logits are simple
+/// functions of the real (unpadded) tokens, so a test can compute the expected answer of any text by hand.
+/// </summary>
+internal sealed class ArithmeticModel : IClassifierBackend, ITextEncoder
+{
+    public const int Cls = 1, Sep = 2;
+
+    private static readonly int[] PrefixIds = [Cls], SuffixIds = [Sep];
+
+    public ArithmeticModel(int maxSequenceLength = 16) => MaxSequenceLength = maxSequenceLength;
+
+    public int LabelCount => 2;
+    public int MaxSequenceLength { get; }
+
+    /// <summary>(rows, sequence length) of every batch run.</summary>
+    public ConcurrentQueue<(int Rows, int Length)> Batches { get; } = new();
+
+    /// <summary>Held before each batch runs, so tests can let work pile up.</summary>
+    public ManualResetEventSlim Gate { get; } = new(true);
+
+    /// <summary>A batch containing this token id fails.</summary>
+    public int? PoisonId { get; set; }
+
+    public ReadOnlySpan<int> Prefix => PrefixIds;
+    public ReadOnlySpan<int> Suffix => SuffixIds;
+
+    public void Encode(string text, List<int> ids)
+    {
+        foreach (var c in text)
+            if (!char.IsWhiteSpace(c)) ids.Add(TokenId(c));
+    }
+
+    public string IdToToken(int id) => id switch { Cls => "[CLS]", Sep => "[SEP]", 29 => "?", _ => ((char)(id - 3 + 'a')).ToString() };
+
+    /// <summary>a..z are ids 3..28; any other character is 29.</summary>
+    public static int TokenId(char c) => c is >= 'a' and <= 'z' ? 3 + c - 'a' : 29;
+
+    /// <summary>Logits of one window: [sum of ids / 100, tokens / 10], special tokens included.</summary>
+    public static float[] LogitsOf(IEnumerable<int> windowIds)
+    {
+        var ids = windowIds.ToList();
+        return [ids.Sum() / 100f, ids.Count / 10f];
+    }
+
+    public void Run(EncodedBatch batch, Span<float> logits)
+    {
+        Gate.Wait();
+        Batches.Enqueue((batch.Rows, batch.SequenceLength));
+        for (int r = 0; r < batch.Rows; r++)
+        {
+            float sum = 0, count = 0;
+            for (int i = 0; i < batch.SequenceLength; i++)
+            {
+                int at = r * batch.SequenceLength + i;
+                if (batch.AttentionMask[at] == 0) continue;
+                if (batch.InputIds[at] == PoisonId) throw new InvalidOperationException("poisoned batch");
+                sum += batch.InputIds[at];
+                count++;
+            }
+            logits[r * 2] = sum / 100f;
+            logits[r * 2 + 1] = count / 10f;
+        }
+    }
+
+    public void Dispose() => Gate.Dispose();
+}
