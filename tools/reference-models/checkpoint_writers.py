@@ -67,11 +67,10 @@ def save_safetensors(tensors, path, metadata=None):
 
 def _zip_checkpoint(path, archive, data_pkl, storages=()):
     """A zip laid out like torch.save's (stored entries under one archive folder)."""
+    entries = [("data.pkl", data_pkl), *((f"data/{key}", data) for key, data in storages), ("version", b"3\n")]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
-        z.writestr(f"{archive}/data.pkl", data_pkl)
-        for key, data in storages:
-            z.writestr(f"{archive}/data/{key}", data)
-        z.writestr(f"{archive}/version", b"3\n")
+        for name, data in entries:
+            z.writestr(zipfile.ZipInfo(f"{archive}/{name}", date_time=(2024, 1, 1, 0, 0, 0)), data)
 
 
 def save_malicious_os_system(path):

@@ -361,6 +361,7 @@ def write_checkpoint_cases():
     views = view_tensors()
     cw.save_torch_zip(views, os.path.join(path, "views.bin"))
     cw.save_torch_legacy(views, os.path.join(path, "views-legacy.bin"))
+    torch.save(views, os.path.join(path, "views-protocol4.bin"), pickle_protocol=4)
     cw.save_safetensors({n: v.detach().contiguous() for n, v in views.items()
                          if n not in ("tied_a", "tied_b", "tied_tail")}, os.path.join(path, "views.safetensors"))
     write_json(os.path.join(path, "views.json"), view_expectation(views))

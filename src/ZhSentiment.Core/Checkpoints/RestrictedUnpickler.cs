@@ -59,6 +59,7 @@ internal sealed class RestrictedUnpickler
                     if (stack.Count != 1 || marks.Count != 0) throw Problem(at, "pickle stops with an unbalanced stack");
                     return stack[0];
                 case (byte)'(': // MARK
+                    if (marks.Count >= MaxStackItems) throw Problem(at, "pickle nests deeper than any state dict");
                     marks.Push(stack.Count);
                     break;
                 case (byte)'0': // POP

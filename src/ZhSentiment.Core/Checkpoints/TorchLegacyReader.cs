@@ -36,7 +36,7 @@ internal static class TorchLegacyReader
         foreach (var key in keys)
         {
             if (key is not string name || !rules.Storages.TryGetValue(name, out var storage))
-                throw new InvalidDataException($"lists storage {PickleDescription.Of(key)} that no tensor refers to");
+                throw new InvalidDataException($"lists storage {(key is string k ? $"'{k}'" : PickleDescription.Of(key))} that no tensor refers to");
             long at = file.Position;
             file.ReadExactly(countBytes);
             long count = BinaryPrimitives.ReadInt64LittleEndian(countBytes);

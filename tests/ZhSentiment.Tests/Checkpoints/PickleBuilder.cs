@@ -48,20 +48,29 @@ internal sealed class PickleBuilder
         return Tuple();
     }
 
-    /// <summary>A storage reference as the zip format writes it: ('storage', torch.&lt;type&gt;, key, 'cpu', numel).</summary>
-    public PickleBuilder Storage(string type, string key, long count) =>
-        Mark().Str("storage").Global("torch", type).Str(key).Str("cpu").Int(count).Tuple().Op((byte)'Q');
+    /// <summary>
+    /// A storage reference as the zip format writes it, ('storage', torch.&lt;type&gt;, key, 'cpu', numel), or with
+    /// the legacy format's sixth item (None).
+    /// </summary>
+    public PickleBuilder Storage(string type, string key, long count, bool legacy = false)
+    {
+        Mark().Str("storage").Global("torch", type).Str(key).Str("cpu").Int(count);
+        if (legacy) Op((byte)'N');
+        return Tuple().Op((byte)'Q');
+    }
 
     /// <summary><c>_rebuild_tensor_v2(storage, offset, size, stride, False, OrderedDict())</c>.</summary>
-    public PickleBuilder Tensor(string type, string key, long count, long offset, long[] shape, long[] stride) =>
-        Global("torch._utils", "_rebuild_tensor_v2").Mark().Storage(type, key, count).Int(offset).Ints(shape).Ints(stride)
+    public PickleBuilder Tensor(string type, string key, long count, long offset, long[] shape, long[] stride, bool legacy = false) =>
+        Global("torch._utils", "_rebuild_tensor_v2").Mark().Storage(type, key, count, legacy).Int(offset).Ints(shape).Ints(stride)
             .Op(0x89).Global("collections", "OrderedDict").EmptyTuple().Reduce().Tuple().Reduce();
 
     /// <summary>A state dict of one float32 tensor.</summary>
-    public static byte[] OneTensor(string name, long count, long offset, long[] shape, long[] stride) =>
-        new PickleBuilder().EmptyDict().Mark().Str(name).Tensor("FloatStorage", "0", count, offset, shape, stride).SetItems().Stop();
+    public static byte[] OneTensor(string name, long count, long offset, long[] shape, long[] stride, bool legacy = false) =>
+        new PickleBuilder().EmptyDict().Mark().Str(name).Tensor("FloatStorage", "0", count, offset, shape, stride, legacy).SetItems().Stop();
 
-    public byte[] Stop() => Op((byte)'.')._out.ToArray();
+    public byte[] Stop() => Op((byte)'.').WithoutStop();
+
+    public byte[] WithoutStop() => _out.ToArray();
 }
 
 /// <summary>Writes zip checkpoints laid out like torch.save's.</summary>
@@ -79,5 +88,30 @@ internal static class TorchZip
     {
         using var stream = zip.CreateEntry(name, CompressionLevel.NoCompression).Open();
         stream.Write(data);
+    }
+}
+
+/// <summary>Writes legacy (pre-1.6) torch.save files: the five pickles, then size-prefixed storages.</summary>
+internal static class TorchLegacy
+{
+    public static byte[] Build(byte[] objectPkl, string[] keys, params (long Count, byte[] Data)[] storages)
+    {
+        var file = new MemoryStream();
+        // LONG1 magic number 0x1950a86a20f9469cfc6c, protocol 1001, sys_info.
+        file.Write(new PickleBuilder().Op(0x8a, 10, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19).Stop());
+        file.Write(new PickleBuilder().Int(1001).Stop());
+        file.Write(new PickleBuilder().EmptyDict().Mark().Str("protocol_version").Int(1001).Str("little_endian").Op(0x88).SetItems().Stop());
+        file.Write(objectPkl);
+        var list = new PickleBuilder().Op((byte)']').Mark();
+        foreach (var key in keys) list.Str(key);
+        file.Write(list.Op((byte)'e').Stop());
+        var count = new byte[8];
+        foreach (var (n, data) in storages)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(count, n);
+            file.Write(count);
+            file.Write(data);
+        }
+        return file.ToArray();
     }
 }

@@ -12,6 +12,7 @@ public sealed class TensorLayoutTests
     [Theory]
     [InlineData("views.bin")]
     [InlineData("views-legacy.bin")]
+    [InlineData("views-protocol4.bin")]
     [InlineData("views.safetensors")]
     public void Views_and_dtypes_are_materialised_in_row_major_order(string file)
     {
