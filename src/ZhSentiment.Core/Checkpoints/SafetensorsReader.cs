@@ -59,6 +59,8 @@ internal static class SafetensorsReader
 
     private static List<Entry> ParseHeader(byte[] header, long dataLength)
     {
+        // JsonDocument validates structure but only complains about bad UTF-8 when a string is read.
+        if (!System.Text.Unicode.Utf8.IsValid(header)) throw new InvalidDataException("header is not valid UTF-8");
         var entries = new List<Entry>();
         try
         {
