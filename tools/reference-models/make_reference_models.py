@@ -433,7 +433,7 @@ def make_base_model(out_dir, with_safetensors):
                          intermediate_size=3072, max_position_embeddings=512)
     weights = eb.random_weights(shape, SEED)
     os.makedirs(out_dir, exist_ok=True)
-    shutil.copy(vocab_path, os.path.join(out_dir, "vocab.txt"))
+    shutil.copyfile(vocab_path, os.path.join(out_dir, "vocab.txt"))
     write_json(os.path.join(out_dir, "config.json"),
                hf_config(shape, MODELSCOPE_LABELS, "SbertForSequenceClassification", "structbert"))
     write_json(os.path.join(out_dir, "configuration.json"), modelscope_configuration())

@@ -19,7 +19,7 @@ public static class CheckpointReader
         if (!File.Exists(path)) throw new ModelFormatException(path, "does not exist");
         try
         {
-            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 4096);
             Span<byte> start = stackalloc byte[9];
             int count = file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
             start = start[..count];

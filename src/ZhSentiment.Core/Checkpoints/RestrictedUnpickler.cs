@@ -23,6 +23,7 @@ internal sealed class RestrictedUnpickler
     private readonly long _limit;
     private readonly long _origin;
     private readonly TorchPickleRules _rules;
+    private readonly byte[] _scratch = new byte[8];
     private long _consumed;
 
     /// <param name="input">Positioned at the first opcode; left just after STOP.</param>
@@ -253,7 +254,15 @@ internal sealed class RestrictedUnpickler
         return (byte)b;
     }
 
-    private ReadOnlySpan<byte> ReadSpan(int count) => ReadBytes(count);
+    /// <summary>A fixed-size field (at most 8 bytes), read into a reused buffer.</summary>
+    private ReadOnlySpan<byte> ReadSpan(int count)
+    {
+        if (count > _limit - _consumed) throw new EndOfStreamException($"the pickle is cut off at byte {_origin + _consumed}");
+        var span = _scratch.AsSpan(0, count);
+        _input.ReadExactly(span);
+        _consumed += count;
+        return span;
+    }
 
     private byte[] ReadBytes(long count)
     {
@@ -265,7 +274,7 @@ internal sealed class RestrictedUnpickler
         return bytes;
     }
 
-    private void Skip(int count) => ReadBytes(count);
+    private void Skip(int count) => ReadSpan(count);
 
     /// <summary>A 4- or 8-byte little-endian length, checked against <paramref name="max"/> before anything is allocated.</summary>
     private long ReadLength(int width, long max, long at)
