@@ -37,8 +37,8 @@ internal static class TorchStateDict
     }
 
     /// <summary>
-    /// Materialises every view, fetching each storage once through <paramref name="readStorage"/> and releasing it
-    /// when its tensors are built, so at most one storage is held beside the finished tensors.
+    /// Materialises every view, fetching each storage once through <paramref name="readStorage"/> and dropping it
+    /// once its tensors are built (for the zip format, at most one storage is held beside the finished tensors).
     /// </summary>
     public static Dictionary<string, CheckpointTensor> Materialize(
         List<KeyValuePair<string, TorchTensorView>> views, Func<TorchStorage, byte[]> readStorage)
