@@ -20,6 +20,7 @@ public sealed class HostileCheckpointTests : IDisposable
         Assert.Equal(path, e.File);
         Assert.StartsWith(path + ": ", e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', e.Message);
+        TestContext.Current.TestOutputHelper?.WriteLine(e.Message);
         return e;
     }
 
