@@ -2,9 +2,6 @@ using System.Runtime.InteropServices;
 
 namespace ZhSentiment.Checkpoints;
 
-/// <summary>Element types a checkpoint may hold.</summary>
-public enum TensorDType { Float32, Float16, BFloat16, Float64, Int64, Int32, Int16, Int8, UInt8, Bool }
-
 /// <summary>One named tensor read from a checkpoint: shape, element type and contiguous little-endian bytes.</summary>
 public sealed class CheckpointTensor
 {
@@ -36,7 +33,10 @@ public sealed class CheckpointTensor
     public IReadOnlyList<long> Shape { get; }
     public long ElementCount { get; }
 
-    /// <summary>Contiguous row-major element bytes, little-endian.</summary>
+    /// <summary>
+    /// Contiguous row-major element bytes, little-endian. Tensors that a checkpoint ties to one storage (the same
+    /// tensor saved under two names) share this array: treat it as read-only.
+    /// </summary>
     public byte[] Data { get; }
 
     public static int ElementSize(TensorDType dtype) => dtype switch

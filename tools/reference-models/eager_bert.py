@@ -1,0 +1,160 @@
+"""BertForSequenceClassification's forward pass written out with plain torch ops.
+
+The weights are a dict keyed by the Hugging Face names (``bert.embeddings.word_embeddings.weight``, ...,
+``classifier.bias``). The math is transformers' modeling_bert in eval mode: word + position + token-type
+embeddings, LayerNorm, post-LN encoder layers (self-attention with an additive padding mask, exact erf GELU),
+the pooler (dense + tanh on [CLS]) and the classifier.
+"""
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+
+@dataclass(frozen=True)
+class BertShape:
+    vocab_size: int
+    hidden_size: int = 32
+    num_hidden_layers: int = 2
+    num_attention_heads: int = 4
+    intermediate_size: int = 64
+    max_position_embeddings: int = 64
+    type_vocab_size: int = 2
+    num_labels: int = 2
+    layer_norm_eps: float = 1e-12
+
+
+def weight_names(shape: BertShape):
+    """Every parameter of BertForSequenceClassification, in the order state_dict() lists them."""
+    names = [
+        "bert.embeddings.word_embeddings.weight",
+        "bert.embeddings.position_embeddings.weight",
+        "bert.embeddings.token_type_embeddings.weight",
+        "bert.embeddings.LayerNorm.weight",
+        "bert.embeddings.LayerNorm.bias",
+    ]
+    for i in range(shape.num_hidden_layers):
+        p = f"bert.encoder.layer.{i}."
+        for part in ("attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense"):
+            names += [p + part + ".weight", p + part + ".bias"]
+        names += [p + "attention.output.LayerNorm.weight", p + "attention.output.LayerNorm.bias"]
+        names += [p + "intermediate.dense.weight", p + "intermediate.dense.bias"]
+        names += [p + "output.dense.weight", p + "output.dense.bias"]
+        names += [p + "output.LayerNorm.weight", p + "output.LayerNorm.bias"]
+    names += ["bert.pooler.dense.weight", "bert.pooler.dense.bias", "classifier.weight", "classifier.bias"]
+    return names
+
+
+def tensor_shape(name: str, s: BertShape):
+    h, i = s.hidden_size, s.intermediate_size
+    if name.endswith("word_embeddings.weight"):
+        return (s.vocab_size, h)
+    if name.endswith("position_embeddings.weight"):
+        return (s.max_position_embeddings, h)
+    if name.endswith("token_type_embeddings.weight"):
+        return (s.type_vocab_size, h)
+    if name.startswith("classifier."):
+        return (s.num_labels, h) if name.endswith("weight") else (s.num_labels,)
+    if "intermediate.dense" in name:
+        return (i, h) if name.endswith("weight") else (i,)
+    if ".output.dense" in name and "attention" not in name:
+        return (h, i) if name.endswith("weight") else (h,)
+    if "LayerNorm" in name:
+        return (h,)
+    return (h, h) if name.endswith("weight") else (h,)
+
+
+def random_weights(shape: BertShape, seed: int):
+    """Weights large enough that attention is sharp and logits spread over a few units, so that a wrong
+    mask, a wrong layer order or a swapped tensor changes the logits far beyond the 1e-4 tolerance."""
+    g = torch.Generator().manual_seed(seed)
+    weights = {}
+    for name in weight_names(shape):
+        dims = tensor_shape(name, shape)
+        if "LayerNorm.weight" in name:
+            t = 1.0 + 0.1 * torch.randn(dims, generator=g)
+        elif "embeddings" in name:
+            t = 0.5 * torch.randn(dims, generator=g)
+        elif name.endswith("bias"):
+            t = 0.1 * torch.randn(dims, generator=g)
+        else:
+            t = 0.3 * torch.randn(dims, generator=g)
+        weights[name] = t.to(torch.float32).contiguous()
+    return weights
+
+
+def additive_mask(attention_mask: torch.Tensor, dtype=torch.float32):
+    """transformers' extended attention mask: 0 where attended, the dtype's minimum where padded."""
+    return (1.0 - attention_mask[:, None, None, :].to(dtype)) * torch.finfo(dtype).min
+
+
+def forward(w, s: BertShape, input_ids, attention_mask, token_type_ids):
+    """Logits [batch, num_labels] for int64 inputs [batch, seq]."""
+    seq = input_ids.shape[1]
+    positions = torch.arange(seq, dtype=torch.long).unsqueeze(0)
+    x = (F.embedding(input_ids, w["bert.embeddings.word_embeddings.weight"])
+         + F.embedding(token_type_ids, w["bert.embeddings.token_type_embeddings.weight"])
+         + F.embedding(positions, w["bert.embeddings.position_embeddings.weight"]))
+    x = F.layer_norm(x, (s.hidden_size,), w["bert.embeddings.LayerNorm.weight"], w["bert.embeddings.LayerNorm.bias"],
+                     s.layer_norm_eps)
+    mask = additive_mask(attention_mask)
+    heads, head_size = s.num_attention_heads, s.hidden_size // s.num_attention_heads
+
+    def split(t):
+        return t.view(t.shape[0], t.shape[1], heads, head_size).permute(0, 2, 1, 3)
+
+    for i in range(s.num_hidden_layers):
+        p = f"bert.encoder.layer.{i}."
+
+        def lin(t, name):
+            return F.linear(t, w[p + name + ".weight"], w[p + name + ".bias"])
+
+        q, k, v = split(lin(x, "attention.self.query")), split(lin(x, "attention.self.key")), split(lin(x, "attention.self.value"))
+        scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(head_size) + mask
+        context = torch.matmul(torch.softmax(scores, dim=-1), v).permute(0, 2, 1, 3).reshape(x.shape)
+        x = F.layer_norm(lin(context, "attention.output.dense") + x, (s.hidden_size,),
+                         w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"], s.layer_norm_eps)
+        ffn = lin(F.gelu(lin(x, "intermediate.dense")), "output.dense")
+        x = F.layer_norm(ffn + x, (s.hidden_size,), w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"],
+                         s.layer_norm_eps)
+    pooled = torch.tanh(F.linear(x[:, 0], w["bert.pooler.dense.weight"], w["bert.pooler.dense.bias"]))
+    return F.linear(pooled, w["classifier.weight"], w["classifier.bias"])
+
+
+def forward_with_torch_modules(w, s: BertShape, input_ids, attention_mask, token_type_ids):
+    """The same network assembled from torch.nn.TransformerEncoderLayer (post-LN, GELU), an independent
+    implementation of the encoder used to check forward() above."""
+    layers = []
+    for i in range(s.num_hidden_layers):
+        p = f"bert.encoder.layer.{i}."
+        layer = torch.nn.TransformerEncoderLayer(s.hidden_size, s.num_attention_heads, s.intermediate_size, dropout=0.0,
+                                                 activation="gelu", layer_norm_eps=s.layer_norm_eps, batch_first=True)
+        sa = layer.self_attn
+        with torch.no_grad():
+            sa.in_proj_weight.copy_(torch.cat([w[p + f"attention.self.{n}.weight"] for n in ("query", "key", "value")]))
+            sa.in_proj_bias.copy_(torch.cat([w[p + f"attention.self.{n}.bias"] for n in ("query", "key", "value")]))
+            sa.out_proj.weight.copy_(w[p + "attention.output.dense.weight"])
+            sa.out_proj.bias.copy_(w[p + "attention.output.dense.bias"])
+            layer.norm1.weight.copy_(w[p + "attention.output.LayerNorm.weight"])
+            layer.norm1.bias.copy_(w[p + "attention.output.LayerNorm.bias"])
+            layer.linear1.weight.copy_(w[p + "intermediate.dense.weight"])
+            layer.linear1.bias.copy_(w[p + "intermediate.dense.bias"])
+            layer.linear2.weight.copy_(w[p + "output.dense.weight"])
+            layer.linear2.bias.copy_(w[p + "output.dense.bias"])
+            layer.norm2.weight.copy_(w[p + "output.LayerNorm.weight"])
+            layer.norm2.bias.copy_(w[p + "output.LayerNorm.bias"])
+        layers.append(layer.eval())
+    emb = torch.nn.Embedding.from_pretrained(w["bert.embeddings.word_embeddings.weight"])
+    pos = torch.nn.Embedding.from_pretrained(w["bert.embeddings.position_embeddings.weight"])
+    typ = torch.nn.Embedding.from_pretrained(w["bert.embeddings.token_type_embeddings.weight"])
+    norm = torch.nn.LayerNorm(s.hidden_size, eps=s.layer_norm_eps)
+    with torch.no_grad():
+        norm.weight.copy_(w["bert.embeddings.LayerNorm.weight"])
+        norm.bias.copy_(w["bert.embeddings.LayerNorm.bias"])
+        x = norm(emb(input_ids) + typ(token_type_ids) + pos(torch.arange(input_ids.shape[1]).unsqueeze(0)))
+        padding = attention_mask == 0
+        for layer in layers:
+            x = layer(x, src_key_padding_mask=padding)
+        pooled = torch.tanh(F.linear(x[:, 0], w["bert.pooler.dense.weight"], w["bert.pooler.dense.bias"]))
+        return F.linear(pooled, w["classifier.weight"], w["classifier.bias"])

@@ -1,0 +1,462 @@
+#!/usr/bin/python3
+"""Generates the reference model fixtures: small random BERT sequence classifiers in every checkpoint layout
+the engine reads, with the logits PyTorch computes for the fixture texts.
+
+    /usr/bin/python3 tools/reference-models/make_reference_models.py
+        writes tests/ZhSentiment.Tests/Fixtures/models/ (run `npm ci` in tools/hf-oracle first)
+    /usr/bin/python3 tools/reference-models/make_reference_models.py --base-model OUT_DIR [--with-safetensors]
+        writes a StructBERT-base-shaped random checkpoint (ModelScope layout, bert-base-chinese vocab from
+        ../shared) into OUT_DIR for benchmarks; never commit it
+
+Everything is deterministic: the same torch version writes the same bytes.
+"""
+import argparse
+import collections
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import torch
+
+import checkpoint_writers as cw
+import eager_bert as eb
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+FIXTURES = os.path.join(REPO, "tests", "ZhSentiment.Tests", "Fixtures", "models")
+ORACLE = os.path.join(REPO, "tools", "hf-oracle", "tokenize.mjs")
+SEED = 20240601
+SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+HF_LABELS = {"0": "Negative", "1": "Positive"}
+MODELSCOPE_LABELS = {"0": "负面", "1": "正面"}
+
+
+# ---------------------------------------------------------------- vocabulary and tokenization
+
+def build_vocab(texts):
+    """[PAD] at 0 as BERT has it, but [UNK]/[CLS]/[SEP] at 1-3 rather than bert-base-chinese's 100-102, so
+    that a consumer hard-coding those ids fails. Then ASCII, a few English words and ## pieces, every CJK
+    character of the fixture texts except a handful left out on purpose (they must become [UNK]), two emoji,
+    and the start of the CJK block up to about 2,500 tokens."""
+    left_out = set("鼑龘靐齉爩")
+    tokens = list(SPECIAL)
+    ascii_chars = [chr(c) for c in range(33, 127) if not chr(c).isupper()]
+    tokens += ascii_chars + ["##" + c for c in ascii_chars if c.isalnum()]
+    tokens += ["good", "bad", "very", "nice", "great", "food", "was", "the", "experience", "app", "wifi", "pro",
+               "iphone", "ok", "mah", "cafe", "http", "com", "##ing", "##ed", "##ly", "##s", "##er", "15", "299",
+               "100", "2024", "5000", "¥", "…", "★", "“", "”", "～", "【", "】", "《", "》", "（", "）", "，",
+               "。", "！", "？", "：", "；", "😀", "👍"]
+    cjk = sorted({ch for t in texts for ch in t if "\u4e00" <= ch <= "\u9fff"} - left_out)
+    code = 0x4E00
+    while len(tokens) + len(cjk) < 2500:
+        ch = chr(code)
+        if ch not in cjk and ch not in left_out:
+            cjk.append(ch)
+        code += 1
+    seen, vocab = set(), []
+    for t in tokens + sorted(cjk):
+        if t not in seen:
+            seen.add(t)
+            vocab.append(t)
+    return vocab
+
+
+def tokenizer_json(vocab):
+    """tokenizer.json as transformers writes it for BertTokenizerFast (the same document tools/hf-oracle builds)."""
+    ids = {t: i for i, t in enumerate(vocab)}
+    return {
+        "version": "1.0", "truncation": None, "padding": None,
+        "added_tokens": [{"id": ids[t], "content": t, "single_word": False, "lstrip": False, "rstrip": False,
+                          "normalized": False, "special": True} for t in SPECIAL],
+        "normalizer": {"type": "BertNormalizer", "clean_text": True, "handle_chinese_chars": True,
+                       "strip_accents": None, "lowercase": True},
+        "pre_tokenizer": {"type": "BertPreTokenizer"},
+        "post_processor": {
+            "type": "TemplateProcessing",
+            "single": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                       {"SpecialToken": {"id": "[SEP]", "type_id": 0}}],
+            "pair": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                     {"SpecialToken": {"id": "[SEP]", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}},
+                     {"SpecialToken": {"id": "[SEP]", "type_id": 1}}],
+            "special_tokens": {t: {"id": t, "ids": [ids[t]], "tokens": [t]} for t in ("[CLS]", "[SEP]")},
+        },
+        "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": True},
+        "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+                  "max_input_chars_per_word": 100, "vocab": ids},
+    }
+
+
+def run_oracle(texts, args):
+    if not os.path.isdir(os.path.join(os.path.dirname(ORACLE), "node_modules")):
+        sys.exit("tools/hf-oracle has no node_modules: run `npm ci` there first")
+    stdin = "".join(json.dumps(t, ensure_ascii=False) + "\n" for t in texts)
+    out = subprocess.run(["node", ORACLE, *args], input=stdin, capture_output=True, text=True, check=True).stdout
+    rows = [json.loads(line) for line in out.splitlines() if line]
+    assert [r["text"] for r in rows] == texts
+    return [r["ids"] for r in rows]
+
+
+def truncate(ids, max_length):
+    """What truncation=True, max_length=N does to one sequence: keep [CLS], the first N-2 tokens and [SEP]."""
+    return ids if len(ids) <= max_length else ids[:max_length - 1] + ids[-1:]
+
+
+# ---------------------------------------------------------------- reference logits
+
+def logits_alone(weights, shape, sequences):
+    rows = []
+    with torch.no_grad():
+        for ids in sequences:
+            x = torch.tensor([ids], dtype=torch.long)
+            rows.append(eb.forward(weights, shape, x, torch.ones_like(x), torch.zeros_like(x))[0].tolist())
+    return rows
+
+
+def logits_padded_batch(weights, shape, sequences):
+    """All sequences in one batch, right-padded with [PAD] (id 0) to the longest, masked out."""
+    length = max(len(s) for s in sequences)
+    ids = torch.zeros(len(sequences), length, dtype=torch.long)
+    mask = torch.zeros_like(ids)
+    for i, s in enumerate(sequences):
+        ids[i, :len(s)] = torch.tensor(s)
+        mask[i, :len(s)] = 1
+    with torch.no_grad():
+        logits = eb.forward(weights, shape, ids, mask, torch.zeros_like(ids))
+        independent = eb.forward_with_torch_modules(weights, shape, ids, mask, torch.zeros_like(ids))
+    gap = (logits - independent).abs().max().item()
+    assert gap < 1e-5, f"hand-written BERT and torch.nn.TransformerEncoderLayer disagree by {gap}"
+    return logits.tolist(), length
+
+
+def round_to(weights, dtype):
+    return {n: t.to(dtype).to(torch.float32) for n, t in weights.items()}
+
+
+# ---------------------------------------------------------------- files
+
+def tensor_summary(t):
+    """A checksum and a few elements of a tensor as the C# reader must see it (float types widened to fp32)."""
+    flat = t.reshape(-1)
+    values = flat.to(torch.float64) if t.is_floating_point() else flat.to(torch.int64)
+    n = flat.numel()
+    picks = sorted({0, n - 1, n // 3, (7 * n) // 11, n // 2}) if n else []
+    as_number = float if t.is_floating_point() else int
+    return {
+        "dtype": cw.SAFETENSORS_DTYPES[t.dtype],
+        "shape": list(t.shape),
+        "sum": float(values.sum()),
+        "abs_sum": float(values.abs().sum()),
+        "values": {str(i): as_number(values[i].item()) for i in picks},
+    }
+
+
+def write_json(path, value):
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(value, f, ensure_ascii=False, indent=1)
+        f.write("\n")
+
+
+def hf_config(shape, labels, architecture="BertForSequenceClassification", model_type="bert"):
+    return {
+        "architectures": [architecture],
+        "model_type": model_type,
+        "attention_probs_dropout_prob": 0.1,
+        "classifier_dropout": None,
+        "hidden_act": "gelu",
+        "hidden_dropout_prob": 0.1,
+        "hidden_size": shape.hidden_size,
+        "id2label": labels,
+        "label2id": {v: int(k) for k, v in labels.items()},
+        "initializer_range": 0.02,
+        "intermediate_size": shape.intermediate_size,
+        "layer_norm_eps": shape.layer_norm_eps,
+        "max_position_embeddings": shape.max_position_embeddings,
+        "num_attention_heads": shape.num_attention_heads,
+        "num_hidden_layers": shape.num_hidden_layers,
+        "pad_token_id": 0,
+        "position_embedding_type": "absolute",
+        "type_vocab_size": shape.type_vocab_size,
+        "vocab_size": shape.vocab_size,
+    }
+
+
+def modelscope_configuration(head_model=False):
+    """configuration.json as ModelScope's sentiment models ship it (see README.md for the sources)."""
+    model = {"type": "structbert"}
+    if head_model:
+        model = {"type": "text-classification", "backbone": {"type": "structbert", "prefix": "bert"},
+                 "head": {"type": "text-classification"}}
+    return {
+        "framework": "pytorch",
+        "task": "text-classification",
+        "pipeline": {"type": "sentiment-classification"},
+        "model": model,
+        "preprocessor": {"type": "sen-cls-tokenizer", "first_sequence": "sentence", "label": "label"},
+        "dataset": {"train": {"labels": ["负面", "正面"], "first_sequence": "sentence", "label": "label"}},
+    }
+
+
+def tokenizer_config(max_length):
+    return {"do_lower_case": True, "model_max_length": max_length, "tokenizer_class": "BertTokenizer",
+            "unk_token": "[UNK]", "sep_token": "[SEP]", "pad_token": "[PAD]", "cls_token": "[CLS]",
+            "mask_token": "[MASK]", "tokenize_chinese_chars": True, "strip_accents": None}
+
+
+SPECIAL_TOKENS_MAP = {"unk_token": "[UNK]", "sep_token": "[SEP]", "pad_token": "[PAD]", "cls_token": "[CLS]",
+                      "mask_token": "[MASK]"}
+
+
+def position_ids_buffer(shape):
+    # As BertEmbeddings registers it: arange(...).expand((1, -1)), a stride-0 view in the saved file.
+    return torch.arange(shape.max_position_embeddings).expand((1, -1))
+
+
+class FixtureSet:
+    def __init__(self, texts, vocab, shape, sequences, full_lengths):
+        self.texts, self.vocab, self.shape = texts, vocab, shape
+        self.sequences, self.full_lengths = sequences, full_lengths
+        self.weights = eb.random_weights(shape, SEED)
+        # Centre the classifier so the fixture texts fall on both sides of the decision boundary.
+        margins = torch.tensor([b - a for a, b in logits_alone(self.weights, shape, sequences)])
+        self.weights["classifier.bias"][1] -= margins.quantile(0.5)
+        self.logits = {}
+
+    def reference(self, dtype):
+        if dtype not in self.logits:
+            weights = self.weights if dtype == torch.float32 else round_to(self.weights, dtype)
+            alone = logits_alone(weights, self.shape, self.sequences)
+            batch, length = logits_padded_batch(weights, self.shape, self.sequences)
+            self.logits[dtype] = (alone, batch, length)
+        return self.logits[dtype]
+
+    def expected(self, folder, description, weights_file, file_format, dtype, labels, tensors):
+        alone, batch, length = self.reference(dtype)
+        write_json(os.path.join(folder, "expected.json"), {
+            "description": description,
+            "weights": weights_file,
+            "format": file_format,
+            "dtype": cw.SAFETENSORS_DTYPES[dtype],
+            "max_length": self.shape.max_position_embeddings,
+            "labels": [labels[str(i)] for i in range(len(labels))],
+            "batch_padded_length": length,
+            "texts": [{"text": t, "ids": ids, "full_length": n, "logits": a, "batch_logits": b}
+                      for t, ids, n, a, b in zip(self.texts, self.sequences, self.full_lengths, alone, batch)],
+            "tensors": {name: tensor_summary(t) for name, t in tensors.items()} if tensors is not None else None,
+        })
+
+    def folder(self, name, vocab_files=("vocab.txt",)):
+        path = os.path.join(FIXTURES, name)
+        shutil.rmtree(path, ignore_errors=True)
+        os.makedirs(path)
+        if "vocab.txt" in vocab_files:
+            with open(os.path.join(path, "vocab.txt"), "w", encoding="utf-8") as f:
+                f.write("".join(t + "\n" for t in self.vocab))
+        if "tokenizer.json" in vocab_files:
+            write_json(os.path.join(path, "tokenizer.json"), tokenizer_json(self.vocab))
+        return path
+
+    def hf_state(self, dtype=torch.float32, prefix=True, position_ids=True):
+        tensors = collections.OrderedDict(
+            (n if prefix else n.removeprefix("bert."), t.to(dtype)) for n, t in self.weights.items())
+        if position_ids:
+            key = "bert.embeddings.position_ids" if prefix else "embeddings.position_ids"
+            tensors[key] = position_ids_buffer(self.shape)
+            return cw.as_module_state_dict(tensors, buffers=(key,))
+        return tensors
+
+
+def write_hf_folder(fs, name, description, weights_file, file_format, state, dtype=torch.float32,
+                    vocab_files=("vocab.txt",)):
+    path = fs.folder(name, vocab_files)
+    write_json(os.path.join(path, "config.json"), hf_config(fs.shape, HF_LABELS))
+    write_json(os.path.join(path, "tokenizer_config.json"), tokenizer_config(fs.shape.max_position_embeddings))
+    write_json(os.path.join(path, "special_tokens_map.json"), SPECIAL_TOKENS_MAP)
+    target = os.path.join(path, weights_file)
+    {"torch-zip": cw.save_torch_zip, "torch-legacy": cw.save_torch_legacy,
+     "safetensors": lambda s, p: cw.save_safetensors(s, p, {"format": "pt"})}[file_format](state, target)
+    fs.expected(path, description, weights_file, file_format, dtype, HF_LABELS, state)
+
+
+def write_modelscope_folder(fs, name, description, state, head_model=False):
+    path = fs.folder(name)
+    write_json(os.path.join(path, "config.json"),
+               hf_config(fs.shape, MODELSCOPE_LABELS, "SbertForSequenceClassification", "structbert"))
+    write_json(os.path.join(path, "configuration.json"), modelscope_configuration(head_model))
+    cw.save_torch_zip(state, os.path.join(path, "pytorch_model.bin"))
+    fs.expected(path, description, "pytorch_model.bin", "torch-zip", torch.float32, MODELSCOPE_LABELS, state)
+
+
+class ExportedBert(torch.nn.Module):
+    def __init__(self, weights, shape):
+        super().__init__()
+        self.shape = shape
+        self.names = list(weights)
+        self.params = torch.nn.ParameterList([torch.nn.Parameter(weights[n], requires_grad=False) for n in self.names])
+
+    def forward(self, input_ids, attention_mask, token_type_ids):
+        return eb.forward(dict(zip(self.names, self.params)), self.shape, input_ids, attention_mask, token_type_ids)
+
+
+def write_onnx_folder(fs):
+    path = fs.folder("onnx-export", ("vocab.txt", "tokenizer.json"))
+    write_json(os.path.join(path, "config.json"), hf_config(fs.shape, HF_LABELS))
+    write_json(os.path.join(path, "tokenizer_config.json"), tokenizer_config(fs.shape.max_position_embeddings))
+    write_json(os.path.join(path, "special_tokens_map.json"), SPECIAL_TOKENS_MAP)
+    example = torch.tensor([fs.sequences[0]], dtype=torch.long)
+    dynamic = {0: "batch_size", 1: "sequence_length"}
+    torch.onnx.export(ExportedBert(fs.weights, fs.shape).eval(), (example, torch.ones_like(example), torch.zeros_like(example)),
+                      os.path.join(path, "model.onnx"), input_names=["input_ids", "attention_mask", "token_type_ids"],
+                      output_names=["logits"], opset_version=14, do_constant_folding=True,
+                      dynamic_axes={"input_ids": dynamic, "attention_mask": dynamic, "token_type_ids": dynamic,
+                                    "logits": {0: "batch_size"}})
+    fs.expected(path, "torch.onnx.export of the same model (opset 14, dynamic batch and sequence axes)",
+                "model.onnx", "onnx", torch.float32, HF_LABELS, None)
+
+
+# ---------------------------------------------------------------- reader edge cases
+
+def view_tensors():
+    """Tensors that are views into shared or larger storages, and one of every dtype the readers accept."""
+    base = torch.arange(24, dtype=torch.float32).reshape(4, 6) / 8 - 1
+    tied = torch.linspace(-2, 2, 10)
+    t = collections.OrderedDict()
+    t["transposed"] = base.t()
+    t["row_slice"] = base[1:3]
+    t["column_slice"] = base[:, 2:5]
+    t["every_other"] = base[::2, ::3]
+    t["tied_a"] = tied
+    t["tied_b"] = tied
+    t["tied_tail"] = tied[6:]
+    t["expanded"] = torch.arange(5).expand((3, -1))
+    t["float16"] = torch.tensor([[0.5, -1.25, 65504.0], [6.1e-5, 1e-7, -0.0]], dtype=torch.float16)
+    t["bfloat16"] = torch.tensor([3.140625, -2.5e38, 1e-30, 7.0], dtype=torch.bfloat16)
+    t["float64"] = torch.tensor([1 / 3, -1e300, 2.5], dtype=torch.float64)
+    t["int64"] = torch.tensor([-(2 ** 62), 0, 2 ** 40 + 7], dtype=torch.int64)
+    t["int32"] = torch.tensor([[-7], [2 ** 31 - 1]], dtype=torch.int32)
+    t["int16"] = torch.tensor([-300, 300], dtype=torch.int16)
+    t["int8"] = torch.tensor([-128, 127, 5], dtype=torch.int8)
+    t["uint8"] = torch.tensor([0, 200, 255], dtype=torch.uint8)
+    t["bool"] = torch.tensor([True, False, True])
+    t["scalar"] = torch.tensor(2.75)
+    t["empty"] = torch.zeros(0, 3)
+    t["parameter"] = torch.nn.Parameter(torch.tensor([[1.5, -0.5]]))
+    return t
+
+
+def view_expectation(tensors):
+    def values(v):
+        flat = v.detach().reshape(-1)
+        return [float(x) for x in flat.to(torch.float64)] if v.is_floating_point() else [int(x) for x in flat.tolist()]
+    return {n: {"dtype": cw.SAFETENSORS_DTYPES[v.dtype], "shape": list(v.shape), "values": values(v)}
+            for n, v in tensors.items()}
+
+
+def write_checkpoint_cases():
+    path = os.path.join(FIXTURES, "checkpoints")
+    shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(path)
+    views = view_tensors()
+    cw.save_torch_zip(views, os.path.join(path, "views.bin"))
+    cw.save_torch_legacy(views, os.path.join(path, "views-legacy.bin"))
+    torch.save(views, os.path.join(path, "views-protocol4.bin"), pickle_protocol=4)
+    cw.save_safetensors({n: v.detach().contiguous() for n, v in views.items()
+                         if n not in ("tied_a", "tied_b", "tied_tail")}, os.path.join(path, "views.safetensors"))
+    write_json(os.path.join(path, "views.json"), view_expectation(views))
+
+    # A training checkpoint as ModelScope's CheckpointHook writes it, and the {"model": ...} variant.
+    small = cw.as_module_state_dict(collections.OrderedDict(
+        [("encoder.weight", torch.arange(6, dtype=torch.float32).reshape(2, 3)), ("encoder.bias", torch.ones(2))]))
+    module = torch.nn.Linear(3, 2)
+    optimizer = torch.optim.AdamW(module.parameters(), lr=1e-3)
+    module(torch.ones(1, 3)).sum().backward()
+    optimizer.step()
+    torch.save({"meta": {"modelscope": "1.9.5", "time": "Mon Jan  1 00:00:00 2024", "epoch": 3},
+                "state_dict": small, "optimizer": optimizer.state_dict()}, os.path.join(path, "nested-state-dict.bin"))
+    torch.save({"model": small, "epoch": 3}, os.path.join(path, "nested-model.bin"))
+    write_json(os.path.join(path, "nested.json"), view_expectation(small))
+
+    cw.save_malicious_os_system(os.path.join(path, "malicious-os-system.bin"))
+    cw.save_malicious_legacy_eval(os.path.join(path, "malicious-eval-legacy.bin"))
+    cw.save_pickled_by_value(os.path.join(path, "pickled-by-value.bin"))
+    torch.jit.save(torch.jit.script(torch.nn.Linear(2, 2)), os.path.join(path, "torchscript.pt"))
+
+
+# ---------------------------------------------------------------- main
+
+def make_fixtures():
+    texts = json.load(open(os.path.join(HERE, "fixture_texts.json"), encoding="utf-8"))
+    vocab = build_vocab(texts)
+    shape = eb.BertShape(vocab_size=len(vocab))
+    with tempfile.TemporaryDirectory() as tmp:
+        vocab_path, json_path = os.path.join(tmp, "vocab.txt"), os.path.join(tmp, "tokenizer.json")
+        with open(vocab_path, "w", encoding="utf-8") as f:
+            f.write("".join(t + "\n" for t in vocab))
+        write_json(json_path, tokenizer_json(vocab))
+        full = run_oracle(texts, ["--vocab", vocab_path, "--lowercase"])
+        assert run_oracle(texts, ["--tokenizer", json_path]) == full, "tokenizer.json and vocab.txt disagree"
+    sequences = [truncate(ids, shape.max_position_embeddings) for ids in full]
+    fs = FixtureSet(texts, vocab, shape, sequences, [len(ids) for ids in full])
+
+    os.makedirs(FIXTURES, exist_ok=True)
+    write_hf_folder(fs, "hf-bin", "Hugging Face folder, pytorch_model.bin in torch.save's zip format",
+                    "pytorch_model.bin", "torch-zip", fs.hf_state())
+    write_hf_folder(fs, "hf-legacy", "Hugging Face folder, pytorch_model.bin in the legacy (pre-1.6) torch.save format",
+                    "pytorch_model.bin", "torch-legacy", fs.hf_state())
+    for dtype, suffix in ((torch.float32, "f32"), (torch.float16, "f16"), (torch.bfloat16, "bf16")):
+        write_hf_folder(fs, f"hf-safetensors-{suffix}", f"Hugging Face folder, model.safetensors in {suffix}; the "
+                        "logits are computed from the rounded weights", "model.safetensors", "safetensors",
+                        fs.hf_state(dtype, position_ids=False), dtype)
+    write_hf_folder(fs, "hf-nopfx", "Hugging Face folder whose keys lack the 'bert.' prefix",
+                    "pytorch_model.bin", "torch-zip", fs.hf_state(prefix=False))
+    write_hf_folder(fs, "hf-tokenizer-json", "Hugging Face folder with tokenizer.json and no vocab.txt",
+                    "model.safetensors", "safetensors", fs.hf_state(position_ids=False), vocab_files=("tokenizer.json",))
+    write_modelscope_folder(fs, "modelscope", "ModelScope StructBERT folder (SbertForSequenceClassification keys)",
+                            fs.hf_state())
+    head_state = collections.OrderedDict()
+    for n, t in fs.hf_state().items():
+        n = "head." + n if n.startswith("classifier.") else n
+        head_state[n.replace("LayerNorm.weight", "LayerNorm.gamma").replace("LayerNorm.bias", "LayerNorm.beta")] = t
+    write_modelscope_folder(fs, "modelscope-head", "ModelScope task-model keys: head.classifier.*, LayerNorm gamma/beta",
+                            head_state, head_model=True)
+    write_onnx_folder(fs)
+    write_checkpoint_cases()
+
+
+def make_base_model(out_dir, with_safetensors):
+    vocab_path = os.path.join(REPO, "..", "shared", "data", "vocab", "bert-base-chinese", "vocab.txt")
+    if not os.path.isfile(vocab_path):
+        sys.exit(f"{vocab_path} not found: the base-shaped model uses the bert-base-chinese vocab from ../shared")
+    shape = eb.BertShape(vocab_size=21128, hidden_size=768, num_hidden_layers=12, num_attention_heads=12,
+                         intermediate_size=3072, max_position_embeddings=512)
+    weights = eb.random_weights(shape, SEED)
+    os.makedirs(out_dir, exist_ok=True)
+    shutil.copyfile(vocab_path, os.path.join(out_dir, "vocab.txt"))
+    write_json(os.path.join(out_dir, "config.json"),
+               hf_config(shape, MODELSCOPE_LABELS, "SbertForSequenceClassification", "structbert"))
+    write_json(os.path.join(out_dir, "configuration.json"), modelscope_configuration())
+    state = collections.OrderedDict(weights)
+    state["bert.embeddings.position_ids"] = position_ids_buffer(shape)
+    cw.save_torch_zip(cw.as_module_state_dict(state, buffers=("bert.embeddings.position_ids",)),
+                      os.path.join(out_dir, "pytorch_model.bin"))
+    if with_safetensors:
+        cw.save_safetensors(weights, os.path.join(out_dir, "model.safetensors"), {"format": "pt"})
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--base-model", metavar="OUT_DIR", help="write a StructBERT-base-shaped random checkpoint")
+    parser.add_argument("--with-safetensors", action="store_true", help="with --base-model: also model.safetensors")
+    args = parser.parse_args()
+    torch.manual_seed(SEED)
+    torch.set_num_threads(1)
+    if args.base_model:
+        make_base_model(args.base_model, args.with_safetensors)
+    else:
+        make_fixtures()
+
+
+if __name__ == "__main__":
+    main()
