@@ -1,11 +1,13 @@
 // Regenerates the tokenizer fixtures of the C# tests (tests/ZhSentiment.Tests/Fixtures/tokenizer/):
 //   node make-fixtures.mjs
 // Everything is deterministic: a vocabulary the project makes itself (vocab.txt), the test texts (texts.jsonl), and
-// per configuration a folder with what the test loads (tokenizer_config.json or tokenizer.json) and expected.jsonl,
-// the Hugging Face Rust tokenizer's tokens and ids for every text ([CLS]/[SEP] included).
+// per configuration a folder with what the test loads (tokenizer_config.json or tokenizer.json), expected.jsonl (the
+// Hugging Face Rust tokenizer's tokens and ids for every text, [CLS]/[SEP] included) and normalized.jsonl (its
+// normalized text and pre-tokenized words, which show normalization even where the tokens are all unknown).
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { bertNormalizer, bertPreTokenizer } from "tokenizers";
 import { bertTokenizerJson, encodeAll } from "./bert.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../../tests/ZhSentiment.Tests/Fixtures/tokenizer");
@@ -132,6 +134,15 @@ function tokenizerJsonWithAddedTokens() {
   return json;
 }
 
+function normalizeAll({ lowercase = false, stripAccents = null, handleChineseChars = true }, texts) {
+  const normalizer = bertNormalizer({ cleanText: true, handleChineseChars, stripAccents: stripAccents ?? lowercase, lowercase });
+  const pre = bertPreTokenizer();
+  return texts.map((text) => {
+    const normalized = normalizer.normalizeString(text);
+    return { normalized, words: pre.preTokenizeString(normalized).map((w) => w[0]) };
+  });
+}
+
 rmSync(root, { recursive: true, force: true });
 mkdirSync(root, { recursive: true });
 writeFileSync(join(root, "vocab.txt"), vocab.join("\n") + "\n");
@@ -142,6 +153,7 @@ for (const c of configs) {
   mkdirSync(dir);
   if (c.config) writeFileSync(join(dir, "tokenizer_config.json"), JSON.stringify(c.config, null, 2) + "\n");
   writeFileSync(join(dir, "expected.jsonl"), jsonl(await encodeAll(bertTokenizerJson(vocab, c.options), texts)));
+  writeFileSync(join(dir, "normalized.jsonl"), jsonl(normalizeAll(c.options, texts)));
 }
 const tj = tokenizerJsonWithAddedTokens();
 mkdirSync(join(root, "tokenizer-json"));

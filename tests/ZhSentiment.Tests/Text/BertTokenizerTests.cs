@@ -22,6 +22,31 @@ public class BertTokenizerTests
         TokenizerFixtures.AssertSameEncodings(tokenizer, expected, configuration);
     }
 
+    public static TheoryData<string> VocabConfigurations =>
+        ["cased", "uncased", "cased-strip-accents", "uncased-keep-accents", "no-chinese-split"];
+
+    [Theory]
+    [MemberData(nameof(VocabConfigurations))]
+    public void Normalizes_and_splits_every_fixture_text_exactly_as_the_reference(string configuration)
+    {
+        using var folder = TokenizerFixtures.ModelFolder(configuration);
+        var normalizer = BertTokenizer.Load(folder.Path).Normalizer;
+        var texts = TokenizerFixtures.Texts();
+        var expected = File.ReadAllLines(Path.Combine(TokenizerFixtures.Root, configuration, "normalized.jsonl"));
+        Assert.Equal(texts.Count, expected.Length);
+        var failures = new List<string>();
+        for (int i = 0; i < texts.Count; i++)
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(expected[i]);
+            var wantNormalized = json.RootElement.GetProperty("normalized").GetString();
+            var wantWords = json.RootElement.GetProperty("words").EnumerateArray().Select(w => w.GetString()!);
+            var normalized = normalizer.Normalize(texts[i]);
+            if (normalized != wantNormalized || !BertPreTokenizer.Split(normalized).SequenceEqual(wantWords))
+                failures.Add($"{TokenizerFixtures.JsonLine(texts[i])}: ours {TokenizerFixtures.JsonLine(normalized)}, HF {TokenizerFixtures.JsonLine(wantNormalized!)}");
+        }
+        Assert.True(failures.Count == 0, $"{configuration}: {failures.Count} texts normalize differently:\n" + string.Join('\n', failures.Take(15)));
+    }
+
     [Fact]
     public void Fixture_configurations_load_with_the_intended_normalizer()
     {

@@ -37,19 +37,22 @@ internal static class TokenizerFixtures
         using var json = JsonDocument.Parse(line);
         var root = json.RootElement;
         return new OracleEncoding(
-            JsonStringLiteral(line, "\"text\":"),
+            JsonString(line, line.IndexOf("\"text\":", StringComparison.Ordinal) + "\"text\":".Length),
             root.GetProperty("tokens").EnumerateArray().Select(t => t.GetString()!).ToArray(),
             root.GetProperty("ids").EnumerateArray().Select(t => t.GetInt32()).ToArray());
     }
 
+    /// <summary>The fixture texts (texts.jsonl: one JSON string per line).</summary>
+    public static List<string> Texts() =>
+        File.ReadAllLines(Path.Combine(Root, "texts.jsonl"), Encoding.UTF8).Select(line => JsonString(line, 0)).ToList();
+
     /// <summary>
-    /// The value of a JSON string property read by hand: System.Text.Json refuses the unpaired surrogates that some
-    /// fixture texts deliberately contain.
+    /// A JSON string literal starting at <paramref name="i"/>, read by hand: System.Text.Json refuses the unpaired
+    /// surrogates that some fixture texts deliberately contain.
     /// </summary>
-    private static string JsonStringLiteral(string line, string key)
+    private static string JsonString(string line, int i)
     {
-        int i = line.IndexOf(key, StringComparison.Ordinal) + key.Length;
-        if (line[i] != '"') throw new FormatException("expected a string after " + key);
+        if (line[i] != '"') throw new FormatException("expected a JSON string at " + i);
         var sb = new StringBuilder();
         for (i++; line[i] != '"'; i++)
         {
