@@ -42,26 +42,41 @@ internal sealed class BertNormalizer
     /// <summary>Appends the normalized <paramref name="text"/> to <paramref name="output"/>.</summary>
     public void Normalize(ReadOnlySpan<char> text, ref PooledBuffer<char> output)
     {
-        if (!StripAccents)
-        {
-            for (int i = 0; i < text.Length;)
-            {
-                int scalar = NextScalar(text, ref i);
-                if (!Clean(ref scalar, out var flags)) continue;
-                if (HandleChineseChars && (flags & BertCharFlags.Chinese) != 0)
-                {
-                    output.Add(' ');
-                    AppendLowered(scalar, flags, ref output);
-                    output.Add(' ');
-                }
-                else
-                {
-                    AppendLowered(scalar, flags, ref output);
-                }
-            }
-            return;
-        }
+        int start = output.Length;
+        if (NormalizeWithoutDecomposing(text, ref output)) return;
+        output.Truncate(start);
+        NormalizeDecomposing(text, ref output);
+    }
 
+    /// <summary>
+    /// One pass, character by character: all it takes unless accents are stripped from text where NFD changes
+    /// something (decomposable characters, combining marks). Returns false, having written part, in that case.
+    /// </summary>
+    private bool NormalizeWithoutDecomposing(ReadOnlySpan<char> text, ref PooledBuffer<char> output)
+    {
+        var decomposing = StripAccents ? BertCharFlags.Decomposes | BertCharFlags.Combining : BertCharFlags.None;
+        for (int i = 0; i < text.Length;)
+        {
+            int scalar = NextScalar(text, ref i);
+            if (!Clean(ref scalar, out var flags)) continue;
+            if ((flags & decomposing) != 0) return false;
+            if (StripAccents && (flags & BertCharFlags.NonspacingMark) != 0) continue;
+            if (HandleChineseChars && (flags & BertCharFlags.Chinese) != 0)
+            {
+                output.Add(' ');
+                AppendLowered(scalar, flags, ref output);
+                output.Add(' ');
+            }
+            else
+            {
+                AppendLowered(scalar, flags, ref output);
+            }
+        }
+        return true;
+    }
+
+    private void NormalizeDecomposing(ReadOnlySpan<char> text, ref PooledBuffer<char> output)
+    {
         // NFD reorders combining marks across character boundaries, so decompose the whole text into scalars first.
         var scalars = new PooledBuffer<int>(text.Length + 8);
         try

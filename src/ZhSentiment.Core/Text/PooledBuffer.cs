@@ -22,13 +22,10 @@ internal struct PooledBuffer<T> : IDisposable
         _array[_length++] = item;
     }
 
-    /// <summary>Makes room for <paramref name="count"/> more items.</summary>
-    public void Reserve(int count)
-    {
-        if (_array.Length - _length < count) Grow(count);
-    }
-
     public void Clear() => _length = 0;
+
+    /// <summary>Drops everything after the first <paramref name="length"/> items.</summary>
+    public void Truncate(int length) => _length = Math.Min(_length, length);
 
     private void Grow(int count)
     {

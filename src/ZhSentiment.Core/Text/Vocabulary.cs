@@ -12,6 +12,7 @@ internal sealed class Vocabulary
     private readonly Dictionary<string, int> _ids;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly string?[] _tokens;
+    private readonly int[] _singleChars;
 
     public Vocabulary(IEnumerable<KeyValuePair<string, int>> entries)
     {
@@ -26,6 +27,11 @@ internal sealed class Vocabulary
         _tokens = new string?[limit];
         foreach (var (token, id) in _ids) _tokens[id] = token;
         _lookup = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
+        // Chinese text is mostly one-character words: those are found by indexing, not hashing.
+        _singleChars = new int[char.MaxValue + 1];
+        _singleChars.AsSpan().Fill(-1);
+        foreach (var (token, id) in _ids)
+            if (token.Length == 1) _singleChars[token[0]] = id;
         MaxTokenLength = _ids.Count == 0 ? 0 : _ids.Keys.Max(t => t.Length);
     }
 
@@ -40,7 +46,15 @@ internal sealed class Vocabulary
 
     public IEnumerable<KeyValuePair<string, int>> Entries => _ids;
 
-    public bool TryGetId(ReadOnlySpan<char> token, out int id) => _lookup.TryGetValue(token, out id);
+    public bool TryGetId(ReadOnlySpan<char> token, out int id)
+    {
+        if (token.Length == 1)
+        {
+            id = _singleChars[token[0]];
+            return id >= 0;
+        }
+        return _lookup.TryGetValue(token, out id);
+    }
 
     public bool TryGetId(string token, out int id) => _ids.TryGetValue(token, out id);
 
