@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace ZhSentiment.Text;
 
 /// <summary>
@@ -20,6 +22,7 @@ public sealed class BertTokenizer
     {
         _normalizer = normalizer;
         _wordPiece = wordPiece;
+        RuntimeHelpers.RunClassConstructor(typeof(BertUnicode).TypeHandle); // build the character tables now, not on the first request
         _vocabulary = vocabulary;
 
         var added = AssignIds(vocabulary, addedTokens);

@@ -33,7 +33,11 @@ internal static partial class BertUnicode
     private static readonly int[] DecompositionKeys;
     private static readonly int[] DecompositionStarts;
 
-    static BertUnicode()
+    static BertUnicode() => (BlockIndex, Blocks, DecompositionKeys, DecompositionStarts) = Build();
+
+    // Runs once, over every code point: compile it optimized straight away rather than as tier-0 code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (ushort[], byte[], int[], int[]) Build()
     {
         var flags = new byte[ScalarLimit];
         Paint(flags, DroppedRanges, BertCharFlags.Dropped);
@@ -54,27 +58,39 @@ internal static partial class BertUnicode
             starts.Add(i);
             flags[Decompositions[i]] |= (byte)BertCharFlags.Decomposes;
         }
-        DecompositionKeys = [.. keys];
-        DecompositionStarts = [.. starts];
 
         // Most 256-code-point blocks are identical (unassigned planes, ideographs), so share them.
-        BlockIndex = new ushort[ScalarLimit / BlockSize];
-        var unique = new List<byte[]>();
-        var seen = new Dictionary<string, ushort>();
-        for (int b = 0; b < BlockIndex.Length; b++)
+        var blockIndex = new ushort[ScalarLimit / BlockSize];
+        var unique = new List<ReadOnlyMemory<byte>>();
+        var seen = new Dictionary<ReadOnlyMemory<byte>, ushort>(BlockComparer.Instance);
+        for (int b = 0; b < blockIndex.Length; b++)
         {
-            var block = flags.AsSpan(b * BlockSize, BlockSize);
-            var key = Convert.ToBase64String(block);
-            if (!seen.TryGetValue(key, out var index))
+            var block = flags.AsMemory(b * BlockSize, BlockSize);
+            if (!seen.TryGetValue(block, out var index))
             {
                 index = checked((ushort)unique.Count);
-                seen.Add(key, index);
-                unique.Add(block.ToArray());
+                seen.Add(block, index);
+                unique.Add(block);
             }
-            BlockIndex[b] = index;
+            blockIndex[b] = index;
         }
-        Blocks = new byte[unique.Count * BlockSize];
-        for (int i = 0; i < unique.Count; i++) unique[i].CopyTo(Blocks, i * BlockSize);
+        var blocks = new byte[unique.Count * BlockSize];
+        for (int i = 0; i < unique.Count; i++) unique[i].Span.CopyTo(blocks.AsSpan(i * BlockSize));
+        return (blockIndex, blocks, [.. keys], [.. starts]);
+    }
+
+    private sealed class BlockComparer : IEqualityComparer<ReadOnlyMemory<byte>>
+    {
+        public static readonly BlockComparer Instance = new();
+
+        public bool Equals(ReadOnlyMemory<byte> x, ReadOnlyMemory<byte> y) => x.Span.SequenceEqual(y.Span);
+
+        public int GetHashCode(ReadOnlyMemory<byte> block)
+        {
+            var hash = new HashCode();
+            hash.AddBytes(block.Span);
+            return hash.ToHashCode();
+        }
     }
 
     private static void Paint(byte[] flags, ReadOnlySpan<int> ranges, BertCharFlags flag)
