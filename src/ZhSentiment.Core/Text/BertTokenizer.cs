@@ -20,9 +20,9 @@ public sealed class BertTokenizer
     internal BertTokenizer(BertNormalizer normalizer, WordPiece wordPiece, Vocabulary vocabulary, IEnumerable<AddedToken> addedTokens,
         int clsTokenId, int sepTokenId, int padTokenId)
     {
+        RuntimeHelpers.RunClassConstructor(typeof(BertUnicode).TypeHandle); // build the character tables now, not on the first request
         _normalizer = normalizer;
         _wordPiece = wordPiece;
-        RuntimeHelpers.RunClassConstructor(typeof(BertUnicode).TypeHandle); // build the character tables now, not on the first request
         _vocabulary = vocabulary;
 
         var added = AssignIds(vocabulary, addedTokens);
@@ -31,8 +31,6 @@ public sealed class BertTokenizer
         _normalizedMatcher = new AddedTokenMatcher(added.Where(a => a.Token.Normalized).Select(a => (normalizer.Normalize(a.Token.Content), a.Id, a.Token)));
 
         VocabularySize = Math.Max(vocabulary.IdLimit, added.Count == 0 ? 0 : added.Max(a => a.Id) + 1);
-        foreach (var (name, id) in new[] { ("[CLS]", clsTokenId), ("[SEP]", sepTokenId), ("[PAD]", padTokenId) })
-            if ((uint)id >= (uint)VocabularySize) throw new ArgumentOutOfRangeException(nameof(clsTokenId), $"The {name} id {id} is outside the vocabulary.");
         ClsTokenId = clsTokenId;
         SepTokenId = sepTokenId;
         PadTokenId = padTokenId;

@@ -85,9 +85,9 @@ internal static class BertTokenizerLoader
         }
 
         var names = ReadSpecialNames(config, configPath);
-        var (cls, sep) = ReadClsSep(root, path) ?? (RequireId(vocabulary, names.Cls, path), RequireId(vocabulary, names.Sep, path));
+        var (cls, sep) = ReadClsSep(root, vocabulary, path) ?? (RequireId(vocabulary, names.Cls, path), RequireId(vocabulary, names.Sep, path));
         int pad = root.TryGetProperty("padding", out var padding) && padding.ValueKind == JsonValueKind.Object && padding.TryGetProperty("pad_id", out var padId)
-            ? padId.GetInt32()
+            ? CheckId(padId, vocabulary, path, "padding.pad_id")
             : RequireId(vocabulary, names.Pad, path);
         return new BertTokenizer(normalizer, wordPiece, vocabulary, added, cls, sep, pad);
     }
@@ -111,40 +111,46 @@ internal static class BertTokenizerLoader
     }
 
     /// <summary>[CLS] and [SEP] from the post-processor: BERT's template <c>[CLS] $A [SEP]</c>; null when there is none.</summary>
-    private static (int Cls, int Sep)? ReadClsSep(JsonElement root, string path)
+    private static (int Cls, int Sep)? ReadClsSep(JsonElement root, Vocabulary vocabulary, string path)
     {
         if (!root.TryGetProperty("post_processor", out var post) || post.ValueKind == JsonValueKind.Null) return null;
         switch (TypeOf(post))
         {
             case "BertProcessing" or "RobertaProcessing":
-                return (PairId(post, "cls", path), PairId(post, "sep", path));
+                return (PairId(post, "cls", vocabulary, path), PairId(post, "sep", vocabulary, path));
             case "TemplateProcessing":
                 if (post.TryGetProperty("single", out var single) && single.ValueKind == JsonValueKind.Array && single.GetArrayLength() == 3
                     && single[0].TryGetProperty("SpecialToken", out var first) && single[1].TryGetProperty("Sequence", out _)
                     && single[2].TryGetProperty("SpecialToken", out var last)
                     && post.TryGetProperty("special_tokens", out var specials) && specials.ValueKind == JsonValueKind.Object)
-                    return (TemplateId(specials, first, path), TemplateId(specials, last, path));
+                    return (TemplateId(specials, first, vocabulary, path), TemplateId(specials, last, vocabulary, path));
                 throw new ModelFormatException(path, "post_processor template is not BERT's [CLS] $A [SEP]");
             default:
                 throw new ModelFormatException(path, $"post_processor {Describe(post)} is not supported: only BERT's [CLS] ... [SEP] is");
         }
     }
 
-    private static int TemplateId(JsonElement specials, JsonElement piece, string path)
+    private static int TemplateId(JsonElement specials, JsonElement piece, Vocabulary vocabulary, string path)
     {
         var name = piece.TryGetProperty("id", out var id) ? id.GetString() : null;
         if (name is null || !specials.TryGetProperty(name, out var special) || !special.TryGetProperty("ids", out var ids)
-            || ids.ValueKind != JsonValueKind.Array || ids.GetArrayLength() != 1 || !ids[0].TryGetInt32(out int value))
+            || ids.ValueKind != JsonValueKind.Array || ids.GetArrayLength() != 1)
             throw new ModelFormatException(path, $"post_processor special token \"{name}\" has no single id");
-        return value;
+        return CheckId(ids[0], vocabulary, path, $"post_processor's {name}");
     }
 
-    private static int PairId(JsonElement post, string name, string path)
+    private static int PairId(JsonElement post, string name, Vocabulary vocabulary, string path)
     {
-        if (post.TryGetProperty(name, out var pair) && pair.ValueKind == JsonValueKind.Array && pair.GetArrayLength() == 2 && pair[1].TryGetInt32(out int id))
-            return id;
+        if (post.TryGetProperty(name, out var pair) && pair.ValueKind == JsonValueKind.Array && pair.GetArrayLength() == 2)
+            return CheckId(pair[1], vocabulary, path, $"post_processor.{name}");
         throw new ModelFormatException(path, $"post_processor.{name} is not a [token, id] pair");
     }
+
+    /// <summary>An id the file gives a special token: it must be a token of the vocabulary.</summary>
+    private static int CheckId(JsonElement value, Vocabulary vocabulary, string path, string what) =>
+        value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int id) && vocabulary.GetToken(id) is not null
+            ? id
+            : throw new ModelFormatException(path, $"{what} is {value.GetRawText()}, not the id of a token in the vocabulary");
 
     private static AddedToken ReadAddedToken(JsonElement token, string path, string where)
     {

@@ -62,6 +62,7 @@ public class BertTokenizerSpeedTests
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"{configuration}: {microseconds:F2} µs per review of {chars / (double)Reviews.Length:F0} chars, " +
             $"{tokens / (double)Reviews.Length * calls / clock.Elapsed.TotalSeconds / 1e6:F1} M tokens/s, {allocated / (double)calls:F1} bytes allocated per call");
-        Assert.True(allocated < calls / 100, $"{allocated} bytes allocated over {calls} calls"); // runtime noise only
+        // Under a byte per call: no call allocates (the smallest object is 24 bytes); the pool may refill after a GC trims it.
+        Assert.True(allocated < calls, $"{allocated} bytes allocated over {calls} calls");
     }
 }

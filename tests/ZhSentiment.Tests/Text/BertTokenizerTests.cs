@@ -106,14 +106,16 @@ public class BertTokenizerTests
             ids.Clear();
             tokenizer.EncodeTo(review, ids);
         }
+        const int calls = 10_000;
         long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
+        for (int i = 0; i < calls; i++)
         {
             ids.Clear();
             tokenizer.EncodeTo(review, ids);
         }
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.True(allocated == 0, $"1000 calls of EncodeTo allocated {allocated} bytes");
+        // Under a byte per call: no call allocates (the smallest object is 24 bytes); the pool may refill after a GC trims it.
+        Assert.True(allocated < calls, $"{calls} calls of EncodeTo allocated {allocated} bytes");
     }
 
     [Fact]
