@@ -45,7 +45,7 @@ internal static class BertTokenizerLoader
             lowercase: OptionalBool(config, "do_lower_case", configPath) ?? true);
         var wordPiece = new WordPiece(vocabulary, names.Unk, file: vocabPath);
 
-        IEnumerable<AddedToken> added = config is { } c && c.TryGetProperty("added_tokens_decoder", out var decoder) && decoder.ValueKind == JsonValueKind.Object
+        IEnumerable<AddedToken> added = config is { } c && Has(c, "added_tokens_decoder", out var decoder) && decoder.ValueKind == JsonValueKind.Object
             ? decoder.EnumerateObject().Select(p => ReadAddedToken(p.Value, configPath, "added_tokens_decoder"))
             : new[] { names.Pad, names.Unk, names.Cls, names.Sep, names.Mask }.Where(t => vocabulary.TryGetId(t, out _)).Select(t => new AddedToken(t));
         return new BertTokenizer(normalizer, wordPiece, vocabulary, added.ToList(),
@@ -57,16 +57,16 @@ internal static class BertTokenizerLoader
         using var document = ParseJson(path);
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object) throw new ModelFormatException(path, "is not a JSON object");
-        if (root.TryGetProperty("version", out var version) && version.ValueKind == JsonValueKind.String && version.GetString() != "1.0")
+        if (Has(root, "version", out var version) && version.ValueKind == JsonValueKind.String && version.GetString() != "1.0")
             throw new ModelFormatException(path, $"format version \"{version.GetString()}\" is not supported (expected 1.0)");
 
-        if (!root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.Object)
+        if (!Has(root, "model", out var model) || model.ValueKind != JsonValueKind.Object)
             throw new ModelFormatException(path, "has no model object");
-        var modelType = model.TryGetProperty("type", out var type) ? type.GetString() : null;
-        if (modelType is null && model.TryGetProperty("merges", out _)) modelType = "BPE";
+        var modelType = TypeOf(model);
+        if (modelType is null && Has(model, "merges", out _)) modelType = "BPE";
         if (modelType is not (null or "WordPiece"))
             throw new ModelFormatException(path, $"model type \"{modelType}\" is not supported: only BERT (WordPiece) tokenizers are");
-        var vocabulary = Vocabulary.FromJson(model.TryGetProperty("vocab", out var vocab) ? vocab : default, path);
+        var vocabulary = Vocabulary.FromJson(Has(model, "vocab", out var vocab) ? vocab : default, path);
         var wordPiece = new WordPiece(vocabulary,
             RequiredString(model, "unk_token", path, "model"),
             RequiredString(model, "continuing_subword_prefix", path, "model"),
@@ -74,11 +74,11 @@ internal static class BertTokenizerLoader
             path);
 
         var normalizer = ReadNormalizer(root, path, config, configPath);
-        if (!root.TryGetProperty("pre_tokenizer", out var pre) || pre.ValueKind != JsonValueKind.Object || TypeOf(pre) != "BertPreTokenizer")
+        if (!Has(root, "pre_tokenizer", out var pre) || pre.ValueKind != JsonValueKind.Object || TypeOf(pre) != "BertPreTokenizer")
             throw new ModelFormatException(path, $"pre_tokenizer {Describe(pre)} is not supported: only BertPreTokenizer is");
 
         var added = new List<AddedToken>();
-        if (root.TryGetProperty("added_tokens", out var addedTokens) && addedTokens.ValueKind != JsonValueKind.Null)
+        if (Has(root, "added_tokens", out var addedTokens) && addedTokens.ValueKind != JsonValueKind.Null)
         {
             if (addedTokens.ValueKind != JsonValueKind.Array) throw new ModelFormatException(path, "added_tokens is not an array");
             foreach (var token in addedTokens.EnumerateArray()) added.Add(ReadAddedToken(token, path, "added_tokens"));
@@ -86,7 +86,7 @@ internal static class BertTokenizerLoader
 
         var names = ReadSpecialNames(config, configPath);
         var (cls, sep) = ReadClsSep(root, vocabulary, path) ?? (RequireId(vocabulary, names.Cls, path), RequireId(vocabulary, names.Sep, path));
-        int pad = root.TryGetProperty("padding", out var padding) && padding.ValueKind == JsonValueKind.Object && padding.TryGetProperty("pad_id", out var padId)
+        int pad = Has(root, "padding", out var padding) && padding.ValueKind == JsonValueKind.Object && Has(padding, "pad_id", out var padId)
             ? CheckId(padId, vocabulary, path, "padding.pad_id")
             : RequireId(vocabulary, names.Pad, path);
         return new BertTokenizer(normalizer, wordPiece, vocabulary, added, cls, sep, pad);
@@ -94,18 +94,18 @@ internal static class BertTokenizerLoader
 
     private static BertNormalizer ReadNormalizer(JsonElement root, string path, JsonElement? config, string configPath)
     {
-        if (!root.TryGetProperty("normalizer", out var n) || n.ValueKind != JsonValueKind.Object || TypeOf(n) != "BertNormalizer")
+        if (!Has(root, "normalizer", out var n) || n.ValueKind != JsonValueKind.Object || TypeOf(n) != "BertNormalizer")
             throw new ModelFormatException(path, $"normalizer {Describe(n)} is not supported: only BertNormalizer is");
-        bool? stripAccents = n.TryGetProperty("strip_accents", out var strip) ? ReadBool(strip, path, "normalizer.strip_accents") : null;
+        bool? stripAccents = Has(n, "strip_accents", out var strip) ? ReadBool(strip, path, "normalizer.strip_accents") : null;
         bool lowercase = ReadBool(Required(n, "lowercase", path, "normalizer"), path, "normalizer.lowercase") ?? throw NullFlag(path, "lowercase");
         bool chinese = ReadBool(Required(n, "handle_chinese_chars", path, "normalizer"), path, "normalizer.handle_chinese_chars") ?? throw NullFlag(path, "handle_chinese_chars");
         bool clean = ReadBool(Required(n, "clean_text", path, "normalizer"), path, "normalizer.clean_text") ?? throw NullFlag(path, "clean_text");
 
         if (config is { } c)
         {
-            if (c.TryGetProperty("do_lower_case", out var l) && ReadBool(l, configPath, "do_lower_case") is { } configLower) lowercase = configLower;
-            if (c.TryGetProperty("strip_accents", out var s)) stripAccents = ReadBool(s, configPath, "strip_accents");
-            if (c.TryGetProperty("tokenize_chinese_chars", out var t) && ReadBool(t, configPath, "tokenize_chinese_chars") is { } configChinese) chinese = configChinese;
+            if (Has(c, "do_lower_case", out var l) && ReadBool(l, configPath, "do_lower_case") is { } configLower) lowercase = configLower;
+            if (Has(c, "strip_accents", out var s)) stripAccents = ReadBool(s, configPath, "strip_accents");
+            if (Has(c, "tokenize_chinese_chars", out var t) && ReadBool(t, configPath, "tokenize_chinese_chars") is { } configChinese) chinese = configChinese;
         }
         return new BertNormalizer(clean, chinese, stripAccents, lowercase);
     }
@@ -113,16 +113,16 @@ internal static class BertTokenizerLoader
     /// <summary>[CLS] and [SEP] from the post-processor: BERT's template <c>[CLS] $A [SEP]</c>; null when there is none.</summary>
     private static (int Cls, int Sep)? ReadClsSep(JsonElement root, Vocabulary vocabulary, string path)
     {
-        if (!root.TryGetProperty("post_processor", out var post) || post.ValueKind == JsonValueKind.Null) return null;
+        if (!Has(root, "post_processor", out var post) || post.ValueKind == JsonValueKind.Null) return null;
         switch (TypeOf(post))
         {
             case "BertProcessing" or "RobertaProcessing":
                 return (PairId(post, "cls", vocabulary, path), PairId(post, "sep", vocabulary, path));
             case "TemplateProcessing":
-                if (post.TryGetProperty("single", out var single) && single.ValueKind == JsonValueKind.Array && single.GetArrayLength() == 3
-                    && single[0].TryGetProperty("SpecialToken", out var first) && single[1].TryGetProperty("Sequence", out _)
-                    && single[2].TryGetProperty("SpecialToken", out var last)
-                    && post.TryGetProperty("special_tokens", out var specials) && specials.ValueKind == JsonValueKind.Object)
+                if (Has(post, "single", out var single) && single.ValueKind == JsonValueKind.Array && single.GetArrayLength() == 3
+                    && Has(single[0], "SpecialToken", out var first) && Has(single[1], "Sequence", out _)
+                    && Has(single[2], "SpecialToken", out var last)
+                    && Has(post, "special_tokens", out var specials) && specials.ValueKind == JsonValueKind.Object)
                     return (TemplateId(specials, first, vocabulary, path), TemplateId(specials, last, vocabulary, path));
                 throw new ModelFormatException(path, "post_processor template is not BERT's [CLS] $A [SEP]");
             default:
@@ -132,8 +132,8 @@ internal static class BertTokenizerLoader
 
     private static int TemplateId(JsonElement specials, JsonElement piece, Vocabulary vocabulary, string path)
     {
-        var name = piece.TryGetProperty("id", out var id) ? id.GetString() : null;
-        if (name is null || !specials.TryGetProperty(name, out var special) || !special.TryGetProperty("ids", out var ids)
+        var name = Has(piece, "id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
+        if (name is null || !Has(specials, name, out var special) || !Has(special, "ids", out var ids)
             || ids.ValueKind != JsonValueKind.Array || ids.GetArrayLength() != 1)
             throw new ModelFormatException(path, $"post_processor special token \"{name}\" has no single id");
         return CheckId(ids[0], vocabulary, path, $"post_processor's {name}");
@@ -141,7 +141,7 @@ internal static class BertTokenizerLoader
 
     private static int PairId(JsonElement post, string name, Vocabulary vocabulary, string path)
     {
-        if (post.TryGetProperty(name, out var pair) && pair.ValueKind == JsonValueKind.Array && pair.GetArrayLength() == 2)
+        if (Has(post, name, out var pair) && pair.ValueKind == JsonValueKind.Array && pair.GetArrayLength() == 2)
             return CheckId(pair[1], vocabulary, path, $"post_processor.{name}");
         throw new ModelFormatException(path, $"post_processor.{name} is not a [token, id] pair");
     }
@@ -156,7 +156,7 @@ internal static class BertTokenizerLoader
     {
         if (token.ValueKind != JsonValueKind.Object) throw new ModelFormatException(path, $"an entry of {where} is not an object");
         var content = RequiredString(token, "content", path, where);
-        bool Flag(string name, bool fallback) => token.TryGetProperty(name, out var v) ? ReadBool(v, path, $"{where}.{name}") ?? fallback : fallback;
+        bool Flag(string name, bool fallback) => Has(token, name, out var v) ? ReadBool(v, path, $"{where}.{name}") ?? fallback : fallback;
         if (Flag("single_word", false))
             throw new ModelFormatException(path, $"added token \"{content}\" is single_word, which is not supported");
         return new AddedToken(content, Normalized: Flag("normalized", !Flag("special", false)), LStrip: Flag("lstrip", false), RStrip: Flag("rstrip", false));
@@ -166,9 +166,9 @@ internal static class BertTokenizerLoader
     {
         string Name(string key, string fallback)
         {
-            if (config is not { } c || !c.TryGetProperty(key, out var v) || v.ValueKind == JsonValueKind.Null) return fallback;
+            if (config is not { } c || !Has(c, key, out var v) || v.ValueKind == JsonValueKind.Null) return fallback;
             if (v.ValueKind == JsonValueKind.String) return v.GetString()!;
-            if (v.ValueKind == JsonValueKind.Object && v.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String) return content.GetString()!;
+            if (v.ValueKind == JsonValueKind.Object && Has(v, "content", out var content) && content.ValueKind == JsonValueKind.String) return content.GetString()!;
             throw new ModelFormatException(configPath, $"{key} is neither a string nor a token object");
         }
         return new SpecialNames(Name("unk_token", "[UNK]"), Name("sep_token", "[SEP]"), Name("pad_token", "[PAD]"), Name("cls_token", "[CLS]"), Name("mask_token", "[MASK]"));
@@ -194,8 +194,15 @@ internal static class BertTokenizerLoader
         }
     }
 
+    /// <summary>TryGetProperty that answers false, rather than throwing, for anything but an object.</summary>
+    private static bool Has(JsonElement element, string name, out JsonElement value)
+    {
+        value = default;
+        return element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out value);
+    }
+
     private static string? TypeOf(JsonElement element) =>
-        element.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String ? type.GetString() : null;
+        Has(element, "type", out var type) && type.ValueKind == JsonValueKind.String ? type.GetString() : null;
 
     private static string Describe(JsonElement element) => element.ValueKind switch
     {
@@ -205,7 +212,7 @@ internal static class BertTokenizerLoader
     };
 
     private static JsonElement Required(JsonElement obj, string name, string path, string where) =>
-        obj.TryGetProperty(name, out var value) ? value : throw new ModelFormatException(path, $"{where}.{name} is missing");
+        Has(obj, name, out var value) ? value : throw new ModelFormatException(path, $"{where}.{name} is missing");
 
     private static string RequiredString(JsonElement obj, string name, string path, string where)
     {
@@ -222,7 +229,7 @@ internal static class BertTokenizerLoader
     }
 
     private static bool? OptionalBool(JsonElement? obj, string name, string path) =>
-        obj is { } o && o.TryGetProperty(name, out var value) ? ReadBool(value, path, name) : null;
+        obj is { } o && Has(o, name, out var value) ? ReadBool(value, path, name) : null;
 
     private static bool? ReadBool(JsonElement value, string path, string name) => value.ValueKind switch
     {

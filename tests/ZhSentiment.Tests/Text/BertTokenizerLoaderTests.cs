@@ -158,6 +158,9 @@ public class BertTokenizerLoaderTests
         { TokenizerJson(preTokenizer: """{"type": "ByteLevel", "add_prefix_space": false}"""), "pre_tokenizer \"ByteLevel\" is not supported" },
         { TokenizerJson(addedTokens: """[{"id": 9, "content": "<m>", "single_word": true, "lstrip": false, "rstrip": false, "normalized": false, "special": true}]"""), "single_word" },
         { TokenizerJson(postProcessor: """{"type": "ByteLevel"}"""), "post_processor \"ByteLevel\" is not supported" },
+        { TokenizerJson(postProcessor: "42"), "post_processor 42 is not supported" },
+        { TokenizerJson(postProcessor: """{"type": "TemplateProcessing", "single": [1, 2, 3]}"""), "template is not BERT's" },
+        { TokenizerJson(preTokenizer: "[]"), "pre_tokenizer [] is not supported" },
         { TokenizerJson(postProcessor: """{"type": "BertProcessing", "sep": ["[SEP]", 3], "cls": ["[CLS]", 99]}"""), "post_processor.cls is 99, not the id of a token" },
     };
 
