@@ -17,9 +17,7 @@ internal sealed class WordPiece
         if (!vocabulary.TryGetId(unknownToken, out int unknownId))
             throw new ModelFormatException(file, $"the unknown token \"{unknownToken}\" is not in the vocabulary");
         _vocabulary = vocabulary;
-        UnknownToken = unknownToken;
         UnknownId = unknownId;
-        ContinuingSubwordPrefix = continuingSubwordPrefix;
         MaxInputCharsPerWord = maxInputCharsPerWord;
 
         // Continuation pieces keyed without their prefix, so a piece is looked up straight from the word's chars.
@@ -30,9 +28,7 @@ internal sealed class WordPiece
         _maxContinuationLength = continuations.Count == 0 ? 0 : continuations.Keys.Max(k => k.Length);
     }
 
-    public string UnknownToken { get; }
     public int UnknownId { get; }
-    public string ContinuingSubwordPrefix { get; }
     public int MaxInputCharsPerWord { get; }
 
     public void Tokenize<TSink>(ReadOnlySpan<char> word, ref TSink sink) where TSink : struct, ITokenSink
