@@ -24,7 +24,7 @@ internal static class RandomBert
         Labels = Enumerable.Range(0, labels).Select(i => $"LABEL_{i}").ToArray(),
     };
 
-    public static Dictionary<string, CheckpointTensor> Weights(BertConfig c, int seed)
+    public static Dictionary<string, CheckpointTensor> Weights(BertConfig c, int seed, double attentionGain = 3)
     {
         var random = new Random(seed);
         var tensors = new Dictionary<string, CheckpointTensor>();
@@ -56,8 +56,8 @@ internal static class RandomBert
         {
             string p = $"bert.encoder.layer.{layer}.";
             // Larger query/key weights give peaked attention, so masking mistakes show.
-            Linear(p + "attention.self.query", h, h, 3);
-            Linear(p + "attention.self.key", h, h, 3);
+            Linear(p + "attention.self.query", h, h, attentionGain);
+            Linear(p + "attention.self.key", h, h, attentionGain);
             Linear(p + "attention.self.value", h, h);
             Linear(p + "attention.output.dense", h, h);
             LayerNorm(p + "attention.output.LayerNorm");
