@@ -98,6 +98,10 @@ public sealed unsafe class OnnxClassifier : IClassifierBackend
         return new OnnxClassifier(CreateSession(source, so => new InferenceSession(model, so), options), source, options);
     }
 
+    /// <summary>Opens a model from <see cref="ModelCache"/>.</summary>
+    public static OnnxClassifier Load(OnnxModelSource model, OnnxClassifierOptions? options = null) =>
+        model.Path is { } path ? Load(path, options) : Load(model.Bytes!, model.Name, options);
+
     public void Run(EncodedBatch batch, Span<float> logits)
     {
         int rows = batch.Rows, length = batch.SequenceLength, n = batch.Length;
