@@ -12,7 +12,7 @@ public sealed record BertGraphOptions
     /// </summary>
     public bool Quantize { get; init; }
 
-    internal Int8Weights WeightScheme { get; init; } = Int8Weights.UInt8;
+    internal Int8Weights WeightScheme { get; init; } = Int8Weights.Int7;
 
     /// <summary>A stable text naming everything that changes the built model (part of the cache key).</summary>
     internal string Describe() => Quantize ? $"int8-{WeightScheme}" : "fp32";

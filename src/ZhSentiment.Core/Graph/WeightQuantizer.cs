@@ -1,19 +1,20 @@
 namespace ZhSentiment.Graph;
 
-/// <summary>How int8 weights are stored for ONNX Runtime's integer matrix kernels.</summary>
+/// <summary>How int8 weights are stored for ONNX Runtime's integer matrix kernels (activations are always uint8).</summary>
 internal enum Int8Weights
 {
-    /// <summary>Unsigned, asymmetric per column (scale and zero point). ORT's u8·u8 kernels cannot saturate.</summary>
-    UInt8,
-
     /// <summary>
-    /// Signed, symmetric, 7 bits (−63…63). Keeps ORT's u8·s8 kernels exact on CPUs without VNNI, where they add
-    /// pairs of u8×s8 products in 16 bits: 2·255·63 fits, 2·255·127 does not.
+    /// Signed, symmetric, 7 bits (−63…63), the default. ORT's u8·s8 kernels on x86 CPUs without VNNI add pairs of
+    /// u8×s8 products in 16 bits with saturation: 2·255·63 fits, 2·255·127 (full-range s8) does not. u8·s8 is also
+    /// the fast kernel family, with and without VNNI.
     /// </summary>
     Int7,
 
-    /// <summary>Signed, symmetric, full range (−127…127): only correct on CPUs whose u8·s8 kernels do not saturate.</summary>
-    Int8,
+    /// <summary>
+    /// Unsigned, asymmetric per column (scale and zero point): one bit more precise, but ORT's u8·u8 kernels
+    /// are 2.5× slower here (tools/GraphBench compares the two).
+    /// </summary>
+    UInt8,
 }
 
 /// <summary>A <c>[K, N]</c> weight matrix quantized per column: <c>w ≈ (q − zeroPoint[n]) · scale[n]</c>.</summary>
@@ -40,7 +41,7 @@ internal static class WeightQuantizer
         var scales = new float[n];
         var zeroPoints = new byte[n];
         var q = new byte[k * n];
-        int limit = scheme == Int8Weights.Int7 ? 63 : 127;
+        const int limit = 63;
         for (int c = 0; c < n; c++)
         {
             if (scheme == Int8Weights.UInt8)

@@ -165,6 +165,7 @@ public sealed unsafe class OnnxClassifier : IClassifierBackend
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
+        options.ConfigureSession?.Invoke(so);
         try
         {
             return create(so);

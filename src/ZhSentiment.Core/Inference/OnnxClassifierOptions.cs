@@ -8,4 +8,7 @@ public sealed record OnnxClassifierOptions
 
     /// <summary>The longest row accepted; by default the model's <c>max_sequence_length</c> metadata, else 512.</summary>
     public int? MaxSequenceLength { get; init; }
+
+    /// <summary>Applied after the defaults: lets tools/GraphBench measure the alternatives to them.</summary>
+    internal Action<Microsoft.ML.OnnxRuntime.SessionOptions>? ConfigureSession { get; init; }
 }

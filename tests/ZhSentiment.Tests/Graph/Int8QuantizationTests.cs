@@ -9,7 +9,6 @@ public class Int8QuantizationTests
     [Theory]
     [InlineData((int)Int8Weights.UInt8)]
     [InlineData((int)Int8Weights.Int7)]
-    [InlineData((int)Int8Weights.Int8)]
     public void QuantizedColumnsReconstructTheWeights(int schemeValue)
     {
         var scheme = (Int8Weights)schemeValue;
