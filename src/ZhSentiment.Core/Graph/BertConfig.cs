@@ -1,0 +1,201 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace ZhSentiment.Graph;
+
+/// <summary>The feed-forward activation of a BERT layer (<c>hidden_act</c>).</summary>
+public enum BertActivation
+{
+    /// <summary><c>gelu</c>: exact, erf-based GELU, as BERT and StructBERT use.</summary>
+    Gelu,
+
+    /// <summary><c>gelu_new</c> / <c>gelu_pytorch_tanh</c>: the tanh approximation.</summary>
+    GeluTanh,
+
+    Relu,
+}
+
+/// <summary>
+/// The architecture of a BERT sequence classifier, as a Hugging Face <c>bert</c> or ModelScope <c>structbert</c>
+/// <c>config.json</c> describes it. Sizes are validated on construction.
+/// </summary>
+public sealed record BertConfig
+{
+    public const string FileName = "config.json";
+
+    public required int HiddenSize { get; init; }
+    public required int NumHiddenLayers { get; init; }
+    public required int NumAttentionHeads { get; init; }
+    public required int IntermediateSize { get; init; }
+    public required int VocabSize { get; init; }
+    public int MaxPositionEmbeddings { get; init; } = 512;
+    public int TypeVocabSize { get; init; } = 2;
+    public float LayerNormEps { get; init; } = 1e-12f;
+    public BertActivation HiddenAct { get; init; } = BertActivation.Gelu;
+
+    /// <summary>Class names by class index (<c>id2label</c>); <c>LABEL_i</c> when the config names none.</summary>
+    public required IReadOnlyList<string> Labels { get; init; }
+
+    /// <summary>The checkpoint's backbone prefix when the config names one (<c>base_model_prefix</c>), else null.</summary>
+    public string? BaseModelPrefix { get; init; }
+
+    public int NumLabels => Labels.Count;
+    public int HeadSize => HiddenSize / NumAttentionHeads;
+
+    /// <summary>Reads and validates <c>config.json</c>.</summary>
+    public static BertConfig Load(string path)
+    {
+        string json;
+        try
+        {
+            json = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ModelFormatException(path, $"cannot read the model configuration: {e.Message}", e);
+        }
+        return Parse(json, path);
+    }
+
+    /// <summary>Parses and validates config JSON; <paramref name="file"/> names it in errors.</summary>
+    public static BertConfig Parse(string json, string file = FileName)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+        }
+        catch (JsonException e)
+        {
+            throw new ModelFormatException(file, $"is not valid JSON: {e.Message}", e);
+        }
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) throw new ModelFormatException(file, "must hold a JSON object");
+            var reader = new Reader(root, file);
+
+            string? positionType = reader.String("position_embedding_type");
+            if (positionType is not null and not "absolute")
+                throw new ModelFormatException(file, $"position_embedding_type '{positionType}' is not supported (only 'absolute')");
+
+            var config = new BertConfig
+            {
+                HiddenSize = reader.Int("hidden_size") ?? throw reader.Missing("hidden_size"),
+                NumHiddenLayers = reader.Int("num_hidden_layers") ?? throw reader.Missing("num_hidden_layers"),
+                NumAttentionHeads = reader.Int("num_attention_heads") ?? throw reader.Missing("num_attention_heads"),
+                IntermediateSize = reader.Int("intermediate_size") ?? throw reader.Missing("intermediate_size"),
+                VocabSize = reader.Int("vocab_size") ?? throw reader.Missing("vocab_size"),
+                MaxPositionEmbeddings = reader.Int("max_position_embeddings") ?? 512,
+                TypeVocabSize = reader.Int("type_vocab_size") ?? 2,
+                LayerNormEps = (float)(reader.Double("layer_norm_eps") ?? 1e-12),
+                HiddenAct = ParseActivation(reader.String("hidden_act") ?? "gelu", file),
+                Labels = ReadLabels(reader, root, file),
+                BaseModelPrefix = reader.String("base_model_prefix"),
+            };
+            config.Validate(file);
+            return config;
+        }
+    }
+
+    /// <summary>Throws <see cref="ModelFormatException"/> naming <paramref name="file"/> if a size is impossible.</summary>
+    public void Validate(string file = FileName)
+    {
+        void Positive(string key, int value)
+        {
+            if (value <= 0) throw new ModelFormatException(file, $"{key} must be positive, not {value}");
+        }
+        Positive("hidden_size", HiddenSize);
+        Positive("num_hidden_layers", NumHiddenLayers);
+        Positive("num_attention_heads", NumAttentionHeads);
+        Positive("intermediate_size", IntermediateSize);
+        Positive("vocab_size", VocabSize);
+        Positive("max_position_embeddings", MaxPositionEmbeddings);
+        Positive("type_vocab_size", TypeVocabSize);
+        Positive("num_labels", NumLabels);
+        if (HiddenSize % NumAttentionHeads != 0)
+            throw new ModelFormatException(file, $"num_attention_heads ({NumAttentionHeads}) does not divide hidden_size ({HiddenSize})");
+        if (!(LayerNormEps >= 0) || float.IsInfinity(LayerNormEps))
+            throw new ModelFormatException(file, $"layer_norm_eps must be a non-negative number, not {LayerNormEps}");
+    }
+
+    private static BertActivation ParseActivation(string name, string file) => name switch
+    {
+        "gelu" => BertActivation.Gelu,
+        "gelu_new" or "gelu_pytorch_tanh" => BertActivation.GeluTanh,
+        "relu" => BertActivation.Relu,
+        _ => throw new ModelFormatException(file, $"hidden_act '{name}' is not supported (supported: gelu, gelu_new, gelu_pytorch_tanh, relu)"),
+    };
+
+    private static string[] ReadLabels(Reader reader, JsonElement root, string file)
+    {
+        int? numLabels = reader.Int("num_labels");
+        var byIndex = new SortedDictionary<int, string>();
+        if (Present(root, "id2label", out var id2label))
+        {
+            if (id2label.ValueKind != JsonValueKind.Object) throw new ModelFormatException(file, "id2label must be an object of index → name");
+            foreach (var entry in id2label.EnumerateObject())
+            {
+                if (!int.TryParse(entry.Name, NumberStyles.None, CultureInfo.InvariantCulture, out int index))
+                    throw new ModelFormatException(file, $"id2label key '{entry.Name}' is not a class index");
+                if (entry.Value.ValueKind != JsonValueKind.String)
+                    throw new ModelFormatException(file, $"id2label['{entry.Name}'] must be a string");
+                byIndex[index] = entry.Value.GetString()!;
+            }
+        }
+        else if (Present(root, "label2id", out var label2id))
+        {
+            // Some ModelScope configs carry only label2id.
+            if (label2id.ValueKind != JsonValueKind.Object) throw new ModelFormatException(file, "label2id must be an object of name → index");
+            foreach (var entry in label2id.EnumerateObject())
+            {
+                if (entry.Value.ValueKind != JsonValueKind.Number || !entry.Value.TryGetInt32(out int index) || !byIndex.TryAdd(index, entry.Name))
+                    throw new ModelFormatException(file, $"label2id['{entry.Name}'] must be a distinct class index");
+            }
+        }
+        else
+        {
+            int n = numLabels ?? 2;
+            if (n <= 0) throw new ModelFormatException(file, $"num_labels must be positive, not {n}");
+            return Enumerable.Range(0, n).Select(i => $"LABEL_{i}").ToArray();
+        }
+
+        if (byIndex.Count == 0) throw new ModelFormatException(file, "names no labels");
+        if (byIndex.Keys.First() != 0 || byIndex.Keys.Last() != byIndex.Count - 1)
+            throw new ModelFormatException(file, $"label indices must be 0..{byIndex.Count - 1} without gaps");
+        if (numLabels is { } declared && declared != byIndex.Count)
+            throw new ModelFormatException(file, $"num_labels ({declared}) disagrees with the {byIndex.Count} labels named");
+        return byIndex.Values.ToArray();
+    }
+
+    private static bool Present(JsonElement root, string key, out JsonElement value) =>
+        root.TryGetProperty(key, out value) && value.ValueKind != JsonValueKind.Null;
+
+    /// <summary>Typed access to optional top-level fields, with errors naming the file and key.</summary>
+    private readonly struct Reader(JsonElement root, string file)
+    {
+        public ModelFormatException Missing(string key) => new(file, $"has no '{key}'");
+
+        public int? Int(string key)
+        {
+            if (!root.TryGetProperty(key, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+            if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out int i))
+                throw new ModelFormatException(file, $"'{key}' must be an integer, not {v.GetRawText()}");
+            return i;
+        }
+
+        public double? Double(string key)
+        {
+            if (!root.TryGetProperty(key, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+            if (v.ValueKind != JsonValueKind.Number) throw new ModelFormatException(file, $"'{key}' must be a number, not {v.GetRawText()}");
+            return v.GetDouble();
+        }
+
+        public string? String(string key)
+        {
+            if (!root.TryGetProperty(key, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+            if (v.ValueKind != JsonValueKind.String) throw new ModelFormatException(file, $"'{key}' must be a string, not {v.GetRawText()}");
+            return v.GetString();
+        }
+    }
+}

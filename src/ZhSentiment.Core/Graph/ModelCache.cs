@@ -1,0 +1,118 @@
+using System.Security.Cryptography;
+using System.Text;
+using ZhSentiment.Checkpoints;
+using ZhSentiment.Graph.Onnx;
+
+namespace ZhSentiment.Graph;
+
+/// <summary>
+/// Built ONNX graphs on disk, keyed by the checkpoint's content (SHA-256 of config.json and the weight files),
+/// the build options and <see cref="BertGraphBuilder.Version"/>, so a checkpoint is converted once. Entries are
+/// written to a temporary folder and renamed into place; a cache that cannot be written degrades to a model
+/// built in memory.
+/// </summary>
+public sealed class ModelCache
+{
+    public const string ModelFileName = "model.onnx";
+
+    /// <summary>Weights of at least this size go to the page-aligned <c>model.onnx.data</c>, which ORT maps.</summary>
+    private const long ExternalDataThreshold = 4096;
+
+    private readonly Action<string>? _warn;
+
+    /// <param name="root">The cache folder; by default <see cref="DefaultRoot"/>.</param>
+    /// <param name="warn">Receives warning-level messages (a cache that cannot be written).</param>
+    public ModelCache(string? root = null, Action<string>? warn = null)
+    {
+        Root = root ?? DefaultRoot;
+        _warn = warn;
+    }
+
+    /// <summary><c>$ZHSENTI_CACHE</c>, else <c>~/.cache/zhsenti</c>.</summary>
+    public static string DefaultRoot
+    {
+        get
+        {
+            var fromEnv = Environment.GetEnvironmentVariable("ZHSENTI_CACHE");
+            if (!string.IsNullOrEmpty(fromEnv)) return fromEnv;
+            return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "zhsenti");
+        }
+    }
+
+    public string Root { get; }
+
+    /// <summary>
+    /// The model for the checkpoint in <paramref name="modelDir"/> (its config.json and
+    /// <paramref name="weightFiles"/>), from the cache or built with the weights <paramref name="loadWeights"/>
+    /// reads, which is called only on a miss.
+    /// </summary>
+    public OnnxModelSource GetOrBuild(string modelDir, IReadOnlyList<string> weightFiles, BertConfig config,
+        BertGraphOptions options, Func<IReadOnlyDictionary<string, CheckpointTensor>> loadWeights)
+    {
+        string key = Key(modelDir, weightFiles, options);
+        string entry = Path.Combine(Root, key);
+        string path = Path.Combine(entry, ModelFileName);
+        if (File.Exists(path)) return new OnnxModelSource(path, null, path);
+
+        string source = weightFiles.Count == 1 ? weightFiles[0] : modelDir;
+        var graph = BertGraphBuilder.Build(config, loadWeights(), options, source);
+        var metadata = BertGraphBuilder.Metadata(config, options);
+        string temporary = Path.Combine(Root, $"{key}.tmp-{Guid.NewGuid():N}");
+        try
+        {
+            Directory.CreateDirectory(temporary);
+            OnnxModelWriter.Save(graph, Path.Combine(temporary, ModelFileName), metadata, ExternalDataThreshold);
+            try
+            {
+                Directory.Move(temporary, entry);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                // Another process built the same entry first.
+                Directory.Delete(temporary, recursive: true);
+            }
+            return new OnnxModelSource(path, null, path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(temporary);
+            _warn?.Invoke($"Cannot write the model cache at {Root} ({e.Message}); the model is built in memory and will be built again next start.");
+            return new OnnxModelSource(null, OnnxModelWriter.ToBytes(graph, metadata), $"{source} (built in memory)");
+        }
+    }
+
+    /// <summary>Hex SHA-256 over the builder version, the options, config.json and every weight file's name and content.</summary>
+    internal static string Key(string modelDir, IReadOnlyList<string> weightFiles, BertGraphOptions options)
+    {
+        using var all = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        all.AppendData(Encoding.UTF8.GetBytes($"zhsenti-bert-graph\n{BertGraphBuilder.Version}\n{options.Describe()}\n"));
+        foreach (var file in weightFiles.Prepend(Path.Combine(modelDir, BertConfig.FileName)))
+        {
+            byte[] digest;
+            try
+            {
+                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
+                digest = SHA256.HashData(stream);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ModelFormatException(file, $"cannot be read: {e.Message}", e);
+            }
+            all.AppendData(Encoding.UTF8.GetBytes(Path.GetFileName(file) + "\n"));
+            all.AppendData(digest);
+        }
+        return Convert.ToHexStringLower(all.GetHashAndReset());
+    }
+
+    private static void TryDelete(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Leftover temporary folders are harmless: entries are only ever read under their final name.
+        }
+    }
+}

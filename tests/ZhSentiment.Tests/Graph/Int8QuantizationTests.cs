@@ -1,0 +1,99 @@
+using Microsoft.ML.OnnxRuntime;
+using ZhSentiment.Graph;
+using ZhSentiment.Graph.Onnx;
+
+namespace ZhSentiment.Tests.Graph;
+
+public class Int8QuantizationTests
+{
+    [Theory]
+    [InlineData((int)Int8Weights.UInt8)]
+    [InlineData((int)Int8Weights.Int7)]
+    public void QuantizedColumnsReconstructTheWeights(int schemeValue)
+    {
+        var scheme = (Int8Weights)schemeValue;
+        var random = new Random(5);
+        int k = 40, n = 7;
+        var w = new float[k * n];
+        for (int i = 0; i < w.Length; i++) w[i] = (float)(random.NextDouble() * 2 - 1) * (1 + i % n);
+        w[3] = 0; // an all-zero column must not divide by zero
+        for (int r = 0; r < k; r++) w[r * n + 3] = 0;
+        var q = WeightQuantizer.Quantize(w, k, n, scheme);
+        Assert.Equal(scheme != Int8Weights.UInt8, q.Signed);
+        for (int r = 0; r < k; r++)
+            for (int c = 0; c < n; c++)
+            {
+                int value = q.Signed ? (sbyte)q.Data[r * n + c] : q.Data[r * n + c];
+                float restored = (value - (q.Signed ? 0 : q.ZeroPoints[c])) * q.Scales[c];
+                Assert.True(Math.Abs(restored - w[r * n + c]) <= q.Scales[c] / 2 + 1e-6, $"[{r},{c}]: {restored} vs {w[r * n + c]}");
+                if (scheme == Int8Weights.Int7) Assert.InRange(value, -63, 63);
+            }
+    }
+
+    /// <summary>
+    /// All-positive activations quantize to 255, and weights at the top of their range make every pair of
+    /// u8×s8 products exceed int16 if the weights used the full signed range: the 16-bit kernels ORT uses on
+    /// x86 CPUs without VNNI would saturate and return a wrong product. The scheme the builder uses must not.
+    /// </summary>
+    [Fact]
+    public void TheBuildersInt8MatMulIsExactWhereFullRangeSignedWeightsWouldSaturate()
+    {
+        int m = 8, k = 256, n = 16;
+        var weights = new float[k * n];
+        for (int r = 0; r < k; r++)
+            for (int c = 0; c < n; c++)
+                weights[r * n + c] = c % 2 == 0 ? 0.5f : -0.5f;
+        var q = WeightQuantizer.Quantize(weights, k, n, BertGraphOptions.Int8.WeightScheme);
+        if (q.Signed) Assert.InRange(q.Data.Max(b => Math.Abs((int)(sbyte)b)), 0, 64);
+
+        var g = new OnnxGraph("matmul");
+        g.AddInput("a", OnnxDataType.Float, "m", (long)k);
+        var type = q.Signed ? OnnxDataType.Int8 : OnnxDataType.UInt8;
+        g.AddInitializer("b", type, [k, n], q.Data);
+        g.AddInitializer("scale", q.Scales, n);
+        g.AddInitializer("zero_point", type, [n], q.ZeroPoints);
+        g.AddNode("DynamicQuantizeMatMul", ["a", "b", "scale", "zero_point"], ["y"], "com.microsoft");
+        g.AddOutput("y", OnnxDataType.Float, "m", (long)n);
+
+        var a = Enumerable.Repeat(2f, m * k).ToArray();
+        using var session = new InferenceSession(OnnxModelWriter.ToBytes(g));
+        using var input = OrtValue.CreateTensorValueFromMemory(a, [m, k]);
+        using var outputs = session.Run(new RunOptions(), ["a"], [input], ["y"]);
+        var y = outputs[0].GetTensorDataAsSpan<float>().ToArray();
+        for (int i = 0; i < y.Length; i++)
+            Assert.Equal(i % 2 == 0 ? 256f : -256f, y[i], 0.01f);
+    }
+
+    /// <summary>
+    /// Random weights at unit gain (each layer keeps activations of order one, as trained BERT layers do); sharper
+    /// random attention than trained models have makes quantization errors flip more near-ties.
+    /// </summary>
+    [Fact]
+    public void Int8ModelAgreesWithFloat32OnTheArgmax()
+    {
+        var config = RandomBert.Config(64, 4, 128, 2, vocab: 200, labels: 2);
+        var weights = RandomBert.Weights(config, seed: 21, attentionGain: 1);
+        using var fp32 = BertGraphBuilderTests.Session(config, weights);
+        using var int8 = BertGraphBuilderTests.Session(config, weights, BertGraphOptions.Int8);
+        var random = new Random(8);
+        var rows = Enumerable.Range(0, 400).Select(_ => RandomBert.Tokens(random, random.Next(2, 48), config.VocabSize)).ToArray();
+
+        int agree = 0;
+        double worst = 0;
+        foreach (var chunk in rows.Chunk(16))
+        {
+            var expected = BertGraphBuilderTests.Run(fp32, chunk);
+            var actual = BertGraphBuilderTests.Run(int8, chunk);
+            for (int r = 0; r < chunk.Length; r++)
+            {
+                if (ArgMax(expected[r]) == ArgMax(actual[r])) agree++;
+                worst = Math.Max(worst, expected[r].Zip(actual[r], (e, a) => Math.Abs(e - a)).Max());
+            }
+        }
+        Assert.True(agree >= 0.99 * rows.Length, $"int8 agrees with fp32 on {agree} of {rows.Length} rows");
+        Assert.True(worst < 0.5, $"largest logit difference {worst}");
+        Assert.True(worst > 0, "the int8 graph computed exactly the float32 logits: it cannot be quantized");
+    }
+
+    private static int ArgMax(float[] values) => Array.IndexOf(values, values.Max());
+}

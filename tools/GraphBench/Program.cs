@@ -1,0 +1,225 @@
+// GraphBench: the figures of the BERT graph at BERT-base shape (12 layers, hidden 768, 12 heads, intermediate
+// 3072, vocab 21128) on random weights generated here, never saved outside the output folder.
+//
+//   dotnet run -c Release --project tools/GraphBench -- all [--out DIR]
+//       builds fp32 / int8 (uint8 weights) / int8 (7-bit signed weights) models into DIR, then measures each in a
+//       fresh process, then int8-vs-fp32 agreement and the machine's fp32 MatMul peak.
+//   ... -- build [--out DIR]                    build and save the three models, timing each step
+//   ... -- run MODEL [--opt all|extended|basic|disable] [--arena on|off] [--pattern on|off] [--spin on|off] [--threads N]
+//       session creation, RSS after load, p50 latency of one 47-token row, throughput of 8×47 batches
+//   ... -- agree DIR [--rows N]                 argmax agreement and logit error of the int8 models against fp32
+//   ... -- matmul [--threads N]                 fp32 GFLOP/s of ONNX Runtime's MatMul, [2048,768]×[768,3072]
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML.OnnxRuntime;
+using ZhSentiment.Graph;
+using ZhSentiment.Graph.Onnx;
+using ZhSentiment.Inference;
+using ZhSentiment.Tests.Graph;
+
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+string verb = args.Length > 0 ? args[0] : "all";
+string Option(string name, string fallback)
+{
+    int i = Array.IndexOf(args, "--" + name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+}
+string outDir = Path.GetFullPath(Option("out", Path.Combine(Path.GetTempPath(), "zhsenti-graphbench")));
+(string Name, BertGraphOptions Options)[] variants =
+[
+    ("fp32", BertGraphOptions.Float32),
+    ("int8-uint8", BertGraphOptions.Int8 with { WeightScheme = Int8Weights.UInt8 }),
+    ("int8-int7", BertGraphOptions.Int8 with { WeightScheme = Int8Weights.Int7 }),
+];
+string ModelPath(string name) => Path.Combine(outDir, name, ModelCache.ModelFileName);
+
+switch (verb)
+{
+    case "build": Build(); break;
+    case "run": Run(args[1]); break;
+    case "agree": Agree(int.Parse(Option("rows", "300"))); break;
+    case "matmul": MatMulPeak(int.Parse(Option("threads", "0"))); break;
+    case "all":
+        Build();
+        foreach (var (name, _) in variants) Child("run", ModelPath(name));
+        Child("agree", "--out", outDir);
+        Child("matmul");
+        break;
+    default:
+        Console.Error.WriteLine($"unknown verb '{verb}' (all, build, run, agree, matmul)");
+        return 2;
+}
+return 0;
+
+BertConfig BaseConfig() => RandomBert.Config(768, 12, 3072, 12, vocab: 21128, maxPositions: 512, labels: 2);
+
+void Build()
+{
+    var config = BaseConfig();
+    var sw = Stopwatch.StartNew();
+    var weights = RandomBert.Weights(config, seed: 1, attentionGain: 1);
+    Console.WriteLine($"random BERT-base weights: {weights.Values.Sum(t => t.ElementCount) / 1e6:F1} M parameters in {sw.Elapsed.TotalSeconds:F1} s");
+    foreach (var (name, options) in variants)
+    {
+        sw.Restart();
+        var graph = BertGraphBuilder.Build(config, weights, options);
+        double build = sw.Elapsed.TotalSeconds;
+        sw.Restart();
+        Directory.CreateDirectory(Path.GetDirectoryName(ModelPath(name))!);
+        OnnxModelWriter.Save(graph, ModelPath(name), BertGraphBuilder.Metadata(config, options), externalDataThreshold: 4096);
+        double save = sw.Elapsed.TotalSeconds;
+        long bytes = new FileInfo(ModelPath(name)).Length + new FileInfo(ModelPath(name) + ".data").Length;
+        Console.WriteLine($"{name,-11} build {build:F2} s, save {save:F2} s, {bytes / 1e6:F0} MB on disk");
+    }
+    File.WriteAllText(Path.Combine(outDir, "fp32", BertConfig.FileName), "{}");
+    sw.Restart();
+    ModelCache.Key(Path.GetDirectoryName(ModelPath("fp32"))!, [ModelPath("fp32") + ".data"], BertGraphOptions.Float32);
+    Console.WriteLine($"cache key (SHA-256) over a {new FileInfo(ModelPath("fp32") + ".data").Length / 1e6:F0} MB weight file: {sw.Elapsed.TotalSeconds:F2} s");
+}
+
+void Run(string model)
+{
+    string opt = Option("opt", "default"), arena = Option("arena", "default"), pattern = Option("pattern", "default"), spin = Option("spin", "default");
+    var options = new OnnxClassifierOptions
+    {
+        IntraOpThreads = int.Parse(Option("threads", "0")),
+        ConfigureSession = so =>
+        {
+            if (opt != "default")
+                so.GraphOptimizationLevel = opt switch
+                {
+                    "disable" => GraphOptimizationLevel.ORT_DISABLE_ALL,
+                    "basic" => GraphOptimizationLevel.ORT_ENABLE_BASIC,
+                    "extended" => GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+                    _ => GraphOptimizationLevel.ORT_ENABLE_ALL,
+                };
+            if (arena != "default") so.EnableCpuMemArena = arena == "on";
+            if (pattern != "default") so.EnableMemoryPattern = pattern == "on";
+            if (spin != "default") so.AddSessionConfigEntry("session.intra_op.allow_spinning", spin == "on" ? "1" : "0");
+        },
+    };
+    var before = Memory.Read();
+    var sw = Stopwatch.StartNew();
+    using var classifier = OnnxClassifier.Load(model, options);
+    double create = sw.Elapsed.TotalMilliseconds;
+    var loaded = Memory.Read();
+
+    var random = new Random(2);
+    var single = Batch(random, 1, 47);
+    var eight = Batch(random, 8, 47);
+    var logits = new float[8 * classifier.LabelCount];
+    for (int i = 0; i < 5; i++) classifier.Run(single, logits);
+    var latency = Times(30, () => classifier.Run(single, logits));
+    for (int i = 0; i < 2; i++) classifier.Run(eight, logits);
+    var batch = Times(10, () => classifier.Run(eight, logits));
+    var after = Memory.Read();
+
+    Console.WriteLine($"{Path.GetFileName(Path.GetDirectoryName(model))} [opt={opt} arena={arena} pattern={pattern} spin={spin}]: " +
+        $"session {create:F0} ms; RSS {before.Rss} -> {loaded.Rss} MB after load ({loaded.Anon} anon + {loaded.File} file), {after.Rss} MB after runs (peak {after.Peak}); " +
+        $"1x47 p50 {Median(latency):F1} ms (min {latency.Min():F1}); 8x47 p50 {Median(batch):F1} ms = {8000 / Median(batch):F1} rows/s");
+}
+
+void Agree(int rows)
+{
+    var config = BaseConfig();
+    using var fp32 = OnnxClassifier.Load(ModelPath("fp32"));
+    var random = new Random(3);
+    var inputs = Enumerable.Range(0, rows).Select(_ => RandomBert.Tokens(random, random.Next(8, 64), config.VocabSize)).ToArray();
+    var expected = inputs.Select(r => RunOne(fp32, r)).ToArray();
+    foreach (var (name, _) in variants.Skip(1))
+    {
+        using var int8 = OnnxClassifier.Load(ModelPath(name));
+        int agree = 0;
+        double error = 0, margin = 0;
+        for (int i = 0; i < rows; i++)
+        {
+            var actual = RunOne(int8, inputs[i]);
+            if ((expected[i][0] > expected[i][1]) == (actual[0] > actual[1])) agree++;
+            error += Math.Abs((expected[i][0] - expected[i][1]) - (actual[0] - actual[1]));
+            margin += Math.Abs(expected[i][0] - expected[i][1]);
+        }
+        Console.WriteLine($"{name,-11} argmax agrees with fp32 on {agree}/{rows} rows ({100.0 * agree / rows:F1}%); mean |Δ margin| {error / rows:F4} vs mean |margin| {margin / rows:F4}");
+    }
+}
+
+void MatMulPeak(int threads)
+{
+    const int m = 2048, k = 768, n = 3072;
+    var g = new OnnxGraph("matmul");
+    g.AddInput("a", OnnxDataType.Float, (long)m, (long)k);
+    var random = new Random(4);
+    g.AddInitializer("b", Enumerable.Range(0, k * n).Select(_ => (float)random.NextDouble()).ToArray(), k, n);
+    g.AddNode("MatMul", ["a", "b"], ["y"]);
+    g.AddOutput("y", OnnxDataType.Float, (long)m, (long)n);
+    using var so = new SessionOptions { IntraOpNumThreads = threads };
+    using var session = new InferenceSession(OnnxModelWriter.ToBytes(g), so);
+    var a = new float[m * k];
+    var y = new float[m * n];
+    using var input = OrtValue.CreateTensorValueFromMemory(a, [m, k]);
+    using var output = OrtValue.CreateTensorValueFromMemory(y, [m, n]);
+    using var runOptions = new RunOptions();
+    void Once() => session.Run(runOptions, ["a"], [input], ["y"], [output]);
+    Once();
+    var times = Times(10, Once);
+    Console.WriteLine($"fp32 MatMul [{m},{k}]x[{k},{n}] on {(threads == 0 ? "default" : threads.ToString())} threads: p50 {Median(times):F1} ms = {2.0 * m * k * n / Median(times) / 1e6:F0} GFLOP/s (best {2.0 * m * k * n / times.Min() / 1e6:F0})");
+}
+
+float[] RunOne(OnnxClassifier model, int[] row)
+{
+    var batch = new EncodedBatch();
+    batch.Reset(1, row.Length);
+    batch.SetRow(0, row);
+    var logits = new float[model.LabelCount];
+    model.Run(batch, logits);
+    return logits;
+}
+
+static EncodedBatch Batch(Random random, int rows, int length)
+{
+    var batch = new EncodedBatch();
+    batch.Reset(rows, length);
+    for (int r = 0; r < rows; r++) batch.SetRow(r, RandomBert.Tokens(random, length, 21128));
+    return batch;
+}
+
+static double[] Times(int runs, Action action)
+{
+    var times = new double[runs];
+    for (int i = 0; i < runs; i++)
+    {
+        long start = Stopwatch.GetTimestamp();
+        action();
+        times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+    }
+    return times;
+}
+
+static double Median(double[] values)
+{
+    var sorted = values.Order().ToArray();
+    return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+}
+
+void Child(params string[] childArgs)
+{
+    var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
+    foreach (var a in childArgs) start.ArgumentList.Add(a);
+    if (!childArgs.Contains("--out")) { start.ArgumentList.Add("--out"); start.ArgumentList.Add(outDir); }
+    using var process = Process.Start(start)!;
+    process.WaitForExit();
+}
+
+/// <summary>Resident memory from /proc/self/status, in MB.</summary>
+internal readonly record struct Memory(long Rss, long Peak, long Anon, long File)
+{
+    public static Memory Read()
+    {
+        var fields = System.IO.File.ReadAllLines("/proc/self/status")
+            .Select(l => l.Split(':', 2)).Where(p => p.Length == 2)
+            .ToDictionary(p => p[0], p => p[1].Trim());
+        long Mb(string key) => fields.TryGetValue(key, out var v) ? long.Parse(v.Split(' ')[0]) / 1024 : -1;
+        return new Memory(Mb("VmRSS"), Mb("VmHWM"), Mb("RssAnon"), Mb("RssFile"));
+    }
+}
