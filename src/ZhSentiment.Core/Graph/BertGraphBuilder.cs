@@ -18,6 +18,9 @@ public static class BertGraphBuilder
     /// <summary>Metadata key holding the longest sequence the graph accepts.</summary>
     public const string MaxSequenceLengthKey = "max_sequence_length";
 
+    /// <summary>Metadata key recording the builder version and options (e.g. <c>1/int8-Int7</c>).</summary>
+    public const string BuilderKey = "zhsenti.builder";
+
     private const string Ms = "com.microsoft";
 
     /// <summary>
@@ -123,7 +126,7 @@ public static class BertGraphBuilder
     public static Dictionary<string, string> Metadata(BertConfig config, BertGraphOptions options) => new()
     {
         [MaxSequenceLengthKey] = config.MaxPositionEmbeddings.ToString(CultureInfo.InvariantCulture),
-        ["zhsenti.builder"] = $"{Version}/{options.Describe()}",
+        [BuilderKey] = $"{Version}/{options.Describe()}",
     };
 
     /// <summary>Emits the projections in float32 or, when quantizing, with ONNX Runtime's dynamic int8 operators.</summary>

@@ -67,6 +67,10 @@ public sealed unsafe class OnnxClassifier : IClassifierBackend
             _outputNames = [output];
             LabelCount = outMeta.Dimensions[1];
 
+            // Graphs built here record their build options; an int8 one says so (an external export is taken as float).
+            Quantization = session.ModelMetadata.CustomMetadataMap.TryGetValue(BertGraphBuilder.BuilderKey, out var built)
+                && built.Contains("int8", StringComparison.Ordinal) ? "int8" : "none";
+
             MaxSequenceLength = options.MaxSequenceLength
                 ?? (session.ModelMetadata.CustomMetadataMap.TryGetValue(BertGraphBuilder.MaxSequenceLengthKey, out var max)
                     && int.TryParse(max, NumberStyles.None, CultureInfo.InvariantCulture, out int parsed) && parsed > 0 ? parsed : 512);
@@ -82,6 +86,9 @@ public sealed unsafe class OnnxClassifier : IClassifierBackend
     public int LabelCount { get; }
 
     public int MaxSequenceLength { get; }
+
+    /// <summary><c>int8</c> for a graph this project built with quantization, else <c>none</c>.</summary>
+    public string Quantization { get; }
 
     /// <summary>Opens an ONNX model file (its external weights, if any, beside it).</summary>
     public static OnnxClassifier Load(string path, OnnxClassifierOptions? options = null)

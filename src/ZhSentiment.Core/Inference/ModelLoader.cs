@@ -1,0 +1,91 @@
+using ZhSentiment.Checkpoints;
+using ZhSentiment.Graph;
+using ZhSentiment.Text;
+
+namespace ZhSentiment.Inference;
+
+/// <summary>Turns a model folder into a running <see cref="SentimentEngine"/>.</summary>
+public static class ModelLoader
+{
+    /// <summary>
+    /// Loads the model in <paramref name="modelDir"/>: a checkpoint is converted to an ONNX graph once and cached;
+    /// an ONNX export or a compact model is run as it is.
+    /// </summary>
+    /// <exception cref="ModelFormatException">A file is missing, malformed or unsupported; the message names it.</exception>
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    public static SentimentEngine Load(string modelDir, ModelLoadOptions options, Action<string>? warn = null)
+    {
+        bool int8 = ParseQuantize(options.Quantize);
+        var folder = ModelFolder.Inspect(modelDir);
+        var sessionOptions = new OnnxClassifierOptions { IntraOpThreads = options.Threads ?? 0 };
+        return folder.Kind switch
+        {
+            ModelFolderKind.Checkpoint => LoadCheckpoint(folder, int8, options, sessionOptions, warn),
+            ModelFolderKind.Onnx => LoadOnnx(folder, int8, options, sessionOptions),
+            _ => throw new ModelFormatException(folder.ConfigPath, $"model_type '{folder.ModelType}' is not supported"),
+        };
+    }
+
+    /// <summary><c>none</c> → false, <c>int8</c> → true.</summary>
+    public static bool ParseQuantize(string quantize) => quantize switch
+    {
+        "none" => false,
+        "int8" => true,
+        _ => throw new ArgumentException($"Quantization must be 'none' or 'int8', not '{quantize}'.", nameof(quantize)),
+    };
+
+    private static SentimentEngine LoadCheckpoint(ModelFolder folder, bool int8, ModelLoadOptions options,
+        OnnxClassifierOptions sessionOptions, Action<string>? warn)
+    {
+        var config = BertConfig.Load(folder.ConfigPath);
+        var tokenizer = LoadTokenizer(folder, config);
+        var cache = new ModelCache(options.CacheDirectory, warn);
+        var source = cache.GetOrBuild(folder.Path, [folder.WeightsFile], config, int8 ? BertGraphOptions.Int8 : BertGraphOptions.Float32,
+            () => CheckpointReader.Read(folder.WeightsFile));
+        var backend = OnnxClassifier.Load(source, sessionOptions with { MaxSequenceLength = config.MaxPositionEmbeddings });
+        return Engine(folder, config, tokenizer, backend, int8 ? "int8" : "none", source.Path, options);
+    }
+
+    private static SentimentEngine LoadOnnx(ModelFolder folder, bool int8, ModelLoadOptions options, OnnxClassifierOptions sessionOptions)
+    {
+        if (int8)
+            throw new ModelFormatException(folder.WeightsFile, "is already an ONNX model; int8 quantization applies to PyTorch and safetensors checkpoints (`zhsenti convert --quantize int8` on the checkpoint writes a quantized ONNX folder)");
+        var config = BertConfig.Load(folder.ConfigPath);
+        var tokenizer = LoadTokenizer(folder, config);
+        var backend = OnnxClassifier.Load(folder.WeightsFile, sessionOptions with { MaxSequenceLength = config.MaxPositionEmbeddings });
+        return Engine(folder, config, tokenizer, backend, backend.Quantization, folder.WeightsFile, options);
+    }
+
+    private static BertTokenizer LoadTokenizer(ModelFolder folder, BertConfig config)
+    {
+        var tokenizer = BertTokenizer.Load(folder.Path);
+        if (tokenizer.VocabularySize > config.VocabSize)
+            throw new ModelFormatException(folder.Path, $"the tokenizer has {tokenizer.VocabularySize} tokens but config.json's vocab_size is {config.VocabSize}: the tokenizer files do not belong to these weights");
+        return tokenizer;
+    }
+
+    private static SentimentEngine Engine(ModelFolder folder, BertConfig config, BertTokenizer tokenizer, OnnxClassifier backend,
+        string quantization, string? onnxPath, ModelLoadOptions options)
+    {
+        try
+        {
+            if (backend.LabelCount != config.NumLabels)
+                throw new ModelFormatException(folder.WeightsFile, $"the model has {backend.LabelCount} outputs but config.json names {config.NumLabels} labels");
+            var info = new ModelInfo
+            {
+                Name = System.IO.Path.GetFileName(folder.Path),
+                Source = folder.Path,
+                Architecture = folder.ModelType,
+                MaxSequenceLength = backend.MaxSequenceLength,
+                Quantization = quantization,
+                OnnxPath = onnxPath,
+            };
+            return new SentimentEngine(new BertTextEncoder(tokenizer), backend, LabelSet.FromModelLabels(config.Labels), info, options.Engine);
+        }
+        catch
+        {
+            backend.Dispose();
+            throw;
+        }
+    }
+}
