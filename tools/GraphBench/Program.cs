@@ -117,7 +117,7 @@ void Run(string model)
     var after = Memory.Read();
 
     Console.WriteLine($"{Path.GetFileName(Path.GetDirectoryName(model))} [opt={opt} arena={arena} pattern={pattern} spin={spin}]: " +
-        $"session {create:F0} ms; RSS {before.Rss} -> {loaded.Rss} MB after load ({loaded.Anon} anon + {loaded.File} file), {after.Rss} MB after runs (peak {after.Peak}); " +
+        $"session {create:F0} ms; RSS {before.Rss} -> {loaded.Rss} MB after load ({loaded.Anon} anon + {loaded.File} file), {after.Rss} MB after runs ({after.Anon} anon + {after.File} file, peak {after.Peak}); " +
         $"1x47 p50 {Median(latency):F1} ms (min {latency.Min():F1}); 8x47 p50 {Median(batch):F1} ms = {8000 / Median(batch):F1} rows/s");
 }
 
