@@ -52,10 +52,7 @@ internal sealed class ServeCommand : Command
     /// <summary>Runs the service until SIGTERM or Ctrl+C; 0 after a graceful stop, 1 when the model or the settings are unusable.</summary>
     public static async Task<int> RunAsync(Dictionary<string, string?> settings, string[] args)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.AddInMemoryCollection(settings);
-        if (!ListensSomewhere(builder.Configuration)) builder.WebHost.UseUrls(DefaultUrls);
-
+        var builder = CreateBuilder(settings, args);
         WebApplication app;
         try
         {
@@ -73,7 +70,17 @@ internal sealed class ServeCommand : Command
         }
     }
 
-    private Dictionary<string, string?> Settings(ParseResult parse)
+    /// <summary>The host builder with the service's configuration: appsettings.json beside the executable, the environment, then the flags.</summary>
+    public static WebApplicationBuilder CreateBuilder(Dictionary<string, string?> settings, string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddInMemoryCollection(settings);
+        if (!ListensSomewhere(builder.Configuration)) builder.WebHost.UseUrls(DefaultUrls);
+        return builder;
+    }
+
+    /// <summary>The configuration keys the flags set.</summary>
+    public Dictionary<string, string?> Settings(ParseResult parse)
     {
         var settings = new Dictionary<string, string?>();
         foreach (var (option, key) in _settings)

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
@@ -23,7 +24,12 @@ public static class ServiceApp
         services.AddHostedService(sp => sp.GetRequiredService<ModelHost>());
         services.AddSingleton<ServiceMetrics>();
 
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServiceJsonContext.Default));
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            // The options' own naming policy wins over the generated context's, so both say snake_case.
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServiceJsonContext.Default);
+        });
         services.AddProblemDetails();
         services.AddCors();
         services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
