@@ -15,7 +15,7 @@ internal static class InfoEndpoints
             .WithName("Info")
             .WithSummary("The model being served, its labels and limits, and the versions of the engine");
         group.MapPost("/tokenize", Tokenize)
-            .Accepts<TextRequest>("application/json")
+            .AcceptsJson<TextRequest>()
             .ProducesTextProblems()
             .WithName("Tokenize")
             .WithSummary("The tokens and ids the model reads for a text, special tokens included, before windowing");

@@ -10,13 +10,13 @@ internal static class PredictEndpoints
     {
         var group = routes.MapGroup("").WithTags("Flask-compatible");
         group.MapPost("/predict", PredictOne)
-            .Accepts<TextRequest>("application/json")
+            .AcceptsJson<TextRequest>()
             .ProducesTextProblems()
             .WithName("Predict")
             .WithSummary("Classify one text")
             .WithDescription("`{\"text\": \"这家店的服务态度真是太好了\"}` → `{\"label\": \"Positive\", \"score\": 0.9876}`.");
         group.MapPost("/predict_batch", PredictMany)
-            .Accepts<TextsRequest>("application/json")
+            .AcceptsJson<TextsRequest>()
             .ProducesTextProblems()
             .WithName("PredictBatch")
             .WithSummary("Classify several texts")

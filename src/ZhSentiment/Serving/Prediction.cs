@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.OpenApi;
 using ZhSentiment.Inference;
 
 namespace ZhSentiment.Serving;
@@ -36,6 +37,21 @@ internal static class Prediction
         context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
         return TypedResults.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
+
+    /// <summary>
+    /// Documents the JSON body a route reads by hand. Unlike <c>Accepts&lt;T&gt;</c> it adds no content-type matching, which
+    /// would refuse other content types with a bare 415 before the route can explain.
+    /// </summary>
+    public static RouteHandlerBuilder AcceptsJson<T>(this RouteHandlerBuilder builder) =>
+        builder.AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
+        {
+            var schema = await context.GetOrCreateSchemaAsync(typeof(T), null, cancellationToken);
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = schema } },
+            };
+        });
 
     /// <summary>The problems every text route can answer, for the OpenAPI document.</summary>
     public static RouteHandlerBuilder ProducesTextProblems(this RouteHandlerBuilder builder) => builder

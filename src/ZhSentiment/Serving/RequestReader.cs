@@ -87,6 +87,7 @@ internal static class RequestReader
     private static TextsBody Parse(ReadOnlySpan<byte> json, ServiceOptions options, TextShape shape)
     {
         if (json.StartsWith("\uFEFF"u8)) json = json[3..];
+        if (json.Trim(" \t\r\n"u8).IsEmpty) return Bad("The body is empty; send a JSON object such as {\"text\": \"这家店的服务态度真是太好了\"}.");
         if (!Utf8.IsValid(json)) return Bad("The body is not valid UTF-8.");
 
         string? text = null;

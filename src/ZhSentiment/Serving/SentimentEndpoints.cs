@@ -11,7 +11,7 @@ internal static class SentimentEndpoints
     {
         var group = routes.MapGroup("/v1").WithTags("Sentiment");
         group.MapPost("/sentiment", Classify)
-            .Accepts<SentimentRequest>("application/json")
+            .AcceptsJson<SentimentRequest>()
             .ProducesTextProblems()
             .WithName("Sentiment")
             .WithSummary("Classify one or several texts, with every class probability")

@@ -143,9 +143,11 @@ public class ApiTests
         foreach (var route in new[] { "/predict", "/predict_batch", "/v1/sentiment", "/info", "/tokenize", "/health", "/ready" })
             Assert.Contains(route, paths);
         Assert.DoesNotContain("/metrics", paths);
-        var schemas = json.GetProperty("components").GetProperty("schemas");
-        Assert.True(schemas.GetProperty("SentimentRequest").GetProperty("properties").TryGetProperty("neutral_threshold", out _));
-        Assert.True(schemas.GetProperty("SentimentItem").GetProperty("properties").TryGetProperty("model_label", out _));
+        var sentiment = json.GetProperty("paths").GetProperty("/v1/sentiment").GetProperty("post");
+        var request = sentiment.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema").ToString();
+        Assert.Contains("neutral_threshold", request);
+        Assert.Contains("\"400\"", sentiment.GetProperty("responses").ToString());
+        Assert.Contains("model_label", document);
 
         using var page = await service.Client.GetAsync("/scalar/v1", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
