@@ -1,0 +1,71 @@
+using System.ComponentModel;
+using System.Text.Json.Serialization;
+
+namespace ZhSentiment.Serving;
+
+// The JSON the service reads and writes. Property names are snake_case, as in the Flask service it replaces.
+// Request bodies are parsed by RequestReader (for exact error messages); the request types here describe them in OpenAPI.
+
+[Description("One text.")]
+public sealed record TextRequest([property: Description("The text to classify; not empty.")] string Text);
+
+[Description("Several texts.")]
+public sealed record TextsRequest([property: Description("The texts to classify, in order; none empty.")] string[] Texts);
+
+[Description("One text (`text`) or several (`texts`), and optionally a neutral band.")]
+public sealed record SentimentRequest(
+    [property: Description("One text. Give either `text` or `texts`.")] string? Text,
+    [property: Description("Several texts, answered in order.")] string[]? Texts,
+    [property: Description("When set (0 to 1), texts whose top class probability is below it are labelled `Neutral`.")] double? NeutralThreshold);
+
+[Description("The answer of the Flask service: the label and its probability.")]
+public sealed record PredictResponse(
+    [property: Description("`Positive` or `Negative` (or `Neutral` for three-class models).")] string Label,
+    [property: Description("The probability of the label.")] float Score);
+
+[Description("One class probability, under the model's own label.")]
+public sealed record LabelScore([property: Description("The model's label, e.g. 正面.")] string Label, float Score);
+
+[Description("The verdict on one text.")]
+public sealed record SentimentItem(
+    [property: Description("`Positive`, `Negative` or `Neutral`; `Neutral` also when the top probability is below `neutral_threshold`.")] string Label,
+    [property: Description("The probability of the model's top class.")] float Score,
+    [property: Description("The model's own name for its top class, e.g. 正面.")] string ModelLabel,
+    [property: Description("Every class probability, in the model's label order.")] LabelScore[] Probabilities,
+    [property: Description("Tokens the model read (special tokens excluded).")] int Tokens,
+    [property: Description("Model windows the text was split into (more than 1 for long texts).")] int Windows);
+
+[Description("The verdicts, in input order.")]
+public sealed record SentimentResponse([property: Description("The model's name.")] string Model, SentimentItem[] Results);
+
+[Description("The text as the model sees it.")]
+public sealed record TokenizeResponse(string[] Tokens, int[] Ids);
+
+[Description("What is being served.")]
+public sealed record InfoResponse(
+    string Name,
+    [property: Description("A folder or modelscope:ORG/NAME.")] string Source,
+    string Architecture,
+    [property: Description("Labels answered to clients, in the model's order.")] string[] Labels,
+    [property: Description("The model's own labels (id2label), in order.")] string[] ModelLabels,
+    [property: Description("Longest model window in tokens, special tokens included.")] int MaxSequenceLength,
+    [property: Description("`none` or `int8`.")] string Quantization,
+    string EngineVersion,
+    string OnnxruntimeVersion,
+    [property: Description("Longest accepted text in characters (UTF-16 code units).")] int MaxTextChars,
+    [property: Description("Most texts per request.")] int MaxBatchTexts);
+
+[Description("Liveness or readiness.")]
+public sealed record StatusResponse([property: Description("`ok`, `ready` or `loading`.")] string Status);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(TextRequest))]
+[JsonSerializable(typeof(TextsRequest))]
+[JsonSerializable(typeof(SentimentRequest))]
+[JsonSerializable(typeof(PredictResponse))]
+[JsonSerializable(typeof(PredictResponse[]))]
+[JsonSerializable(typeof(SentimentResponse))]
+[JsonSerializable(typeof(TokenizeResponse))]
+[JsonSerializable(typeof(InfoResponse))]
+[JsonSerializable(typeof(StatusResponse))]
+internal sealed partial class ServiceJsonContext : JsonSerializerContext;

@@ -1,0 +1,17 @@
+namespace ZhSentiment.Serving;
+
+/// <summary>The service's own log messages (source-generated, so disabled levels cost nothing).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Name} ({Source}) ready in {Seconds:F1} s")]
+    public static partial void ModelReady(ILogger logger, string name, string source, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Cannot load the model: {Message}")]
+    public static partial void ModelFailed(ILogger logger, string message);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Cannot load the model: {Message}")]
+    public static partial void ModelCrashed(ILogger logger, Exception exception, string message);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Progress}")]
+    public static partial void Download(ILogger logger, string progress);
+}

@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace ZhSentiment.Serving;
+
+/// <summary>The Flask service's routes, answered in its exact shape: <c>{"label": "Positive", "score": 0.9876}</c>.</summary>
+internal static class PredictEndpoints
+{
+    public static RouteGroupBuilder MapPredict(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("").WithTags("Flask-compatible");
+        group.MapPost("/predict", PredictOne)
+            .AcceptsJson<TextRequest>()
+            .ProducesTextProblems()
+            .WithName("Predict")
+            .WithSummary("Classify one text")
+            .WithDescription("`{\"text\": \"这家店的服务态度真是太好了\"}` → `{\"label\": \"Positive\", \"score\": 0.9876}`.");
+        group.MapPost("/predict_batch", PredictMany)
+            .AcceptsJson<TextsRequest>()
+            .ProducesTextProblems()
+            .WithName("PredictBatch")
+            .WithSummary("Classify several texts")
+            .WithDescription("`{\"texts\": [...]}` → an array of `{\"label\", \"score\"}`, in input order.");
+        return group;
+    }
+
+    private static async Task<Results<Ok<PredictResponse>, ProblemHttpResult>> PredictOne(HttpContext context, ModelHost host, IOptions<ServiceOptions> options)
+    {
+        var body = await RequestReader.ReadAsync(context.Request, options.Value, TextShape.One);
+        if (body.Problem is { } invalid) return invalid;
+        if (host.Engine is not { } engine) return Prediction.Loading(context);
+        var (results, problem) = await Prediction.RunAsync(context, engine, body.Texts);
+        if (problem is not null) return problem;
+        return TypedResults.Ok(new PredictResponse(results[0].Label, results[0].Score));
+    }
+
+    private static async Task<Results<Ok<PredictResponse[]>, ProblemHttpResult>> PredictMany(HttpContext context, ModelHost host, IOptions<ServiceOptions> options)
+    {
+        var body = await RequestReader.ReadAsync(context.Request, options.Value, TextShape.Many);
+        if (body.Problem is { } invalid) return invalid;
+        if (host.Engine is not { } engine) return Prediction.Loading(context);
+        var (results, problem) = await Prediction.RunAsync(context, engine, body.Texts);
+        if (problem is not null) return problem;
+        var answers = new PredictResponse[results.Length];
+        for (int i = 0; i < results.Length; i++) answers[i] = new PredictResponse(results[i].Label, results[i].Score);
+        return TypedResults.Ok(answers);
+    }
+}

@@ -1,0 +1,62 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.OpenApi;
+using ZhSentiment.Inference;
+
+namespace ZhSentiment.Serving;
+
+/// <summary>The request side of inference: the engine if it is ready, the inference-time header, overload as 503.</summary>
+internal static class Prediction
+{
+    /// <summary>Model time in milliseconds of the batches that carried the request; 0 on routes that run no model.</summary>
+    public const string InferenceTimeHeader = "X-Inference-Time-Ms";
+
+    private const int LoadingRetryAfterSeconds = 5, OverloadRetryAfterSeconds = 1;
+
+    /// <summary>Classifies the texts with the caller's abort token, so a client that goes away has its work dropped.</summary>
+    public static async ValueTask<(SentimentResult[] Results, ProblemHttpResult? Problem)> RunAsync(HttpContext context, SentimentEngine engine, string[] texts)
+    {
+        try
+        {
+            var results = await engine.PredictAsync(texts, context.RequestAborted);
+            context.Response.Headers[InferenceTimeHeader] = results[0].InferenceTime.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture);
+            return (results, null);
+        }
+        catch (EngineOverloadedException e)
+        {
+            return ([], Unavailable(context, e.Message, OverloadRetryAfterSeconds));
+        }
+    }
+
+    /// <summary>503 while the model loads.</summary>
+    public static ProblemHttpResult Loading(HttpContext context) =>
+        Unavailable(context, "The model is still loading; retry shortly.", LoadingRetryAfterSeconds);
+
+    public static ProblemHttpResult Unavailable(HttpContext context, string detail, int retryAfterSeconds)
+    {
+        context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return TypedResults.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
+    /// <summary>
+    /// Documents the JSON body a route reads by hand. Unlike <c>Accepts&lt;T&gt;</c> it adds no content-type matching, which
+    /// would refuse other content types with a bare 415 before the route can explain.
+    /// </summary>
+    public static RouteHandlerBuilder AcceptsJson<T>(this RouteHandlerBuilder builder) =>
+        builder.AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
+        {
+            var schema = await context.GetOrCreateSchemaAsync(typeof(T), null, cancellationToken);
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = schema } },
+            };
+        });
+
+    /// <summary>The problems every text route can answer, for the OpenAPI document.</summary>
+    public static RouteHandlerBuilder ProducesTextProblems(this RouteHandlerBuilder builder) => builder
+        .ProducesProblem(StatusCodes.Status400BadRequest)
+        .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+        .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+        .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+}

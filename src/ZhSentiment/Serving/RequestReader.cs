@@ -1,0 +1,189 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Unicode;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
+
+namespace ZhSentiment.Serving;
+
+/// <summary>Which text fields a route takes.</summary>
+internal enum TextShape
+{
+    /// <summary><c>{"text": "..."}</c></summary>
+    One,
+
+    /// <summary><c>{"texts": ["...", ...]}</c></summary>
+    Many,
+
+    /// <summary>Either of them.</summary>
+    OneOrMany,
+}
+
+/// <summary>A request's texts, checked against the limits, or the problem to answer instead.</summary>
+internal readonly record struct TextsBody(string[] Texts, double? NeutralThreshold, ProblemHttpResult? Problem);
+
+/// <summary>
+/// Reads JSON request bodies by hand rather than through parameter binding, so that every malformed body gets a
+/// 4xx problem that says what is wrong and where (binding failures would surface as bare 400s or 500s), and the
+/// read is bounded by the body limit even where the server sets none.
+/// </summary>
+internal static class RequestReader
+{
+    private static readonly string[] NoTexts = [];
+
+    public static async ValueTask<TextsBody> ReadAsync(HttpRequest request, ServiceOptions options, TextShape shape)
+    {
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
+            || !(type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || type.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase)))
+            return Fail(StatusCodes.Status415UnsupportedMediaType, $"Send the body as JSON with Content-Type: application/json (got '{request.ContentType}').");
+        if (type.Charset.HasValue && !type.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+            return Fail(StatusCodes.Status415UnsupportedMediaType, $"Send the body as UTF-8 (got charset '{type.Charset}').");
+        if (request.ContentLength > options.MaxRequestBodyBytes) return TooLarge(options);
+
+        var reader = request.BodyReader;
+        try
+        {
+            while (true)
+            {
+                var read = await reader.ReadAsync(request.HttpContext.RequestAborted);
+                var buffer = read.Buffer;
+                if (buffer.Length > options.MaxRequestBodyBytes)
+                {
+                    reader.AdvanceTo(buffer.End);
+                    return TooLarge(options);
+                }
+                if (!read.IsCompleted)
+                {
+                    reader.AdvanceTo(buffer.Start, buffer.End);
+                    continue;
+                }
+                try
+                {
+                    if (buffer.IsSingleSegment) return Parse(buffer.FirstSpan, options, shape);
+                    var copy = ArrayPool<byte>.Shared.Rent((int)buffer.Length);
+                    try
+                    {
+                        buffer.CopyTo(copy);
+                        return Parse(copy.AsSpan(0, (int)buffer.Length), options, shape);
+                    }
+                    finally
+                    {
+                        ArrayPool<byte>.Shared.Return(copy);
+                    }
+                }
+                finally
+                {
+                    reader.AdvanceTo(buffer.End);
+                }
+            }
+        }
+        catch (BadHttpRequestException e)
+        {
+            // Kestrel's own checks: its body size limit (413), malformed chunking, a body sent too slowly.
+            return Fail(e.StatusCode, e.Message);
+        }
+    }
+
+    private static TextsBody Parse(ReadOnlySpan<byte> json, ServiceOptions options, TextShape shape)
+    {
+        if (json.StartsWith("\uFEFF"u8)) json = json[3..];
+        if (json.Trim(" \t\r\n"u8).IsEmpty) return Bad("The body is empty; send a JSON object such as {\"text\": \"这家店的服务态度真是太好了\"}.");
+        if (!Utf8.IsValid(json)) return Bad("The body is not valid UTF-8.");
+
+        string? text = null;
+        List<string>? texts = null;
+        double? threshold = null;
+        bool hasText = false, hasTexts = false;
+        var reader = new Utf8JsonReader(json);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                return Bad("The body must be a JSON object, such as {\"text\": \"这家店的服务态度真是太好了\"}.");
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("text"u8))
+                {
+                    reader.Read();
+                    hasText = true;
+                    if (reader.TokenType == JsonTokenType.String) text = reader.GetString();
+                    else if (reader.TokenType != JsonTokenType.Null) return Bad($"`text` must be a string, not {Describe(reader.TokenType)}.");
+                }
+                else if (reader.ValueTextEquals("texts"u8))
+                {
+                    reader.Read();
+                    hasTexts = true;
+                    if (reader.TokenType == JsonTokenType.Null) continue;
+                    if (reader.TokenType != JsonTokenType.StartArray) return Bad($"`texts` must be an array of strings, not {Describe(reader.TokenType)}.");
+                    texts = [];
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    {
+                        if (reader.TokenType != JsonTokenType.String) return Bad($"`texts[{texts.Count}]` must be a string, not {Describe(reader.TokenType)}.");
+                        if (texts.Count == options.MaxBatchTexts) return Bad($"`texts` holds more than {options.MaxBatchTexts} texts; send at most {options.MaxBatchTexts} per request.");
+                        texts.Add(reader.GetString()!);
+                    }
+                }
+                else if (reader.ValueTextEquals("neutral_threshold"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.Number) threshold = reader.GetDouble();
+                    else if (reader.TokenType != JsonTokenType.Null) return Bad($"`neutral_threshold` must be a number, not {Describe(reader.TokenType)}.");
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+            // Anything after the object but whitespace makes the reader throw.
+            while (reader.Read()) { }
+        }
+        catch (JsonException e)
+        {
+            return Bad($"The body is not valid JSON: {e.Message}");
+        }
+
+        if (threshold is < 0 or > 1) return Bad($"`neutral_threshold` must be between 0 and 1 (is {threshold}).");
+        if (shape == TextShape.OneOrMany && hasText && hasTexts) return Bad("Send either `text` or `texts`, not both.");
+        string[] found;
+        bool single = shape == TextShape.One || (shape == TextShape.OneOrMany && !hasTexts);
+        if (single)
+        {
+            if (!hasText) return Bad(shape == TextShape.One ? "The body has no `text`: send {\"text\": \"...\"}." : "The body has neither `text` nor `texts`.");
+            if (text is null) return Bad("`text` must be a string, not null.");
+            found = [text];
+        }
+        else
+        {
+            if (!hasTexts) return Bad("The body has no `texts`: send {\"texts\": [\"...\", \"...\"]}.");
+            if (texts is null) return Bad("`texts` must be an array of strings, not null.");
+            if (texts.Count == 0) return Bad("`texts` is empty; send at least one text.");
+            found = texts.ToArray();
+        }
+
+        for (int i = 0; i < found.Length; i++)
+        {
+            if (string.IsNullOrWhiteSpace(found[i])) return Bad($"{Where(single, i)} is empty or only whitespace.");
+            if (found[i].Length > options.MaxTextChars) return Bad($"{Where(single, i)} has {found[i].Length} characters; the limit is {options.MaxTextChars}.");
+        }
+        return new TextsBody(found, threshold, null);
+    }
+
+    private static string Where(bool single, int index) => single ? "`text`" : $"`texts[{index}]`";
+
+    private static string Describe(JsonTokenType token) => token switch
+    {
+        JsonTokenType.StartObject => "an object",
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.Null => "null",
+        _ => "a string",
+    };
+
+    private static TextsBody TooLarge(ServiceOptions options) =>
+        Fail(StatusCodes.Status413PayloadTooLarge, $"The body is larger than {options.MaxRequestBodyBytes} bytes; send fewer or shorter texts per request.");
+
+    private static TextsBody Bad(string detail) => Fail(StatusCodes.Status400BadRequest, detail);
+
+    private static TextsBody Fail(int status, string detail) => new(NoTexts, null, TypedResults.Problem(detail, statusCode: status));
+}

@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using ZhSentiment.Inference;
+
+namespace ZhSentiment.Serving;
+
+/// <summary><c>/v1/sentiment</c>: the full verdict per text, and an optional neutral band.</summary>
+internal static class SentimentEndpoints
+{
+    public static RouteGroupBuilder MapSentiment(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v1").WithTags("Sentiment");
+        group.MapPost("/sentiment", Classify)
+            .AcceptsJson<SentimentRequest>()
+            .ProducesTextProblems()
+            .WithName("Sentiment")
+            .WithSummary("Classify one or several texts, with every class probability")
+            .WithDescription(
+                "Send `{\"text\": \"...\"}` or `{\"texts\": [...]}`. Each result gives the canonical label, the top probability, " +
+                "the model's own label and every class probability under the model's labels, and the tokens and windows the model read. " +
+                "With `\"neutral_threshold\": 0.6`, texts whose top probability is below 0.6 are labelled `Neutral`.");
+        return group;
+    }
+
+    private static async Task<Results<Ok<SentimentResponse>, ProblemHttpResult>> Classify(HttpContext context, ModelHost host, IOptions<ServiceOptions> options)
+    {
+        var body = await RequestReader.ReadAsync(context.Request, options.Value, TextShape.OneOrMany);
+        if (body.Problem is { } invalid) return invalid;
+        if (host.Engine is not { } engine) return Prediction.Loading(context);
+        var (results, problem) = await Prediction.RunAsync(context, engine, body.Texts);
+        if (problem is not null) return problem;
+
+        var modelLabels = engine.Labels.ModelLabels;
+        var items = new SentimentItem[results.Length];
+        for (int i = 0; i < results.Length; i++)
+        {
+            var r = results[i];
+            var probabilities = new LabelScore[modelLabels.Count];
+            for (int c = 0; c < probabilities.Length; c++) probabilities[c] = new LabelScore(modelLabels[c], r.Probabilities[c]);
+            var label = r.Score < body.NeutralThreshold ? LabelSet.Neutral : r.Label;
+            items[i] = new SentimentItem(label, r.Score, r.ModelLabel, probabilities, r.Tokens, r.Windows);
+        }
+        return TypedResults.Ok(new SentimentResponse(engine.Info.Name, items));
+    }
+}

@@ -1,0 +1,65 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace ZhSentiment.Tests.Serving;
+
+/// <summary>The service on a real Kestrel loopback socket, under concurrent clients.</summary>
+public class KestrelTests
+{
+    [Fact]
+    public async Task ConcurrentCallersGetTheSameAnswersAsOneAtATime()
+    {
+        await using var service = await TestService.StartAsync(kestrel: true);
+        // Each text has its own length and letter, so each has its own answer and a misrouted one would show.
+        var texts = Enumerable.Range(0, 96).Select(i => new string((char)('a' + i / 12), 1 + i % 12)).ToArray();
+
+        var alone = new string[texts.Length];
+        for (int i = 0; i < texts.Length; i++) alone[i] = await PredictAsync(service.Client, texts[i]);
+        var batchesAlone = service.Model.Batches.Count;
+        Assert.Equal(texts.Length, alone.Select(a => a[a.IndexOf('{')..]).Distinct().Count());
+
+        // 32 clients, each on its own connection; the model is held until the queue has filled so batches must be shared.
+        service.Model.Gate.Reset();
+        var clients = Enumerable.Range(0, 32).Select(_ => new HttpClient { BaseAddress = service.Client.BaseAddress }).ToArray();
+        try
+        {
+            var calls = texts.Select((text, i) => Task.Run(() => PredictAsync(clients[i % clients.Length], text))).ToArray();
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (service.Host.Engine!.QueueDepth < 32 && DateTime.UtcNow < deadline) await Task.Delay(5, TestContext.Current.CancellationToken);
+            service.Model.Gate.Set();
+            var together = await Task.WhenAll(calls);
+
+            Assert.Equal(alone, together);
+            var shared = service.Model.Batches.Skip(batchesAlone).ToList();
+            Assert.True(shared.Count < texts.Length, $"{shared.Count} batches for {texts.Length} requests");
+            Assert.Contains(shared, b => b.Rows > 1);
+        }
+        finally
+        {
+            foreach (var client in clients) client.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task KestrelRefusesBodiesOverTheLimit()
+    {
+        await using var service = await TestService.StartAsync(new() { ["MaxRequestBodyBytes"] = "1000" }, kestrel: true);
+        var big = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { texts = Enumerable.Repeat("abcdefghij", 200) }));
+        using var chunked = await service.Client.PostAsync("/predict_batch", new BadInputTests.UnknownLengthContent(big), TestContext.Current.CancellationToken);
+        await BadInputTests.AssertProblemAsync(chunked, 413, null);
+        using var declared = await service.Client.PostAsync("/predict_batch", new ByteArrayContent(big) { Headers = { ContentType = new("application/json") } }, TestContext.Current.CancellationToken);
+        await BadInputTests.AssertProblemAsync(declared, 413, null);
+        using var health = await service.Client.GetAsync("/health", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+
+    /// <summary>The raw answer (it has the text's token count and probabilities), so that a test compares exactly what callers receive.</summary>
+    private static async Task<string> PredictAsync(HttpClient client, string text)
+    {
+        using var response = await client.PostAsJsonAsync("/v1/sentiment", new { text }, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return text + " → " + await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+    }
+}
