@@ -70,3 +70,12 @@ def git_state(repo):
 
 def load_average():
     return os.getloadavg()
+
+
+def busy_cpu_seconds():
+    """CPU seconds all CPUs spent on anything but idle and I/O wait since boot (/proc/stat), counting every process
+    on the machine: with the harness's own processes subtracted it shows how busy the neighbours were."""
+    with open("/proc/stat", encoding="ascii") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")

@@ -153,9 +153,11 @@ def run_phase(system, phase, bodies):
     metrics_before = scrape_metrics(system)
     sampler = RssSampler(server)
     sampler.start()
-    cpu_before = server.cpu_seconds()
+    cpu_before, busy_before = server.cpu_seconds(), machine.busy_cpu_seconds()
     result = loadgen.run_wrk(f"http://127.0.0.1:{system.port}/predict", bodies[cls], connections, seconds)
     result["server_cpu_s"] = server.cpu_seconds() - cpu_before
+    # What the rest of the machine used meanwhile (other engineers' builds and tests, the harness itself).
+    result["other_cpu_s"] = machine.busy_cpu_seconds() - busy_before - result["server_cpu_s"] - result["loadgen_cpu_s"]
     result["rss_samples_mb"] = sampler.finish()
     server.quiesce()  # queued work drains before the next phase, and /metrics then counts all of it
     result["engine"] = engine_deltas(metrics_before, scrape_metrics(system))

@@ -25,6 +25,20 @@ def _rps(run):
     return run["requests"] / run["duration_us"] * 1e6 if run["duration_us"] else 0.0
 
 
+def _other_cores(run):
+    """CPUs' worth of work the rest of the machine did during the phase."""
+    return run["other_cpu_s"] / (run["duration_us"] / 1e6) if "other_cpu_s" in run and run["duration_us"] else None
+
+
+def disturbance(results):
+    """(median, highest) CPUs' worth of other work during the phases, and whether that or the load average before
+    the run says the figures are disturbed."""
+    others = [x for x in (_other_cores(r) for r in results["runs"]) if x is not None]
+    med, high = median(others), (max(others) if others else None)
+    disturbed = results["load_before"][0] > 1.0 or (med is not None and med > 0.2)
+    return med, high, disturbed
+
+
 def summarize(results):
     """{"phases": {(system, phase): figures}, "systems": {system: figures}, "peak_gflops": float}."""
     workload = results["workload"]
@@ -45,6 +59,7 @@ def summarize(results):
             "rps_spread": spread([_rps(r) for r in rs]),
             "cpu_ms_per_request": median(r["server_cpu_s"] / r["requests"] * 1000 for r in rs if r["requests"]),
             "loadgen_cpu_share": median(r["loadgen_cpu_s"] / (r["duration_us"] / 1e6) for r in rs),
+            "other_cores": median(_other_cores(r) for r in rs),
         }
         for p in ("50", "95", "99"):
             f[f"p{p}_ms"] = median(r["latency_us"]["percentiles"][p] / 1000 for r in rs)
@@ -173,6 +188,9 @@ def render(results):
       f"{', ' + m['hypervisor'] + ' guest' if m.get('hypervisor') else ''}), {m['memory_gib']} GiB, "
       f"L2 {m.get('l2', '?')}, L3 {m.get('l3', '?')}, Linux {m['kernel']} |")
     w(f"| CPU flags | {' '.join(m['flags'])} |")
+    other_med, other_high, disturbed = disturbance(results)
+    w(f"| other processes during the load phases | median {num(other_med)} CPUs busy, highest phase {num(other_high)} "
+      "(all CPU time on the machine minus the server's and wrk's) |")
     for probe, when in (("blas_before", "before"), ("blas_after", "after")):
         if probe in results:
             parts = [f"{g['threads']} thread{'s' if g['threads'] > 1 else ''} {num(g['best'])} GFLOP/s"
@@ -188,6 +206,11 @@ def render(results):
       f"{num(st['warmup_s'])} s |")
     w("")
 
+    if disturbed:
+        w(f"**Disturbed run**: other processes were busy (load average {results['load_before'][0]:.2f} before the run, "
+          f"median {num(other_med)} CPUs of other work during the phases) on this 2-CPU machine. Ratios measured in "
+          "the same rounds are more robust than absolute figures, and CPU time per request more than either.")
+        w("")
     w("## Systems")
     w("")
     w("| system | what runs |")
@@ -302,16 +325,17 @@ def render(results):
       "(per phase, summed over rounds): rows and padded tokens per model batch, padding (padded tokens the texts did not "
       "need), the share of wall time the model ran, and the GFLOP/s while it ran.")
     w("")
-    w("| system | phase | req/s | server CPU ms / request | GFLOP/s | % of peak | load generator CPU | "
+    w("| system | phase | req/s | server CPU ms / request | GFLOP/s | % of peak | wrk CPU | others' CPUs | "
       "rows / batch | tokens / batch | padding | model busy | model ms / batch | GFLOP/s in model | queue wait ms |")
-    w("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    w("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for k in keys:
         for p in results["phases"]:
             f = ph.get((k, p["name"]))
             if not f:
                 continue
             w(f"| {titles[k]} | {p['name']} | {num(f['rps'])} | {num(f['cpu_ms_per_request'])} | {num(f.get('gflops'))} | "
-              f"{pct(f.get('peak_share'))} | {pct(f['loadgen_cpu_share'])} | {num(f.get('batch_rows'))} | "
+              f"{pct(f.get('peak_share'))} | {pct(f['loadgen_cpu_share'])} | {num(f['other_cores'])} | "
+              f"{num(f.get('batch_rows'))} | "
               f"{num(f.get('batch_tokens'))} | {pct(f.get('padding'))} | {pct(f.get('model_busy'))} | "
               f"{num(f.get('model_ms_per_batch'))} | {num(f.get('model_gflops'))} | {num(f.get('queue_wait_ms'))} |")
     w("")

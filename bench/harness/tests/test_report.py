@@ -21,7 +21,7 @@ def run(system, phase, cls, connections, round_, requests, p50_ms, engine=None):
             "errors": {"connect": 0, "read": 0, "write": 0, "status": 0, "timeout": 0},
             "latency_us": {"min": 1, "mean": 1, "max": 1, "percentiles": {
                 "50": p50_ms * 1000, "90": p50_ms * 1100, "95": p50_ms * 1200, "99": p50_ms * 1500, "99.9": 1}},
-            "server_cpu_s": requests * 0.1, "loadgen_cpu_s": 0.5, "rss_samples_mb": [100.0, 120.0, 110.0],
+            "server_cpu_s": requests * 0.1, "loadgen_cpu_s": 0.5, "other_cpu_s": 0.3, "rss_samples_mb": [100.0, 120.0, 110.0],
             "engine": engine}
 
 
@@ -104,6 +104,22 @@ class SummaryTests(unittest.TestCase):
         a = report.agreement(results())["int8"]
         self.assertEqual((a["agree"], a["total"]), (1, 2))
         self.assertAlmostEqual(a["max_dp"], 0.4)  # P(Positive) 0.2 against 0.6
+
+
+class DisturbanceTests(unittest.TestCase):
+    def test_quiet_run(self):
+        self.assertEqual(report.disturbance(results()), (0.03, 0.03, False))
+
+    def test_busy_neighbours_or_a_high_load_average_mark_the_run_disturbed(self):
+        busy = results()
+        for r in busy["runs"]:
+            r["other_cpu_s"] = 9.0  # 0.9 CPUs over the 10 s phases
+        self.assertTrue(report.disturbance(busy)[2])
+        self.assertIn("**Disturbed run**", report.render(busy))
+        loaded = results()
+        loaded["load_before"] = [1.5, 1.0, 1.0]
+        self.assertTrue(report.disturbance(loaded)[2])
+        self.assertNotIn("Disturbed", report.render(results()))
 
 
 class RenderTests(unittest.TestCase):
