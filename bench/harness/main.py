@@ -12,7 +12,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 
 import flops
 import loadgen
@@ -21,7 +20,6 @@ import procs
 import prom
 import report
 import workload
-from stats import median
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BENCH = os.path.dirname(HERE)
@@ -47,11 +45,10 @@ def free_port():
 
 
 class System:
-    """A service under test: how to start it, and which model's shapes and tokenizer its requests cost."""
+    """A service under test and how to start it; `ours` is ZhSentiment (one process, /metrics, a model cache)."""
 
-    def __init__(self, key, title, argv, env, cwd, model_dir, ours):
-        self.key, self.title, self.argv, self.env, self.cwd = key, title, argv, env, cwd
-        self.model_dir, self.ours = model_dir, ours
+    def __init__(self, key, argv, env, cwd, ours):
+        self.key, self.argv, self.env, self.cwd, self.ours = key, argv, env, cwd, ours
         self.port = None
         self.server = None
 
@@ -90,16 +87,12 @@ def make_systems(args, zhsenti, run_dir):
         peer_env["OPENBLAS_NUM_THREADS"] = str(args.peer_blas_threads)
     url = "http://127.0.0.1:{port}"
     catalogue = {
-        "peer": System("peer", "Flask + PyTorch peer (gunicorn, 2 workers), fp32",
-                       ["/usr/bin/gunicorn", "--workers", "2", "--bind", "127.0.0.1:{port}", "app:app"],
-                       peer_env, PEER_DIR, args.model_dir, ours=False),
-        "fp32": System("fp32", "ZhSentiment, fp32", [zhsenti, "serve", "--model", args.model_dir, "--urls", url],
-                       ours_env, REPO, args.model_dir, ours=True),
-        "int8": System("int8", "ZhSentiment, int8",
-                       [zhsenti, "serve", "--model", args.model_dir, "--quantize", "int8", "--urls", url],
-                       ours_env, REPO, args.model_dir, ours=True),
-        "default": System("default", "ZhSentiment, shipped default model", [zhsenti, "serve", "--urls", url],
-                          ours_env, REPO, None, ours=True),
+        "peer": System("peer", ["/usr/bin/gunicorn", "--workers", "2", "--bind", "127.0.0.1:{port}", "app:app"],
+                       peer_env, PEER_DIR, ours=False),
+        "fp32": System("fp32", [zhsenti, "serve", "--model", args.model_dir, "--urls", url], ours_env, REPO, ours=True),
+        "int8": System("int8", [zhsenti, "serve", "--model", args.model_dir, "--quantize", "int8", "--urls", url],
+                       ours_env, REPO, ours=True),
+        "default": System("default", [zhsenti, "serve", "--urls", url], ours_env, REPO, ours=True),
     }
     return [catalogue[k] for k in args.systems]
 
@@ -217,6 +210,9 @@ def main():
     args.load_seconds = args.load_seconds or (3 if quick else 10)
     args.starts = args.starts or (1 if quick else 3)
     args.systems = [s.strip() for s in args.systems.split(",") if s.strip()]
+    unknown = set(args.systems) - {"peer", "fp32", "int8", "default"}
+    if unknown or not args.systems:
+        sys.exit(f"--systems takes peer, fp32, int8 and default; not {', '.join(sorted(unknown)) or 'nothing'}")
     args.model_dir = os.path.abspath(args.model_dir)
     warmup_s = 2 if quick else 5
 
