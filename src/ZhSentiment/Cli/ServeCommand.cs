@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Options;
+using ZhSentiment.Inference;
 using ZhSentiment.Serving;
 
 namespace ZhSentiment.Cli;
@@ -102,8 +103,8 @@ internal sealed class ServeCommand : Command
         return async cancellationToken =>
         {
             var folder = await ModelSource.ResolveFolderAsync(options, logger, cancellationToken);
-            // ModelLoader (the integrator's) is not merged yet; this is the one call to make: ModelLoader.Load(folder, options.ToLoadOptions()).
-            throw new ModelFormatException(folder, "this build has no model loader yet (ZhSentiment.Inference.ModelLoader is not merged)");
+            // Conversion of a checkpoint takes seconds of CPU: keep it off the host's start-up thread.
+            return await Task.Run(() => ModelLoader.Load(folder, options.ToLoadOptions(), message => logger.LogWarning("{Message}", message)), cancellationToken);
         };
     }
 }
