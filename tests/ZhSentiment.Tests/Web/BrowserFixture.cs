@@ -15,8 +15,8 @@ namespace ZhSentiment.Tests.Web;
 
 /// <summary>
 /// One headless Chromium (the system's, driven by Playwright) and one service on a Kestrel loopback port serving the
-/// random-weight ModelScope fixture, shared by a test class. Without Chromium installed, tests skip with
-/// <see cref="SkipReason"/>.
+/// random-weight ModelScope fixture, shared by a test class. Chromium is <c>$ZHSENTI_CHROMIUM</c> or the system's;
+/// without it, tests skip with <see cref="SkipReason"/>.
 /// </summary>
 public sealed class BrowserFixture : IAsyncLifetime
 {
@@ -39,10 +39,10 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var chromium = Environment.GetEnvironmentVariable("ZHSENTI_CHROMIUM") is { Length: > 0 } set ? set : ChromiumPaths.FirstOrDefault(File.Exists);
-        if (chromium is null || !File.Exists(chromium))
+        string[] candidates = Environment.GetEnvironmentVariable("ZHSENTI_CHROMIUM") is { Length: > 0 } set ? [set] : ChromiumPaths;
+        if (candidates.FirstOrDefault(File.Exists) is not { } chromium)
         {
-            SkipReason = $"No Chromium at {string.Join(" or ", ChromiumPaths)} (apt-get install chromium; .ci/run does)";
+            SkipReason = $"No Chromium at {string.Join(" or ", candidates)} (apt-get install chromium; .ci/run does)";
             return;
         }
         Server = await StartServerAsync();

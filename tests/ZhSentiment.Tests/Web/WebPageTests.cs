@@ -119,7 +119,7 @@ public sealed class WebPageTests(BrowserFixture web) : IClassFixture<BrowserFixt
     }
 
     [Fact]
-    public async Task EmptyInputIsExplainedInlineAndNothingStaysBusy()
+    public async Task EmptyInputAndUnusableFilesAreExplainedInline()
     {
         await OpenAsync();
         await Button("开始分析").ClickAsync();
@@ -138,6 +138,13 @@ public sealed class WebPageTests(BrowserFixture web) : IClassFixture<BrowserFixt
         await Expect(Page.Locator("#batch-error")).ToHaveTextAsync("只支持 .csv、.tsv 和 .txt 文件。");
         await Page.Locator("#file").SetInputFilesAsync(new FilePayload { Name = "bad.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes("a,b\n1,\"open\n") });
         await Expect(Page.Locator("#batch-error")).ToHaveTextAsync("第 2 行的引号没有闭合，文件不是有效的 CSV。");
+        await Expect(Button("分析文件")).ToBeDisabledAsync();
+        // A path (not a buffer) lets the browser read the file itself; the sparse file costs nothing to make.
+        var big = Path.Combine(Directory.CreateTempSubdirectory("zhsenti-web-").FullName, "big.txt");
+        using (var file = File.Create(big)) file.SetLength(21 * 1024 * 1024);
+        await Page.Locator("#file").SetInputFilesAsync(big);
+        await Expect(Page.Locator("#batch-error")).ToHaveTextAsync("文件太大（21.0 MB），上限是 20 MB。");
+        Directory.Delete(Path.GetDirectoryName(big)!, recursive: true);
         await Expect(Button("分析文件")).ToBeDisabledAsync();
         await AssertCleanAsync();
     }

@@ -6,6 +6,7 @@
   const BATCH_TEXTS = 50;            // texts per request, below the service's MaxBatchTexts
   const BATCH_CHARS = 200_000;       // keeps a request well under the service's default 4 MiB body limit
   const MAX_RETRIES = 4;             // 503s retried after Retry-After, then reported
+  const MAX_INFO_RETRIES = 60;       // /info waits out a model that is still loading or downloading
   const MAX_TABLE_ROWS = 500;
   const TRUNCATE_AT = 60;
   const HISTORY_SIZE = 8;
@@ -172,12 +173,12 @@
   });
 
   /** Calls again after Retry-After while the service answers 503, a bounded number of times. */
-  async function withRetry(call, onWait, signal) {
+  async function withRetry(call, onWait, signal, retries = MAX_RETRIES) {
     for (let attempt = 1; ; attempt++) {
       try {
         return await call();
       } catch (error) {
-        if (!(error instanceof ApiError) || error.status !== 503 || attempt > MAX_RETRIES) throw error;
+        if (!(error instanceof ApiError) || error.status !== 503 || attempt > retries) throw error;
         const seconds = Math.min(Math.max(error.retryAfter, 1), 30);
         onWait?.(seconds, attempt);
         await sleep(seconds * 1000, signal);
@@ -192,7 +193,7 @@
     state.infoStatus = ['loadingModel'];
     renderInfo();
     try {
-      state.info = await withRetry(() => api('/info'), () => { state.infoStatus = ['modelLoading']; renderInfo(); });
+      state.info = await withRetry(() => api('/info'), () => { state.infoStatus = ['modelLoading']; renderInfo(); }, null, MAX_INFO_RETRIES);
       state.infoStatus = null;
     } catch (error) {
       state.infoStatus = ['modelFailed', { why: describe(error) }];
@@ -268,7 +269,7 @@
     const verdict = box.querySelector('.verdict');
     verdict.className = 'verdict ' + (TONE[result.label] ?? '');
     $('verdict-emoji').textContent = EMOJI[result.label] ?? '🙂';
-    $('verdict-label').textContent = result.label === 'Neutral' ? result.label : result.model_label;
+    $('verdict-label').textContent = result.model_label;
     $('verdict-score').textContent = percent(result.score);
     $('probs').replaceChildren(...result.probabilities.map(p => {
       const fill = el('div', { class: 'fill ' + (TONE[canonical(p.label)] ?? '') });
