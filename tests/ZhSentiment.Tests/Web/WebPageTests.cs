@@ -232,6 +232,11 @@ public sealed class WebPageTests(BrowserFixture web) : IClassFixture<BrowserFixt
         await Page.GetByLabel("按标签筛选").SelectOptionAsync(new SelectOptionValue { Label = labels[0] });
         await Expect(rows).ToHaveCountAsync(labels.Count(l => l == labels[0]));
         for (int i = 0; i < labels.Count(l => l == labels[0]); i++) await Expect(rows.Nth(i).Locator("td").Nth(2)).ToContainTextAsync(labels[0]);
+        await Page.GetByLabel("按标签筛选").SelectOptionAsync(new SelectOptionValue { Label = "未分析" });
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(rows.First.Locator("td").First).ToHaveTextAsync("6");
+
+        // The download holds every row, whatever the table shows.
 
         var download = await Page.RunAndWaitForDownloadAsync(() => Button("下载结果 CSV").ClickAsync());
         Assert.Equal("reviews-sentiment.csv", download.SuggestedFilename);

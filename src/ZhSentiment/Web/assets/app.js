@@ -537,8 +537,9 @@
 
   function renderFilter(job) {
     const select = $('filter');
-    const options = [el('option', { value: '', text: t('all') }), ...labelsOf(job).map(l => el('option', { value: l, text: l }))];
-    if (job.results.some(r => !r || r.skipped)) options.push(el('option', { value: '\u0000skipped', text: t('skipped') }));
+    // Values: '' for all, 'label:' and the model's label, or 'skipped'.
+    const options = [el('option', { value: '', text: t('all') }), ...labelsOf(job).map(l => el('option', { value: 'label:' + l, text: l }))];
+    if (job.results.some(r => !r || r.skipped)) options.push(el('option', { value: 'skipped', text: t('skipped') }));
     select.replaceChildren(...options);
     select.value = state.filter;
   }
@@ -546,7 +547,7 @@
   function renderTable(job) {
     const { key, dir } = state.sort;
     const rows = job.rows.map((row, index) => ({ index, text: row[job.textColumn] ?? '', result: job.results[index] }))
-      .filter(r => !state.filter || (state.filter === '\u0000skipped' ? !r.result || r.result.skipped : r.result?.model_label === state.filter));
+      .filter(r => !state.filter || (state.filter === 'skipped' ? !r.result || r.result.skipped : 'label:' + r.result?.model_label === state.filter));
     const value = r => key === 'index' ? r.index : key === 'text' ? r.text
       : key === 'label' ? (r.result?.model_label ?? '\uffff') : (r.result?.score ?? -1);
     rows.sort((a, b) => {
