@@ -32,7 +32,7 @@
       modelQuant: '量化', modelLimits: '限制', apiDocs: 'API 参考文档', keyTitle: 'API 密钥',
       keyLabel: '服务要求密钥时填写（只保存在本标签页）', keySave: '保存',
       limits: '每条最多 {chars} 字，每次最多 {texts} 条', quantNone: '无（fp32）', loadingModel: '正在读取模型信息…',
-      modelLoading: '模型正在加载，稍后自动刷新…', modelFailed: '无法读取模型信息：{why}', keySaved: '密钥已保存。',
+      modelLoading: '模型正在加载，稍后自动刷新…', modelFailed: '无法读取模型信息：{why}',
       errEmpty: '请先输入要分析的文本。', errEmptyLines: '请至少粘贴一行文本。',
       errTextTooLong: '文本有 {n} 字，超过了服务的上限 {max} 字。',
       errNetwork: '无法连接到服务，请检查网络或服务是否仍在运行。', errKey: '服务需要有效的 API 密钥，请在“模型信息”下的“API 密钥”中填写。',
@@ -63,7 +63,7 @@
       keyTitle: 'API key', keyLabel: 'Needed when the service requires a key (kept in this tab only)', keySave: 'Save',
       limits: 'up to {chars} characters per text, {texts} texts per request', quantNone: 'none (fp32)',
       loadingModel: 'Reading the model information…', modelLoading: 'The model is loading; this refreshes by itself…',
-      modelFailed: 'Cannot read the model information: {why}', keySaved: 'Key saved.',
+      modelFailed: 'Cannot read the model information: {why}',
       errEmpty: 'Enter a text to analyse first.', errEmptyLines: 'Paste at least one line of text.',
       errTextTooLong: 'The text has {n} characters; the service accepts at most {max}.',
       errNetwork: 'Cannot reach the service. Check the network and that the service is running.',
@@ -231,6 +231,7 @@
   // ---- One text ------------------------------------------------------------------------------------------------
 
   async function analyzeOne() {
+    if ($('analyze').disabled) return; // one analysis at a time, however it was started
     const text = $('text').value;
     showError('single-error', '');
     if (!text.trim()) {
@@ -458,6 +459,7 @@
   }
 
   async function runBatch(job) {
+    if (state.controller) return;
     showError('batch-error', '');
     const texts = job.rows.map(row => row[job.textColumn] ?? '');
     const maxChars = state.info?.max_text_chars ?? Infinity;
@@ -682,7 +684,7 @@
     });
     $('analyze').addEventListener('click', analyzeOne);
     $('text').addEventListener('keydown', e => {
-      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); if (!$('analyze').disabled) analyzeOne(); }
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); analyzeOne(); }
     });
     $('lines').addEventListener('keydown', e => {
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); if (!$('analyze-lines').disabled) analyzeLines(); }
