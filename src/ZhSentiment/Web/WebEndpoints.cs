@@ -16,6 +16,8 @@ internal static class WebEndpoints
     private const string ContentSecurityPolicy =
         "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+    private static readonly string[] Methods = [HttpMethods.Get, HttpMethods.Head];
+
     private static readonly FrozenDictionary<string, Asset> Assets = LoadAssets();
 
     /// <summary>Whether <paramref name="path"/> is one of the page's own files, which need no API key.</summary>
@@ -24,7 +26,7 @@ internal static class WebEndpoints
     public static IEndpointRouteBuilder MapWeb(this IEndpointRouteBuilder routes)
     {
         foreach (var (path, asset) in Assets)
-            routes.MapGet(path, (HttpContext context) => Serve(context, asset)).ExcludeFromDescription();
+            routes.MapMethods(path, Methods, (HttpContext context) => Serve(context, asset)).ExcludeFromDescription();
         return routes;
     }
 

@@ -36,6 +36,10 @@ public class WebEndpointsTests
             again.Headers.IfNoneMatch.Add(response.Headers.ETag!);
             using var cached = await service.Client.SendAsync(again, TestContext.Current.CancellationToken);
             Assert.Equal(HttpStatusCode.NotModified, cached.StatusCode);
+
+            using var head = await service.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, path), TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+            Assert.Equal(response.Content.Headers.ContentLength, head.Content.Headers.ContentLength);
         }
         using var scalar = await service.Client.GetAsync("/scalar/v1", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, scalar.StatusCode);

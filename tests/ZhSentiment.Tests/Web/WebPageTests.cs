@@ -150,7 +150,7 @@ public sealed class WebPageTests(BrowserFixture web) : IClassFixture<BrowserFixt
     }
 
     [Fact]
-    public async Task BusyServiceAndNetworkFailureAreExplainedAndControlsComeBack()
+    public async Task BusyServiceNetworkFailureAndStoppingLeaveThePageUsable()
     {
         await OpenAsync();
         int calls = 0;
@@ -179,6 +179,25 @@ public sealed class WebPageTests(BrowserFixture web) : IClassFixture<BrowserFixt
         await Button("开始分析").ClickAsync();
         await Expect(Page.Locator("#single-error")).ToHaveTextAsync("无法连接到服务，请检查网络或服务是否仍在运行。");
         await Expect(Button("开始分析")).ToBeEnabledAsync();
+
+        // 「停止」 ends a file's run while a batch is in flight; the finished batches stay.
+        await Page.UnrouteAsync("**/v1/sentiment");
+        int sent = 0;
+        await Page.RouteAsync("**/v1/sentiment", async route =>
+        {
+            if (++sent > 1) await Task.Delay(1500);
+            try { await route.ContinueAsync(); }
+            catch (PlaywrightException) { } // the page stopped waiting
+        });
+        await Page.GetByLabel("粘贴多条文本，每行一条").FillAsync(string.Join("\n", Enumerable.Range(1, 120).Select(i => $"第{i}条评论")));
+        await Button("分析全部").ClickAsync();
+        await Expect(Page.Locator("#progress-text")).ToHaveTextAsync("已分析 50 / 120 条");
+        await Button("停止").ClickAsync();
+        await Expect(Page.Locator("#batch-error")).ToHaveTextAsync("已停止：显示已完成的 50 条。");
+        await Expect(Page.Locator("#results-table tbody tr")).ToHaveCountAsync(120);
+        await Page.GetByLabel("按标签筛选").SelectOptionAsync(new SelectOptionValue { Label = "未分析" });
+        await Expect(Page.Locator("#results-table tbody tr")).ToHaveCountAsync(70);
+        await Expect(Button("分析全部")).ToBeEnabledAsync();
         await AssertCleanAsync();
     }
 
