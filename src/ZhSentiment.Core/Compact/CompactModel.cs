@@ -9,7 +9,7 @@ public static class CompactModel
     public static void Save(CompactWeights weights, string dir)
     {
         Directory.CreateDirectory(dir);
-        OnnxModelWriter.Save(CompactGraphBuilder.Build(weights), Path.Combine(dir, ModelFolder.OnnxFile), CompactGraphBuilder.Metadata(weights.Config));
+        OnnxModelWriter.Save(CompactGraphBuilder.Build(weights), Path.Combine(dir, ModelFolder.OnnxFile), CompactGraphBuilder.Metadata(weights.Config), externalDataThreshold: 1 << 20);
         weights.Config.Save(Path.Combine(dir, ModelFolder.ConfigFile));
     }
 
