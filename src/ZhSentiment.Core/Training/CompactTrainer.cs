@@ -57,7 +57,7 @@ public sealed class CompactTrainer
             for (int i = 0; i < order.Length; i++, step++)
             {
                 float lr = _options.LearningRate * (1f - (float)step / total);
-                Step(weights, data[order[i]], data.Labels[order[i]], lr, pooled, logits, grad);
+                Step(weights, data[order[i]], data.Labels[order[i]], lr, _options.LinearStepScale, pooled, logits, grad);
                 if ((i & 1023) == 0) Progress?.Invoke(epoch, i, order.Length);
             }
             Progress?.Invoke(epoch, order.Length, order.Length);
@@ -67,7 +67,7 @@ public sealed class CompactTrainer
         return weights;
     }
 
-    private static void Step(CompactWeights w, ReadOnlySpan<int> ids, int label, float lr, float[] pooled, float[] logits, float[] grad)
+    private static void Step(CompactWeights w, ReadOnlySpan<int> ids, int label, float lr, float linearScale, float[] pooled, float[] logits, float[] grad)
     {
         if (ids.IsEmpty) return;
         int dim = w.Config.Dim, labels = w.Labels, width = w.RowWidth;
@@ -78,7 +78,7 @@ public sealed class CompactTrainer
         {
             // d(loss)/d(logit) = p - onehot.
             float g = logits[l] - (l == label ? 1f : 0f);
-            grad[dim + l] = g;
+            grad[dim + l] = g * linearScale;
             var output = w.Output.AsSpan(l * dim, dim);
             for (int d = 0; d < dim; d++)
             {

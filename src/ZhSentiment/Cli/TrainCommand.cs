@@ -15,6 +15,7 @@ internal sealed class TrainCommand : Command
     private readonly Option<int> _seed = new("--seed") { Description = "Seeds initialisation and example order: same data and seed, same model. Default: 1.", DefaultValueFactory = _ => 1 };
     private readonly Option<int> _epochs = new("--epochs") { Description = "Passes over the data. Default: 5.", DefaultValueFactory = _ => 5 };
     private readonly Option<int> _dim = new("--dim") { Description = "Embedding width; 0 trains only the linear n-gram part. Default: 16.", DefaultValueFactory = _ => 16 };
+    private readonly Option<float> _linearStep = new("--linear-step") { Description = "Multiplies the step of the linear n-gram weights (useful alone, with --dim 0). Default: 1.", DefaultValueFactory = _ => 1f };
     private readonly Option<float> _learningRate = new("--lr") { Description = "Starting SGD step, decayed linearly to zero. Default: 0.5.", DefaultValueFactory = _ => 0.5f };
 
     public TrainCommand() : base("train", "Train a compact n-gram sentiment model (CPU, minutes) that serve/eval load with --model.")
@@ -26,6 +27,7 @@ internal sealed class TrainCommand : Command
         Options.Add(_epochs);
         Options.Add(_dim);
         Options.Add(_learningRate);
+        Options.Add(_linearStep);
         SetAction(parse => Run(parse));
     }
 
@@ -39,6 +41,7 @@ internal sealed class TrainCommand : Command
                 Model = new CompactConfig { Labels = LabelledDataset.Labels, Dim = parse.GetValue(_dim) },
                 Epochs = parse.GetValue(_epochs),
                 LearningRate = parse.GetValue(_learningRate),
+                LinearStepScale = parse.GetValue(_linearStep),
                 Seed = parse.GetValue(_seed),
             };
             var train = ReadData(parse.GetValue(_data)!, "training");
