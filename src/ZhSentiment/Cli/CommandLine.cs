@@ -13,6 +13,8 @@ internal static class CommandLine
             new PredictCommand(),
             new TokenizeCommand(),
             new ConvertCommand(),
+            new TrainCommand(),
+            new EvalCommand(),
         };
         var parse = root.Parse(args);
         // `serve` stops gracefully on SIGTERM through the web host, draining requests; System.CommandLine's own
