@@ -31,7 +31,10 @@ public sealed class ModelHost(ModelFactory factory, IHostApplicationLifetime lif
         try
         {
             _loaded = await Task.Run(() => factory(stoppingToken), stoppingToken);
-            await _loaded.PredictAsync(WarmUpText, stoppingToken);
+            var warmUp = await _loaded.PredictAsync(WarmUpText, stoppingToken);
+            // Damaged weights (NaN, overflowed half floats) give non-finite logits, which no answer could carry.
+            if (!warmUp.Logits.All(float.IsFinite))
+                throw new ModelFormatException(_loaded.Info.Source, $"gives non-finite logits ({string.Join(", ", warmUp.Logits)}) for a warm-up text: its weights are damaged");
             _ready = _loaded;
             Log.ModelReady(logger, _loaded.Info.Name, _loaded.Info.Source, clock.Elapsed.TotalSeconds);
         }
