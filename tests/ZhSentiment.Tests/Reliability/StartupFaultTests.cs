@@ -63,6 +63,7 @@ public sealed class StartupFaultTests : IDisposable
         Add(Damaged("foreign-vocab", "modelscope", m => File.AppendAllLines(Path.Combine(m, "vocab.txt"), Enumerable.Range(0, 100).Select(i => $"extra{i}")), "do not belong"));
         Add(Damaged("garbage-onnx", "onnx-export", m => Garble(Path.Combine(m, "model.onnx"), 0, 4096), "model.onnx: "));
         Add(Damaged("truncated-onnx", "onnx-export", m => Truncate(Path.Combine(m, "model.onnx"), 0.3), "model.onnx: "));
+        Add(Damaged("nan-weights", "hf-safetensors-f32", m => PoisonClassifierBias(Path.Combine(m, "model.safetensors")), "non-finite logits"));
         Add(("missing-folder", Path.Combine(_dir, "nowhere"), "does not exist"));
 
         // A cache entry damaged after it was written: the line names the cached file.
@@ -136,6 +137,17 @@ public sealed class StartupFaultTests : IDisposable
         Assert.True(unfinished > 0, "every request had finished before the signal; the test proved nothing");
         Assert.Equal("", serve.StandardError);
         TestContext.Current.TestOutputHelper?.WriteLine($"{unfinished} of {inFlight.Length} requests in flight at SIGTERM; all answered 200");
+    }
+
+    /// <summary>Sets classifier.bias to NaN: a file that reads well and whose every answer would be NaN.</summary>
+    private static void PoisonClassifierBias(string safetensors)
+    {
+        var bytes = File.ReadAllBytes(safetensors);
+        int headerLength = (int)BitConverter.ToInt64(bytes, 0);
+        var offsets = JsonDocument.Parse(bytes.AsMemory(8, headerLength)).RootElement.GetProperty("classifier.bias").GetProperty("data_offsets");
+        int start = 8 + headerLength + offsets[0].GetInt32(), end = 8 + headerLength + offsets[1].GetInt32();
+        for (int at = start; at < end; at += 4) BitConverter.TryWriteBytes(bytes.AsSpan(at), float.NaN);
+        File.WriteAllBytes(safetensors, bytes);
     }
 
     private static void Truncate(string file, double keep)
