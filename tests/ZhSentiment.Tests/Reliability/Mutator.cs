@@ -62,7 +62,14 @@ internal sealed class Mutator(int seed)
                     break;
             }
         }
-        return Encoding.UTF8.GetBytes(root.ToJsonString());
+        var json = root.ToJsonString();
+        if (Random.Next(4) == 0)
+        {
+            // A lone surrogate escape after some quote: inside a name or a string, or breaking the syntax.
+            var quotes = Enumerable.Range(0, json.Length).Where(i => json[i] == '"').ToArray();
+            if (quotes.Length > 0) json = json.Insert(quotes[Random.Next(quotes.Length)] + 1, "\\ud800");
+        }
+        return Encoding.UTF8.GetBytes(json);
     }
 
     private static void Collect(JsonNode node, List<(JsonNode, object)> slots)
