@@ -6,13 +6,15 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.Logging;
+using ZhSentiment.Serving;
+using ZhSentiment.Web;
 
 namespace ZhSentiment.Tests.Reliability;
 
 /// <summary>
 /// With an API key, every route the app maps (read from its endpoint data sources, so a new route is covered the
-/// day it is added) refuses a missing or wrong key with 401 problem details, except the probes; and the key shows
-/// up in no log line, for good requests and failing ones alike.
+/// day it is added) refuses a missing or wrong key with 401 problem details, except the probes and the web page's
+/// static files; and the key shows up in no log line, for good requests and failing ones alike.
 /// </summary>
 public sealed class ApiKeyRouteTests
 {
@@ -39,13 +41,14 @@ public sealed class ApiKeyRouteTests
             .Distinct().ToList();
         Assert.Contains(("POST", "/predict"), routes);
         Assert.Contains(("GET", "/metrics"), routes);
-        var open = new[] { "/health", "/ready" };
-        Assert.All(open, path => Assert.Contains(("GET", path), routes));
+        // Open by design: the probes, and the web page's static files (the page asks for the key itself).
+        Assert.All(HealthEndpoints.OpenPaths, path => Assert.Contains(("GET", path), routes));
+        bool IsOpen(string path) => HealthEndpoints.OpenPaths.Contains(path) || WebEndpoints.IsOpen(path);
 
         var failures = new List<string>();
         foreach (var (method, path) in routes.Append(("GET", "/not-a-route")).Append(("POST", "/health/../predict")))
         {
-            bool isOpen = open.Contains(path);
+            bool isOpen = IsOpen(path);
             foreach (var authorization in WrongAuthorizations)
             {
                 using var response = await SendAsync(service.Client, method, path, authorization);
