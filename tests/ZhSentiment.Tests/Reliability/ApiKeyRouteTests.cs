@@ -72,8 +72,18 @@ public sealed class ApiKeyRouteTests
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Key);
-            using var response = await service.Client.SendAsync(request, TestContext.Current.CancellationToken);
-            Assert.InRange((int)response.StatusCode, 400, 499);
+            HttpResponseMessage response;
+            try
+            {
+                response = await service.Client.SendAsync(request, TestContext.Current.CancellationToken);
+            }
+            catch (HttpRequestException) when (body.Length > 10_000)
+            {
+                // Kestrel answers 413 and closes the connection without reading the rest of the body; the client may
+                // see the reset before the answer. The request was still handled, and logged, with the key on it.
+                continue;
+            }
+            using (response) Assert.InRange((int)response.StatusCode, 400, 499);
         }
         using (var metrics = await SendAsync(service.Client, "GET", "/metrics", "Bearer " + Key))
             Assert.DoesNotContain(Key, await metrics.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
