@@ -72,6 +72,8 @@ public sealed class ApiKeyRouteTests
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Key);
+            // Kestrel closes the connection after a 413; keep the pool from handing that connection to the next request.
+            request.Headers.ConnectionClose = body.Length > 10_000;
             HttpResponseMessage response;
             try
             {
