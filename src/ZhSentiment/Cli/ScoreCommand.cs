@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Globalization;
 using Spectre.Console;
 using ZhSentiment.Data;
 using ZhSentiment.Inference;
@@ -135,7 +136,7 @@ internal sealed class ScoreCommand : Command
                     task.IsIndeterminate = progress.TotalBytes is null;
                     if (progress.TotalBytes is { } total) task.MaxValue = Math.Max(total, 1);
                     task.Value = progress.BytesRead;
-                    task.Description = $"{progress.Rows:N0} rows, {progress.Rows / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):N0} rows/s";
+                    task.Description = $"{progress.Rows:N0} rows, {progress.RowsPerSecond(clock.Elapsed):N0} rows/s";
                 }, cancellationToken);
             });
     }
@@ -143,14 +144,9 @@ internal sealed class ScoreCommand : Command
     /// <summary>"120,000 rows, 3,456 rows/s, 45% of the input, about 0:01:10 left".</summary>
     private static string Describe(ScoreProgress progress, TimeSpan elapsed)
     {
-        double rate = progress.Rows / Math.Max(elapsed.TotalSeconds, 1e-3);
-        var text = $"{progress.Rows:N0} rows, {rate:N0} rows/s";
-        if (progress.TotalBytes is { } total && total > 0 && progress.BytesRead > 0)
-        {
-            double done = Math.Min(1.0, (double)progress.BytesRead / total);
-            var left = TimeSpan.FromSeconds(Math.Round(elapsed.TotalSeconds * (1 - done) / done));
-            text += $", {done:P0} of the input, about {left:g} left";
-        }
+        var text = $"{progress.Rows:N0} rows, {progress.RowsPerSecond(elapsed):N0} rows/s";
+        if (progress.TotalBytes is { } total && progress.Remaining(elapsed) is { } left)
+            text += $", {Math.Min(1.0, (double)progress.BytesRead / Math.Max(total, 1)).ToString("P0", CultureInfo.InvariantCulture)} of the input, about {left:g} left";
         return text;
     }
 

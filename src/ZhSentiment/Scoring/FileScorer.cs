@@ -184,6 +184,7 @@ internal sealed class FileScorer
         int maxInFlight = Math.Clamp(_engine.Options.QueueCapacity / _options.BatchSize, 1, 2 * Environment.ProcessorCount + 2);
         var inFlight = new Queue<Task<ScoredBatch>>();
         long? total = _options.Input == "-" ? null : new FileInfo(_options.Input).Length;
+        long resumedBytes = _reader.BytesRead;
         try
         {
             while (true)
@@ -194,7 +195,7 @@ internal sealed class FileScorer
                 if (inFlight.Count >= maxInFlight || batch.Count == 0)
                 {
                     Write(writer, added, await inFlight.Dequeue());
-                    _progress?.Invoke(new ScoreProgress(_summary.Rows, _reader.BytesRead, total));
+                    _progress?.Invoke(new ScoreProgress(_summary.Rows, _summary.ResumedRows, _reader.BytesRead, resumedBytes, total));
                 }
             }
         }
