@@ -74,7 +74,7 @@ internal sealed class ScoreCommand : Command
     /// <summary>Loads the model and scores; returns the exit status, having written the summary or the one-line reason to <paramref name="log"/>.</summary>
     public static async Task<int> RunAsync(ScoreOptions options, string model, ModelLoadOptions load, TextWriter log, CancellationToken cancellationToken)
     {
-        if (options.Input != "-" && !File.Exists(options.Input)) return Fail(log, $"input file '{options.Input}' does not exist");
+        if (options.Problem() is { } problem) return Fail(log, problem);
         SentimentEngine engine;
         try
         {

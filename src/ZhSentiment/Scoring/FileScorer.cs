@@ -40,8 +40,7 @@ internal sealed class FileScorer
 
     private async Task<ScoreSummary> RunAsync(CancellationToken cancellationToken)
     {
-        if (_options.BatchSize < 1) throw new ScoreException($"--batch-size must be at least 1, not {_options.BatchSize}");
-        if (_options.Resume && _options.Output == "-") throw new ScoreException("--resume needs an output file, not standard output");
+        if (_options.Problem() is { } problem) throw new ScoreException(problem);
         var clock = Stopwatch.StartNew();
         using (_reader = OpenInput())
         {
@@ -62,7 +61,6 @@ internal sealed class FileScorer
 
     private TableReader OpenInput()
     {
-        if (_options.Input != "-" && !File.Exists(_options.Input)) throw new ScoreException($"input file '{_options.Input}' does not exist");
         try
         {
             return TableReader.Open(_options.Input, new TableReadOptions { Format = _options.Format });

@@ -23,6 +23,15 @@ internal sealed record ScoreOptions
     /// <summary>Continue from the partial output of an interrupted run.</summary>
     public bool Resume { get; init; }
 
+    /// <summary>Why these options cannot work, before any model is loaded; null when they can.</summary>
+    public string? Problem()
+    {
+        if (Input != "-" && !File.Exists(Input)) return $"input file '{Input}' does not exist";
+        if (BatchSize < 1) return $"--batch-size must be at least 1, not {BatchSize}";
+        if (Resume && Output == "-") return "--resume needs an output file, not standard output";
+        return null;
+    }
+
     /// <summary>The temporary file the output is written to before it is renamed: beside the output, so the rename is atomic.</summary>
     public string PartialPath => Output + ".partial";
 }

@@ -7,10 +7,10 @@ namespace ZhSentiment.Tests.Scoring;
 
 public class ScoreCommandTests(ScoringModel model) : IClassFixture<ScoringModel>
 {
-    private async Task<(int Exit, string Log)> Run(string input, string output, string? modelFolder = null, string? textColumn = null)
+    private async Task<(int Exit, string Log)> Run(string input, string output, string? modelFolder = null, string? textColumn = null, int batchSize = 256)
     {
         var log = new StringWriter();
-        int exit = await ScoreCommand.RunAsync(new ScoreOptions { Input = input, Output = output, TextColumn = textColumn },
+        int exit = await ScoreCommand.RunAsync(new ScoreOptions { Input = input, Output = output, TextColumn = textColumn, BatchSize = batchSize },
             modelFolder ?? ScoringModel.Folder, model.LoadOptions, log, CancellationToken.None);
         return (exit, log.ToString());
     }
@@ -38,6 +38,7 @@ public class ScoreCommandTests(ScoringModel model) : IClassFixture<ScoringModel>
         var column = await Run(dir["in.csv"], dir["out.csv"], textColumn: "body");
         var badModel = await Run(dir["in.csv"], dir["out.csv"], modelFolder: dir.Path);
         var format = await Run(dir["in.csv"], dir["out.xyz"]);
+        var batch = await Run(dir["in.csv"], dir["out.csv"], modelFolder: dir.Path, batchSize: 0);
 
         Assert.Equal((1, $"zhsenti score: input file '{dir["nope.csv"]}' does not exist"), (missing.Exit, missing.Log.TrimEnd()));
         Assert.Equal((1, $"zhsenti score: no column 'body' in '{dir["in.csv"]}'; its columns: id, text"), (column.Exit, column.Log.TrimEnd()));
@@ -45,6 +46,7 @@ public class ScoreCommandTests(ScoringModel model) : IClassFixture<ScoringModel>
         Assert.StartsWith($"zhsenti score: {dir.Path}", badModel.Log);
         Assert.Contains("config.json", badModel.Log);
         Assert.Single(badModel.Log.TrimEnd().Split('\n'));
+        Assert.Equal((1, "zhsenti score: --batch-size must be at least 1, not 0"), (batch.Exit, batch.Log.TrimEnd()));
         // An unknown output extension falls back to the input's format.
         Assert.Equal(0, format.Exit);
         Assert.StartsWith("id,text,label", File.ReadAllText(dir["out.xyz"]).TrimStart('\uFEFF'));
