@@ -163,6 +163,7 @@ internal sealed class ScoreCommand : Command
         }
         if (summary.Encoding == SourceEncoding.Gb18030) log.WriteLine("zhsenti score: input read as GB18030");
         if (summary.Gb18030Lines > 0) log.WriteLine($"zhsenti score: {summary.Gb18030Lines:N0} input lines were not UTF-8 and were read as GB18030");
-        if (summary.RowsWithDroppedKeys > 0) log.WriteLine($"zhsenti score: {summary.RowsWithDroppedKeys:N0} rows had keys not in the first row; the {options.Output} output has no column for them");
+        if (summary.FlattenedValues > 0) log.WriteLine($"zhsenti score: {summary.FlattenedValues:N0} values held tabs or line breaks, written as spaces in the TSV output");
+        if (summary.RowsWithDroppedKeys > 0) log.WriteLine($"zhsenti score: {summary.RowsWithDroppedKeys:N0} rows had keys not in the first row, which '{options.Output}' has no column for");
     }
 }

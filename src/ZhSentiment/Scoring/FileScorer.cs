@@ -50,7 +50,10 @@ internal sealed class FileScorer
             string[] added = AddedColumns();
             string[] outputColumns = [.. _columns, .. added];
             using (var writer = OpenOutput(outputColumns))
+            {
                 await ScoreRowsAsync(writer, added, cancellationToken);
+                _summary.FlattenedValues = writer.FlattenedValues;
+            }
             _summary.Encoding = _reader.Encoding;
             _summary.Gb18030Lines = _reader.Gb18030Lines;
         }

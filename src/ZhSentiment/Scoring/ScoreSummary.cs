@@ -30,6 +30,9 @@ internal sealed class ScoreSummary
     /// <summary>JSON Lines rows whose keys, absent from the first row, have no column in the CSV/TSV output.</summary>
     public long RowsWithDroppedKeys { get; set; }
 
+    /// <summary>Values whose tabs or line breaks were written as spaces in a TSV output.</summary>
+    public long FlattenedValues { get; set; }
+
     public TimeSpan Elapsed { get; set; }
 
     public void AddError(long line)
