@@ -141,7 +141,8 @@ internal sealed class FileScorer
         {
             if (_outputFormat != TableFormat.Jsonl)
             {
-                if (done.Columns.Count == 0) return null;
+                // A header cut short by the interruption: nothing was done yet.
+                if (done.Columns.Count == 0 || (done.BytesRead == new FileInfo(path).Length && !EndsWithNewline(path))) return null;
                 if (!done.Columns.SequenceEqual(columns))
                     throw new ScoreException($"'{path}' has other columns than this run would write ({done.Columns}); delete it or run without --resume");
             }
@@ -161,6 +162,14 @@ internal sealed class FileScorer
         stream.SetLength(keep);
         stream.Position = keep;
         return stream;
+    }
+
+    private static bool EndsWithNewline(string path)
+    {
+        using var file = File.OpenRead(path);
+        if (file.Length == 0) return false;
+        file.Position = file.Length - 1;
+        return file.ReadByte() == '\n';
     }
 
     /// <summary>Whether an output row holds the input row's values (or its error).</summary>

@@ -132,6 +132,36 @@ public class FileScorerTests(ScoringModel model, ITestOutputHelper output) : ICl
         Assert.Equal(await File.ReadAllTextAsync(dir["whole.csv"]), await File.ReadAllTextAsync(dir["out.csv"]));
     }
 
+    [Theory]
+    [InlineData("inside a quoted line break")]
+    [InlineData("inside a character")]
+    [InlineData("at a row boundary")]
+    [InlineData("inside the header")]
+    public async Task Resume_continues_whatever_point_the_partial_output_was_cut_at(string cut)
+    {
+        using var dir = new TempFolder();
+        var csv = new StringBuilder("id,text\n");
+        for (int i = 0; i < 600; i++) csv.Append(i % 3 == 0 ? $"{i},\"第{i}条，很好\n第二行\"\n" : $"{i},太差{i}\n");
+        await File.WriteAllTextAsync(dir["in.csv"], csv.ToString());
+        await Score(dir["in.csv"], dir["whole.csv"]);
+        var whole = await File.ReadAllBytesAsync(dir["whole.csv"]);
+        int middle = whole.Length / 2;
+        int at = cut switch
+        {
+            "inside a quoted line break" => whole.AsSpan(middle).IndexOf("\n第二行"u8) + middle + 1,
+            "inside a character" => whole.AsSpan(middle).IndexOf("太差"u8) + middle + 1,
+            "at a row boundary" => whole.AsSpan(middle).IndexOf("\r\n"u8) + middle + 2,
+            _ => 10,
+        };
+        await File.WriteAllBytesAsync(dir["out.csv.partial"], whole[..at]);
+
+        var summary = await Score(dir["in.csv"], dir["out.csv"], resume: true);
+
+        Assert.Equal(await File.ReadAllTextAsync(dir["whole.csv"]), await File.ReadAllTextAsync(dir["out.csv"]));
+        Assert.Equal(600, summary.Rows);
+        if (at > 100) Assert.InRange(summary.ResumedRows, 200, 400);
+    }
+
     [Fact]
     public async Task Resume_refuses_a_partial_output_of_another_input()
     {
