@@ -10,6 +10,11 @@ internal static class CommandLine
         var root = new RootCommand("ZhSentiment: Chinese sentiment analysis on ONNX Runtime, without Python.")
         {
             new ServeCommand(),
+            new PredictCommand(),
+            new TokenizeCommand(),
+            new ConvertCommand(),
+            new TrainCommand(),
+            new EvalCommand(),
             new ScoreCommand(),
         };
         var parse = root.Parse(args);

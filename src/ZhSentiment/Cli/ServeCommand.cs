@@ -66,8 +66,10 @@ internal sealed class ServeCommand : Command
         }
         await using (app)
         {
+            // RunAsync disposes the service provider when it returns: take the host first.
+            var host = app.Services.GetRequiredService<ModelHost>();
             await app.RunAsync();
-            return app.Services.GetRequiredService<ModelHost>().Failure is null ? 0 : 1;
+            return host.Failure is null ? 0 : 1;
         }
     }
 
