@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Times `zhsenti score` on N generated review rows (short Chinese texts, CSV) and prints rows/s.
+# Times `zhsenti score` on N generated review rows (short Chinese texts, CSV) and prints rows/s and peak memory.
 # Usage: tools/score-bench.sh [ROWS] [MODEL_DIR] [extra score options...]
 # Default model: the shipped one (models/default beside the built zhsenti).
 set -euo pipefail
@@ -23,8 +23,8 @@ PY
 args=(score --input "$work/in.csv" --output "$work/out.csv" "$@")
 [[ -n "$model" ]] && args+=(--model "$model")
 start=$(date +%s.%N)
-"$zhsenti" "${args[@]}" 2> "$work/log" || { cat "$work/log" >&2; exit 1; }
+/usr/bin/time -f %M -o "$work/rss" "$zhsenti" "${args[@]}" 2> "$work/log" || { cat "$work/log" >&2; exit 1; }
 end=$(date +%s.%N)
 cat "$work/log" >&2
 lines=$(($(wc -l < "$work/out.csv") - 1))
-python3 -c "import sys; r, s = int(sys.argv[1]), float(sys.argv[2]); print(f'{r} rows in {s:.1f} s (process, model load included): {r / s:,.0f} rows/s')" "$lines" "$(echo "$end - $start" | bc)"
+python3 -c "import sys; r, s, m = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]); print(f'{r} rows in {s:.1f} s (process, model load included): {r / s:,.0f} rows/s, peak RSS {m / 1024:.0f} MiB')" "$lines" "$(echo "$end - $start" | bc)" "$(tail -1 "$work/rss")"
