@@ -5,13 +5,13 @@ using ZhSentiment.Scoring;
 
 namespace ZhSentiment.Tests.Scoring;
 
-public class ScoreCommandTests(ScoringModel model) : IClassFixture<ScoringModel>
+public class ScoreCommandTests(FixtureBertModel model) : IClassFixture<FixtureBertModel>
 {
     private async Task<(int Exit, string Log)> Run(string input, string output, string? modelFolder = null, string? textColumn = null, int batchSize = 256)
     {
         var log = new StringWriter();
         int exit = await ScoreCommand.RunAsync(new ScoreOptions { Input = input, Output = output, TextColumn = textColumn, BatchSize = batchSize },
-            modelFolder ?? ScoringModel.Folder, model.LoadOptions, log, CancellationToken.None);
+            modelFolder ?? model.Folder, model.LoadOptions, log, CancellationToken.None);
         return (exit, log.ToString());
     }
 
@@ -56,7 +56,7 @@ public class ScoreCommandTests(ScoringModel model) : IClassFixture<ScoringModel>
     public async Task The_executable_scores_standard_input_to_standard_output()
     {
         var zhsenti = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "zhsenti.exe" : "zhsenti");
-        var start = new ProcessStartInfo(zhsenti, ["score", "-i", "-", "-o", "-", "--format", "jsonl", "--model", ScoringModel.Folder, "--cache-dir", model.CacheDirectory])
+        var start = new ProcessStartInfo(zhsenti, ["score", "-i", "-", "-o", "-", "--format", "jsonl", "--model", model.Folder, "--cache-dir", model.CacheDirectory])
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,

@@ -2,16 +2,17 @@ using ZhSentiment.Inference;
 
 namespace ZhSentiment.Tests.Scoring;
 
-/// <summary>One engine on the small ModelScope fixture for the scoring tests, loaded as <c>zhsenti score</c> loads it.</summary>
-public sealed class ScoringModel : IDisposable
+/// <summary>One engine for a test class, loaded as <c>zhsenti score</c> loads it (queue unbounded, private model cache).</summary>
+public abstract class ScoringModel : IDisposable
 {
-    public static string Folder => Path.Combine(TestPaths.Fixtures, "models", "modelscope");
-
-    public ScoringModel()
+    protected ScoringModel(string folder)
     {
+        Folder = folder;
         Directory.CreateDirectory(CacheDirectory);
         Engine = ModelLoader.Load(Folder, LoadOptions);
     }
+
+    public string Folder { get; }
 
     public string CacheDirectory { get; } = Path.Combine(Path.GetTempPath(), "zhsenti-score-tests-" + Guid.NewGuid().ToString("N"));
 
@@ -23,5 +24,12 @@ public sealed class ScoringModel : IDisposable
     {
         Engine.Dispose();
         Directory.Delete(CacheDirectory, recursive: true);
+        GC.SuppressFinalize(this);
     }
 }
+
+/// <summary>The small random StructBERT checkpoint of the fixtures: the full checkpoint-to-ONNX path.</summary>
+public sealed class FixtureBertModel() : ScoringModel(Path.Combine(TestPaths.Fixtures, "models", "modelscope"));
+
+/// <summary>The shipped compact model, much faster per row: for the tests that push many rows.</summary>
+public sealed class ShippedScoringModel() : ScoringModel(Path.Combine(TestPaths.RepoRoot, "models", "default"));
