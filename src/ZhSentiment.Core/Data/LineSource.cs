@@ -23,9 +23,6 @@ internal sealed class LineSource
     /// <summary>The bytes read ahead before the first line, for encoding detection.</summary>
     public ReadOnlySpan<byte> Head => _buffer.AsSpan(_start, _end - _start);
 
-    /// <summary>Whether <see cref="Head"/> holds the whole stream.</summary>
-    public bool HeadIsWhole => _eof;
-
     /// <summary>Number of the last line returned.</summary>
     public long LineNumber { get; private set; }
 

@@ -28,16 +28,15 @@ internal static class SourceEncodings
     }
 
     /// <summary>
-    /// UTF-8 when <paramref name="head"/> is strictly valid UTF-8 (a sequence cut by the end of the sniffed bytes
-    /// counts as valid unless <paramref name="complete"/>), otherwise GB18030.
+    /// UTF-8 when <paramref name="head"/> is strictly valid UTF-8 (a multi-byte sequence cut by the end of the sniffed
+    /// bytes, or of a truncated file, counts as valid), otherwise GB18030.
     /// </summary>
-    public static SourceEncoding Detect(ReadOnlySpan<byte> head, bool complete)
+    public static SourceEncoding Detect(ReadOnlySpan<byte> head)
     {
         if (head.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) return SourceEncoding.Utf8Bom;
         if (head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || head.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
             throw new InvalidDataException("the input is UTF-16 (byte order mark FF FE or FE FF); convert it to UTF-8");
-        if (!complete) head = head[..CompleteUtf8Length(head)];
-        return Utf8.IsValid(head) ? SourceEncoding.Utf8 : SourceEncoding.Gb18030;
+        return Utf8.IsValid(head[..CompleteUtf8Length(head)]) ? SourceEncoding.Utf8 : SourceEncoding.Gb18030;
     }
 
     /// <summary>The length of <paramref name="bytes"/> without a trailing multi-byte sequence that the cut left incomplete.</summary>

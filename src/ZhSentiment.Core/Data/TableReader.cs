@@ -33,7 +33,7 @@ public sealed class TableReader : IDisposable
         _options = options ?? new TableReadOptions();
         Format = format;
         _source = new LineSource(stream, _options.MaxLineBytes);
-        Encoding = SourceEncodings.Detect(_source.Head, _source.HeadIsWhole);
+        Encoding = SourceEncodings.Detect(_source.Head);
         if (Encoding == SourceEncoding.Utf8Bom) _source.Skip(3);
         if (format != TableFormat.Jsonl) ReadHeader();
     }

@@ -23,6 +23,4 @@ public readonly record struct TableValue(string? Text, TableValueKind Kind)
     public static TableValue String(string? text) => new(text, text is null ? TableValueKind.Null : TableValueKind.String);
 
     public static TableValue Number(float value) => new(value.ToString("R", CultureInfo.InvariantCulture), TableValueKind.Number);
-
-    public static TableValue Number(long value) => new(value.ToString(CultureInfo.InvariantCulture), TableValueKind.Number);
 }

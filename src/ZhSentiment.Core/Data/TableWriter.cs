@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -25,7 +26,8 @@ public sealed class TableWriter : IDisposable
     private int _field;
 
     /// <param name="byteOrderMark">Start with the UTF-8 byte order mark (only ever for CSV, and then by default).</param>
-    public TableWriter(Stream stream, TableFormat format, IReadOnlyList<string> columns, bool? byteOrderMark = null, bool leaveOpen = false)
+    /// <param name="append">Continue a table written before: no byte order mark, no header.</param>
+    public TableWriter(Stream stream, TableFormat format, IReadOnlyList<string> columns, bool? byteOrderMark = null, bool leaveOpen = false, bool append = false)
     {
         _stream = stream;
         _leaveOpen = leaveOpen;
@@ -38,6 +40,7 @@ public sealed class TableWriter : IDisposable
             return;
         }
         _text = new StreamWriter(stream, new UTF8Encoding(false), 64 * 1024, leaveOpen: true) { NewLine = format == TableFormat.Csv ? "\r\n" : "\n" };
+        if (append) return;
         if (format == TableFormat.Csv && (byteOrderMark ?? true)) _stream.Write([0xEF, 0xBB, 0xBF]);
         foreach (var column in columns) Write(column);
         EndRow();
@@ -60,15 +63,33 @@ public sealed class TableWriter : IDisposable
     /// <summary>Writes the next field of the current row as a string.</summary>
     public void Write(string? text) => Write(TableValue.String(text));
 
-    /// <summary>Writes the next field of the current row.</summary>
-    public void Write(TableValue value)
+    /// <summary>Writes the next field of the current row as a number, without allocating; <paramref name="name"/> as in <see cref="Write(TableValue, string?)"/>.</summary>
+    public void Write(float value, string? name = null)
     {
         if (_json is not null)
         {
-            WriteJson(value);
+            WriteJsonName(name);
+            _json.WriteNumberValue(value);
             return;
         }
-        if (_field++ > 0) _text!.Write(Format == TableFormat.Csv ? ',' : '\t');
+        Span<char> text = stackalloc char[32];
+        value.TryFormat(text, out int length, default, CultureInfo.InvariantCulture);
+        WriteSeparator();
+        _text!.Write(text[..length]);
+    }
+
+    /// <summary>
+    /// Writes the next field of the current row. In JSON Lines its key is <paramref name="name"/>, by default the
+    /// column at its position; CSV and TSV ignore the name.
+    /// </summary>
+    public void Write(TableValue value, string? name = null)
+    {
+        if (_json is not null)
+        {
+            WriteJson(value, name);
+            return;
+        }
+        WriteSeparator();
         var text = value.Text.AsSpan();
         if (Format == TableFormat.Csv)
         {
@@ -121,13 +142,26 @@ public sealed class TableWriter : IDisposable
         else _stream.Dispose();
     }
 
-    private void WriteJson(TableValue value)
+    private void WriteSeparator()
+    {
+        if (_field++ > 0) _text!.Write(Format == TableFormat.Csv ? ',' : '\t');
+    }
+
+    /// <summary>Starts the row's object if needed and writes the field's key; false for a missing value (nothing to write).</summary>
+    private bool WriteJsonName(string? name, bool missing = false)
     {
         var json = _json!;
         if (_field == 0) json.WriteStartObject();
         int field = _field++;
-        if (value.Kind == TableValueKind.Missing) return;
-        json.WritePropertyName(field < Columns.Count ? Columns[field] : $"column{field + 1}");
+        if (missing) return false;
+        json.WritePropertyName(name ?? (field < Columns.Count ? Columns[field] : $"column{field + 1}"));
+        return true;
+    }
+
+    private void WriteJson(TableValue value, string? name)
+    {
+        var json = _json!;
+        if (!WriteJsonName(name, value.Kind == TableValueKind.Missing)) return;
         switch (value.Kind)
         {
             case TableValueKind.String:

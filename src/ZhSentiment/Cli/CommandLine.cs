@@ -15,6 +15,7 @@ internal static class CommandLine
             new ConvertCommand(),
             new TrainCommand(),
             new EvalCommand(),
+            new ScoreCommand(),
         };
         var parse = root.Parse(args);
         // `serve` stops gracefully on SIGTERM through the web host, draining requests; System.CommandLine's own

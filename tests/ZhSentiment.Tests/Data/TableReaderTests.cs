@@ -186,6 +186,22 @@ public class TableReaderTests
         Assert.True(peak < 4 << 20, $"heap grew by {peak} bytes");
     }
 
+    [Fact]
+    public void The_shared_training_tsv_reads_without_row_errors()
+    {
+        var path = TestPaths.RequireShared("data/sentiment/train.tsv");
+        using var reader = TableReader.Open(path);
+        long rows = 0;
+        while (reader.Read() is { } row)
+        {
+            Assert.Null(row.Error);
+            Assert.False(string.IsNullOrEmpty(row["text"]));
+            rows++;
+        }
+        Assert.Equal(["label", "source", "text"], reader.Columns);
+        Assert.Equal(File.ReadLines(path).Count() - 1, rows);
+    }
+
     private static Encoding CodePagesGb18030()
     {
         Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);

@@ -1,0 +1,274 @@
+using System.Diagnostics;
+using ZhSentiment.Data;
+using ZhSentiment.Inference;
+
+namespace ZhSentiment.Scoring;
+
+/// <summary>
+/// Scores a table file row by row through a <see cref="SentimentEngine"/>: streams the input, keeps its columns and
+/// row order, adds <c>label</c>, <c>score</c>, one <c>prob_*</c> column per class and <c>error</c>. Batches of rows
+/// are encoded on pool threads and in flight together, so the engine's batcher keeps the model busy. Output goes to
+/// <see cref="ScoreOptions.PartialPath"/> and is renamed into place only once complete.
+/// </summary>
+internal sealed class FileScorer
+{
+    private static readonly string[] TextColumnNames = ["text", "review", "content"];
+
+    private readonly SentimentEngine _engine;
+    private readonly ScoreOptions _options;
+    private readonly Action<ScoreProgress>? _progress;
+    private readonly ScoreSummary _summary = new();
+    private readonly Queue<TableRow> _peeked = new();
+    private TableReader _reader = null!;
+    private TableColumns _columns = TableColumns.Empty;
+    private TableFormat _outputFormat;
+    private string[] _labelNames = [];
+    private int _textColumn;
+
+    private FileScorer(SentimentEngine engine, ScoreOptions options, Action<ScoreProgress>? progress)
+    {
+        _engine = engine;
+        _options = options;
+        _progress = progress;
+    }
+
+    /// <summary>Scores <see cref="ScoreOptions.Input"/> into <see cref="ScoreOptions.Output"/>.</summary>
+    /// <exception cref="ScoreException">The input or the options are unusable.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; the partial output holds the rows written so far.</exception>
+    public static Task<ScoreSummary> RunAsync(SentimentEngine engine, ScoreOptions options, Action<ScoreProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        new FileScorer(engine, options, progress).RunAsync(cancellationToken);
+
+    private async Task<ScoreSummary> RunAsync(CancellationToken cancellationToken)
+    {
+        if (_options.Problem() is { } problem) throw new ScoreException(problem);
+        var clock = Stopwatch.StartNew();
+        using (_reader = OpenInput())
+        {
+            _columns = PeekColumns();
+            _textColumn = ChooseTextColumn();
+            _outputFormat = _options.Output == "-" ? _reader.Format : TableFormats.FromPath(_options.Output) ?? _reader.Format;
+            string[] added = AddedColumns();
+            string[] outputColumns = [.. _columns, .. added];
+            using (var writer = OpenOutput(outputColumns))
+            {
+                await ScoreRowsAsync(writer, added, cancellationToken);
+                _summary.FlattenedValues = writer.FlattenedValues;
+            }
+            _summary.Encoding = _reader.Encoding;
+            _summary.Gb18030Lines = _reader.Gb18030Lines;
+        }
+        if (_options.Output != "-") File.Move(_options.PartialPath, _options.Output, overwrite: true);
+        _summary.Elapsed = clock.Elapsed;
+        return _summary;
+    }
+
+    private TableReader OpenInput()
+    {
+        try
+        {
+            return TableReader.Open(_options.Input, new TableReadOptions { Format = _options.Format });
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            throw new ScoreException($"cannot read '{_options.Input}': {e.Message}");
+        }
+    }
+
+    /// <summary>The input's columns; for JSON Lines, the keys of the first parsable row (rows before it are kept for scoring).</summary>
+    private TableColumns PeekColumns()
+    {
+        if (_reader.Format != TableFormat.Jsonl) return _reader.Columns;
+        while (_reader.Read() is { } row)
+        {
+            _peeked.Enqueue(row);
+            if (row.Error is null) break;
+        }
+        return _reader.Columns;
+    }
+
+    private TableRow? NextRow() => _peeked.TryDequeue(out var row) ? row : _reader.Read();
+
+    private int ChooseTextColumn()
+    {
+        if (_columns.Count == 0) throw new ScoreException($"'{_options.Input}' has no columns (is it empty?)");
+        if (_options.TextColumn is { } name)
+        {
+            int index = _columns.IndexOf(name);
+            return index >= 0 ? index : throw new ScoreException($"no column '{name}' in '{_options.Input}'; its columns: {_columns}");
+        }
+        if (_columns.Count == 1) return 0;
+        foreach (var candidate in TextColumnNames)
+            for (int i = 0; i < _columns.Count; i++)
+                if (string.Equals(_columns[i], candidate, StringComparison.OrdinalIgnoreCase)) return i;
+        throw new ScoreException($"cannot tell which column holds the text; name it with --text-column (columns: {_columns})");
+    }
+
+    /// <summary>label, score, prob_NAME per class, error — each renamed with a _pred suffix if the input has it already.</summary>
+    private string[] AddedColumns()
+    {
+        _labelNames = [.. _engine.Labels.Names];
+        string[] names = ["label", "score", .. _labelNames.Select(n => "prob_" + n), "error"];
+        for (int i = 0; i < names.Length; i++)
+            while (_columns.IndexOf(names[i]) >= 0 || Array.IndexOf(names, names[i]) < i) names[i] += "_pred";
+        return names;
+    }
+
+    private TableWriter OpenOutput(string[] columns)
+    {
+        if (_options.Output == "-") return TableWriter.Create("-", _outputFormat, columns);
+        try
+        {
+            if (_options.Resume && ResumeFrom(columns) is { } stream) return new TableWriter(stream, _outputFormat, columns, append: true);
+            return TableWriter.Create(_options.PartialPath, _outputFormat, columns);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ScoreException($"cannot write '{_options.PartialPath}': {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Checks the partial output's complete rows against the input, counts them as done, and returns the partial file
+    /// cut after the last of them, open for appending; null when there is nothing to resume.
+    /// </summary>
+    private FileStream? ResumeFrom(string[] columns)
+    {
+        var path = _options.PartialPath;
+        if (!File.Exists(path)) return null;
+        long keep;
+        int errorColumn = columns.Length - 1;
+        using (var done = new TableReader(File.OpenRead(path), _outputFormat))
+        {
+            if (_outputFormat != TableFormat.Jsonl)
+            {
+                // A header cut short by the interruption: nothing was done yet.
+                if (done.Columns.Count == 0 || (done.BytesRead == new FileInfo(path).Length && !EndsWithNewline(path))) return null;
+                if (!done.Columns.SequenceEqual(columns))
+                    throw new ScoreException($"'{path}' has other columns than this run would write ({done.Columns}); delete it or run without --resume");
+            }
+            keep = done.BytesRead;
+            while (done.Read() is { } written && written.Terminated && written.Error is null)
+            {
+                var row = NextRow();
+                if (row is null || !Matches(row, written, columns))
+                    throw new ScoreException($"'{path}' line {written.Line} does not match input line {row?.Line.ToString() ?? "(end)"}: it is not a partial output of this input; delete it or run without --resume");
+                keep = written.EndOffset;
+                _summary.Rows++;
+                if (!string.IsNullOrEmpty(_outputFormat == TableFormat.Jsonl ? written[columns[errorColumn]] : written[errorColumn])) _summary.AddError(row.Line);
+            }
+        }
+        _summary.ResumedRows = _summary.Rows;
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read, 1);
+        stream.SetLength(keep);
+        stream.Position = keep;
+        return stream;
+    }
+
+    private static bool EndsWithNewline(string path)
+    {
+        using var file = File.OpenRead(path);
+        if (file.Length == 0) return false;
+        file.Position = file.Length - 1;
+        return file.ReadByte() == '\n';
+    }
+
+    /// <summary>Whether an output row holds the input row's values (or its error).</summary>
+    private bool Matches(TableRow input, TableRow written, string[] columns)
+    {
+        bool json = _outputFormat == TableFormat.Jsonl;
+        if (input.Error is not null) return !string.IsNullOrEmpty(json ? written[columns[^1]] : written[columns.Length - 1]);
+        int count = json ? input.Count : _columns.Count;
+        for (int i = 0; i < count; i++)
+        {
+            var expected = input[i] ?? "";
+            if (_outputFormat == TableFormat.Tsv) expected = expected.Replace("\r\n", " ", StringComparison.Ordinal).Replace('\r', ' ').Replace('\n', ' ').Replace('\t', ' ');
+            var actual = (json ? written[input.Columns[i]] : written[i]) ?? "";
+            if (expected != actual) return false;
+        }
+        return true;
+    }
+
+    private async Task ScoreRowsAsync(TableWriter writer, string[] added, CancellationToken cancellationToken)
+    {
+        // Enough requests to keep every core encoding or in the model, within the engine's queue for short texts.
+        int maxInFlight = Math.Clamp(_engine.Options.QueueCapacity / _options.BatchSize, 1, 2 * Environment.ProcessorCount + 2);
+        var inFlight = new Queue<Task<ScoredBatch>>();
+        long? total = _options.Input == "-" ? null : new FileInfo(_options.Input).Length;
+        long resumedBytes = _reader.BytesRead;
+        try
+        {
+            while (true)
+            {
+                var batch = ReadBatch();
+                if (batch.Count > 0) inFlight.Enqueue(Task.Run(() => ScoreAsync(batch, cancellationToken), cancellationToken));
+                if (inFlight.Count == 0) break;
+                if (inFlight.Count >= maxInFlight || batch.Count == 0)
+                {
+                    Write(writer, added, await inFlight.Dequeue());
+                    _progress?.Invoke(new ScoreProgress(_summary.Rows, _summary.ResumedRows, _reader.BytesRead, resumedBytes, total));
+                }
+            }
+        }
+        finally
+        {
+            writer.Flush();
+        }
+    }
+
+    private List<TableRow> ReadBatch()
+    {
+        var batch = new List<TableRow>(_options.BatchSize);
+        while (batch.Count < _options.BatchSize && NextRow() is { } row) batch.Add(row);
+        return batch;
+    }
+
+    private async Task<ScoredBatch> ScoreAsync(List<TableRow> rows, CancellationToken cancellationToken)
+    {
+        var texts = new List<string>(rows.Count);
+        var resultOf = new int[rows.Count];
+        for (int i = 0; i < rows.Count; i++)
+        {
+            var row = rows[i];
+            var text = row.Error is null ? row[_textColumn] : null;
+            resultOf[i] = row.Error is null && !string.IsNullOrWhiteSpace(text) ? texts.Count : -1;
+            if (resultOf[i] >= 0) texts.Add(text!);
+        }
+        var results = await _engine.PredictAsync(texts, cancellationToken);
+        return new ScoredBatch(rows, resultOf, results);
+    }
+
+    private void Write(TableWriter writer, string[] added, ScoredBatch batch)
+    {
+        bool json = _outputFormat == TableFormat.Jsonl;
+        for (int r = 0; r < batch.Rows.Count; r++)
+        {
+            var row = batch.Rows[r];
+            if (json)
+                for (int i = 0; i < row.Count; i++) writer.Write(row.GetValue(i), row.Columns[i]);
+            else
+            {
+                for (int i = 0; i < _columns.Count; i++) writer.Write(row.GetValue(i));
+                if (row.Count > _columns.Count) _summary.RowsWithDroppedKeys++;
+            }
+            int result = batch.ResultOf[r];
+            if (result >= 0)
+            {
+                var scored = batch.Results[result];
+                writer.Write(TableValue.String(_labelNames[scored.LabelIndex]), added[0]);
+                writer.Write(scored.Score, added[1]);
+                for (int c = 0; c < _labelNames.Length; c++) writer.Write(scored.Probabilities[c], added[2 + c]);
+                writer.Write(default(TableValue), added[^1]);
+            }
+            else
+            {
+                for (int c = 0; c < added.Length - 1; c++) writer.Write(default(TableValue), added[c]);
+                writer.Write(TableValue.String($"line {row.Line}: {row.Error ?? "empty text"}"), added[^1]);
+                _summary.AddError(row.Line);
+            }
+            writer.EndRow();
+            _summary.Rows++;
+        }
+    }
+
+    private sealed record ScoredBatch(List<TableRow> Rows, int[] ResultOf, SentimentResult[] Results);
+}

@@ -1,0 +1,37 @@
+using ZhSentiment.Data;
+
+namespace ZhSentiment.Scoring;
+
+/// <summary>What <see cref="FileScorer"/> scores and where it writes.</summary>
+internal sealed record ScoreOptions
+{
+    /// <summary>The input file, or "-" for standard input.</summary>
+    public required string Input { get; init; }
+
+    /// <summary>The output file, or "-" for standard output.</summary>
+    public required string Output { get; init; }
+
+    /// <summary>The input's format; null: from its extension.</summary>
+    public TableFormat? Format { get; init; }
+
+    /// <summary>The column holding the text; null: <c>text</c>, <c>review</c>, <c>content</c> or the only column.</summary>
+    public string? TextColumn { get; init; }
+
+    /// <summary>Rows per engine request; several requests are in flight at once.</summary>
+    public int BatchSize { get; init; } = 256;
+
+    /// <summary>Continue from the partial output of an interrupted run.</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>Why these options cannot work, before any model is loaded; null when they can.</summary>
+    public string? Problem()
+    {
+        if (Input != "-" && !File.Exists(Input)) return $"input file '{Input}' does not exist";
+        if (BatchSize < 1) return $"--batch-size must be at least 1, not {BatchSize}";
+        if (Resume && Output == "-") return "--resume needs an output file, not standard output";
+        return null;
+    }
+
+    /// <summary>The temporary file the output is written to before it is renamed: beside the output, so the rename is atomic.</summary>
+    public string PartialPath => Output + ".partial";
+}
