@@ -10,6 +10,7 @@ internal static class CommandLine
         var root = new RootCommand("ZhSentiment: Chinese sentiment analysis on ONNX Runtime, without Python.")
         {
             new ServeCommand(),
+            new HealthCommand(),
         };
         var parse = root.Parse(args);
         // `serve` stops gracefully on SIGTERM through the web host, draining requests; System.CommandLine's own
