@@ -10,7 +10,7 @@ internal sealed class HealthCommand : Command
 {
     private readonly Option<string> _url = new("--url")
     {
-        Description = "The URL to probe. Default: /health on the first address of $ASPNETCORE_URLS (wildcard hosts read as 127.0.0.1), else http://127.0.0.1:5000/health.",
+        Description = "The URL to probe. Default: /health on the first address of $ASPNETCORE_URLS (wildcard hosts read as 127.0.0.1), else on the first of $ASPNETCORE_HTTP_PORTS, else http://127.0.0.1:5000/health.",
         HelpName = "URL",
     };
     private readonly Option<double> _timeout = new("--timeout") { Description = "Seconds to wait for the answer. Default: 3.", HelpName = "SECONDS", DefaultValueFactory = _ => 3 };
@@ -20,13 +20,16 @@ internal sealed class HealthCommand : Command
         Options.Add(_url);
         Options.Add(_timeout);
         SetAction((parse, cancellationToken) =>
-            ProbeAsync(parse.GetValue(_url) ?? DefaultUrl(Environment.GetEnvironmentVariable("ASPNETCORE_URLS")), parse.GetValue(_timeout), cancellationToken));
+            ProbeAsync(parse.GetValue(_url) ?? DefaultUrl(Environment.GetEnvironmentVariable("ASPNETCORE_URLS"), Environment.GetEnvironmentVariable("ASPNETCORE_HTTP_PORTS")),
+                parse.GetValue(_timeout), cancellationToken));
     }
 
-    /// <summary><c>/health</c> on the first of <paramref name="aspNetCoreUrls"/>, reached over loopback.</summary>
-    public static string DefaultUrl(string? aspNetCoreUrls)
+    /// <summary><c>/health</c> on the address the service listens on, as the web host reads it, reached over loopback.</summary>
+    public static string DefaultUrl(string? aspNetCoreUrls, string? aspNetCoreHttpPorts)
     {
-        var first = aspNetCoreUrls?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+        const StringSplitOptions Split = StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries;
+        var first = aspNetCoreUrls?.Split(';', Split).FirstOrDefault();
+        if (first is null && aspNetCoreHttpPorts?.Split(';', Split).FirstOrDefault() is { } port) first = $"http://127.0.0.1:{port}";
         if (first is null) return "http://127.0.0.1:5000/health";
         foreach (var wildcard in new[] { "://+", "://*", "://0.0.0.0", "://[::]" })
             first = first.Replace(wildcard, "://127.0.0.1", StringComparison.Ordinal);

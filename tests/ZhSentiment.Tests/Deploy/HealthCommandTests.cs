@@ -12,14 +12,16 @@ namespace ZhSentiment.Tests.Deploy;
 public class HealthCommandTests
 {
     [Theory]
-    [InlineData(null, "http://127.0.0.1:5000/health")]
-    [InlineData("http://+:8080", "http://127.0.0.1:8080/health")]
-    [InlineData("http://*:8080/;http://10.0.0.1:9", "http://127.0.0.1:8080/health")]
-    [InlineData("http://0.0.0.0:81", "http://127.0.0.1:81/health")]
-    [InlineData("http://[::]:82", "http://127.0.0.1:82/health")]
-    [InlineData("http://10.1.2.3:83", "http://10.1.2.3:83/health")]
-    public void DefaultUrlFollowsAspNetCoreUrls(string? urls, string expected) =>
-        Assert.Equal(expected, HealthCommand.DefaultUrl(urls));
+    [InlineData(null, null, "http://127.0.0.1:5000/health")]
+    [InlineData("http://+:8080", null, "http://127.0.0.1:8080/health")]
+    [InlineData("http://*:8080/;http://10.0.0.1:9", "7000", "http://127.0.0.1:8080/health")]
+    [InlineData("http://0.0.0.0:81", null, "http://127.0.0.1:81/health")]
+    [InlineData("http://[::]:82", null, "http://127.0.0.1:82/health")]
+    [InlineData("http://10.1.2.3:83", null, "http://10.1.2.3:83/health")]
+    [InlineData(null, "8080;8081", "http://127.0.0.1:8080/health")]
+    [InlineData("", "8080", "http://127.0.0.1:8080/health")]
+    public void DefaultUrlFollowsTheWebHostsEnvironment(string? urls, string? httpPorts, string expected) =>
+        Assert.Equal(expected, HealthCommand.DefaultUrl(urls, httpPorts));
 
     [Fact]
     public async Task ExitCodeFollowsTheAnswer()
