@@ -57,9 +57,12 @@ measure() {
 
 # The newest installed version of each shared framework the framework-dependent build needs.
 framework() { dotnet --list-runtimes | awk -v n="$1" '$1 == n {v=$2; d=$3} END {gsub(/[][]/, "", d); print d "/" v}'; }
-mib() { du -sb "$@" | awk '{s+=$1} END {printf "%.1f MiB", s/1048576}'; }
+mib_sum() { echo "$@" | awk '{for (i = 1; i <= NF; i++) s += $i} END {printf "%.1f MiB", s/1048576}'; }
+mib() { mib_sum $(du -sb "$@" | cut -f1); }
 echo "model: $model (median of $runs starts, warm model cache)"
 echo "size   release: $(mib "$release") (model included: $( [ -d "$release/models/default" ] && mib "$release/models/default" || echo none))"
-echo "size   framework-dependent: app $(mib "$fdd" --exclude=linux-x64) + shared runtime $(mib "$(framework Microsoft.NETCore.App)" "$(framework Microsoft.AspNetCore.App)")"
+echo "size   framework-dependent: app $(mib "$fdd" --exclude=linux-x64) (with linux-x64's natives only: $(mib_sum $(du -sb --exclude=runtimes --exclude=linux-x64 "$fdd" | cut -f1) $(du -sb "$fdd/runtimes/linux-x64" | cut -f1)))" \
+  "+ shared runtime $(mib "$(framework Microsoft.NETCore.App)" "$(framework Microsoft.AspNetCore.App)")"
+echo "load   $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (start-up times grow with it)"
 measure "release (AOT)" "$release/zhsenti"
 measure "framework-dependent" dotnet "$fdd/zhsenti.dll"
