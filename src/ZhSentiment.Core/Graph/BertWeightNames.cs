@@ -13,6 +13,9 @@ internal static class BertWeightNames
     /// </summary>
     private static readonly string[] BackbonePrefixes = ["bert.", ""];
 
+    /// <summary>Head prefixes: HF puts the classifier at the top level; ModelScope task models nest it under <c>head.</c>.</summary>
+    private static readonly string[] HeadPrefixes = ["", "head."];
+
     /// <summary>TensorFlow-era LayerNorm names kept by converted Google BERT and AliceMind StructBERT checkpoints.</summary>
     private static readonly (string Suffix, string Alias)[] SuffixAliases =
     [
@@ -31,7 +34,7 @@ internal static class BertWeightNames
             if (name.EndsWith(suffix, StringComparison.Ordinal))
                 spellings.Add(name[..^suffix.Length] + alias);
 
-        if (!backbone) return spellings;
+        if (!backbone) return HeadPrefixes.SelectMany(p => spellings.Select(s => p + s));
 
         var prefixes = new List<string>();
         if (!string.IsNullOrEmpty(configPrefix)) prefixes.Add(configPrefix + ".");

@@ -10,6 +10,9 @@ internal static class CommandLine
         var root = new RootCommand("ZhSentiment: Chinese sentiment analysis on ONNX Runtime, without Python.")
         {
             new ServeCommand(),
+            new PredictCommand(),
+            new TokenizeCommand(),
+            new ConvertCommand(),
             new HealthCommand(),
         };
         var parse = root.Parse(args);

@@ -48,9 +48,16 @@ internal sealed class ArithmeticModel : IClassifierBackend, ITextEncoder
         return [ids.Sum() / 100f, ids.Count / 10f];
     }
 
+    /// <summary>Batches that reached the model and wait at <see cref="Gate"/>.</summary>
+    public int Held => Volatile.Read(ref _held);
+
+    private int _held;
+
     public void Run(EncodedBatch batch, Span<float> logits)
     {
+        Interlocked.Increment(ref _held);
         Gate.Wait();
+        Interlocked.Decrement(ref _held);
         Batches.Enqueue((batch.Rows, batch.SequenceLength));
         for (int r = 0; r < batch.Rows; r++)
         {

@@ -9,19 +9,27 @@ public class LoadTests
     // Framed lengths ([CLS] text [SEP]) that no other text in these tests has.
     private const string First = "aaaaaaa", Second = "bbbbbbbbb";
 
-    /// <summary>With one row per batch and the model held, one request runs and the other waits in the queue.</summary>
-    private static async Task HoldOneRunningOneQueuedAsync(TestService service)
+    /// <summary>
+    /// With one row per batch and the model held, sends the first request and waits until the model holds it, then
+    /// sends the second and waits until it is queued. (Sent together, the second could reach a one-place queue
+    /// before the batcher takes the first, and be refused.)
+    /// </summary>
+    private static async Task<(Task<HttpResponseMessage> Running, Task<HttpResponseMessage> Queued)> HoldOneRunningOneQueuedAsync(
+        TestService service, Func<Task<HttpResponseMessage>> first, Func<Task<HttpResponseMessage>> second)
     {
-        var engine = service.Host.Engine!;
+        var running = first();
+        await WaitUntilAsync(() => service.Model.Held == 1, "the first request never reached the model");
+        var queued = second();
+        await WaitUntilAsync(() => service.Host.Engine!.QueueDepth == 1, "the second request was never queued");
+        return (running, queued);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string failure)
+    {
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
+        while (!condition())
         {
-            if (engine.QueueDepth == 1)
-            {
-                await Task.Delay(100, TestContext.Current.CancellationToken);
-                if (engine.QueueDepth == 1) return;
-            }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"queue depth {engine.QueueDepth}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException(failure);
             await Task.Delay(5, TestContext.Current.CancellationToken);
         }
     }
@@ -34,9 +42,9 @@ public class LoadTests
     {
         await using var service = await TestService.StartAsync(new() { ["QueueCapacity"] = "1", ["MaxBatchRows"] = "1" });
         service.Model.Gate.Reset();
-        var running = service.PostJsonAsync("/predict", $$"""{"text": "{{First}}"}""");
-        var queued = service.PostJsonAsync("/predict", $$"""{"text": "{{Second}}"}""");
-        await HoldOneRunningOneQueuedAsync(service);
+        var (running, queued) = await HoldOneRunningOneQueuedAsync(service,
+            () => service.PostJsonAsync("/predict", $$"""{"text": "{{First}}"}"""),
+            () => service.PostJsonAsync("/predict", $$"""{"text": "{{Second}}"}"""));
 
         using var refused = await service.PostJsonAsync("/predict_batch", """{"texts": ["c", "d"]}""");
         await BadInputTests.AssertProblemAsync(refused, 503, "queue is full");
@@ -56,9 +64,9 @@ public class LoadTests
         service.Model.Gate.Reset();
         using var cancelFirst = new CancellationTokenSource();
         using var cancelSecond = new CancellationTokenSource();
-        var first = service.Client.PostAsync("/predict", Json(First), cancelFirst.Token);
-        var second = service.Client.PostAsync("/predict", Json(Second), cancelSecond.Token);
-        await HoldOneRunningOneQueuedAsync(service);
+        var (first, second) = await HoldOneRunningOneQueuedAsync(service,
+            () => service.Client.PostAsync("/predict", Json(First), cancelFirst.Token),
+            () => service.Client.PostAsync("/predict", Json(Second), cancelSecond.Token));
 
         await cancelFirst.CancelAsync();
         await cancelSecond.CancelAsync();
