@@ -2,7 +2,7 @@
 # Size on disk, start-up time to /ready and RSS at ready: the release (tools/release/publish.sh) against the
 # framework-dependent build (dotnet zhsenti.dll). Median of RUNS starts each, with a warm model cache (one unmeasured
 # start builds it first), so start-up is the service's, not the one-time model conversion's. Then the peak RSS after
-# one /predict_batch of 64 texts of 600 characters (full model batches): what a memory limit must hold.
+# one /predict_batch that fills a model batch: what a memory limit must hold.
 # Usage: tools/release/measure.sh [--model DIR] [--runs N]   (default model: models/default, else a test fixture)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -33,7 +33,7 @@ start_once() {
   local cache="$1"; shift
   local t0 t1 rss
   t0=$(date +%s%N)
-  ZHSENTI_CACHE="$cache" "$@" serve --model "$model" --urls "http://127.0.0.1:$port" >"$work/log" 2>&1 &
+  ZHSENTI_CACHE="$cache" "$@" serve --model "$model" --urls "http://127.0.0.1:$port" --request-timeout 300 >"$work/log" 2>&1 &
   pid=$!
   until curl -sf -o /dev/null "http://127.0.0.1:$port/ready"; do
     kill -0 "$pid" 2>/dev/null || { cat "$work/log" >&2; exit 1; }
@@ -41,14 +41,16 @@ start_once() {
   done
   t1=$(date +%s%N)
   rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
-  # The peak after the largest work one request brings: a batch of long texts fills the model's batches.
-  curl -sf -o /dev/null -H 'Content-Type: application/json' --data-binary @"$work/batch.json" "http://127.0.0.1:$port/predict_batch"
+  # The peak after a full model batch (MaxBatchTokens, 8192 by default): the working set a memory limit must hold.
+  curl -sSf -o /dev/null --max-time 300 -H 'Content-Type: application/json' --data-binary @"$work/batch.json" \
+    "http://127.0.0.1:$port/predict_batch" || { echo "the batch request failed" >&2; exit 1; }
   peak=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
   echo "$(( (t1 - t0) / 1000000 )) $rss $peak"
 }
-text=$(printf '这家店的服务态度真是太好了，菜也很好吃，下次还来。%.0s' $(seq 24))
-{ printf '{"texts":['; for i in $(seq 64); do [ "$i" -gt 1 ] && printf ','; printf '"%s%d"' "$text" "$i"; done; printf ']}'; } >"$work/batch.json"
+# 16 texts of 475 characters: 16 windows of ~480 tokens for a 512-token model (8 of 64 tokens each for the fixture).
+text=$(printf '这家店的服务态度真是太好了，菜也很好吃，下次还来。%.0s' $(seq 19))
+{ printf '{"texts":['; for i in $(seq 16); do [ "$i" -gt 1 ] && printf ','; printf '"%s%d"' "$text" "$i"; done; printf ']}'; } >"$work/batch.json"
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
@@ -57,7 +59,7 @@ measure() {
   local cache="$work/cache-$name"
   start_once "$cache" "$@" >/dev/null
   for _ in $(seq "$runs"); do start_once "$cache" "$@"; done >"$work/$name.txt"
-  printf '%-22s ready %5s ms   RSS at ready %4s MiB   peak after 64 long texts %4s MiB\n' "$name" \
+  printf '%-22s ready %5s ms   RSS at ready %4s MiB   peak after a full batch %4s MiB\n' "$name" \
     "$(cut -d' ' -f1 "$work/$name.txt" | median)" \
     "$(( $(cut -d' ' -f2 "$work/$name.txt" | median | cut -d. -f1) / 1024 ))" \
     "$(( $(cut -d' ' -f3 "$work/$name.txt" | median | cut -d. -f1) / 1024 ))"
