@@ -78,6 +78,11 @@ internal static class SafetensorsReader
         {
             throw new InvalidDataException($"header is not valid JSON: {e.Message}", e);
         }
+        catch (InvalidOperationException e)
+        {
+            // A name escaped as a lone surrogate ("\ud800") passes the UTF-8 check and throws when read.
+            throw new InvalidDataException($"header holds a name that is not valid Unicode: {e.Message}", e);
+        }
 
         entries.Sort((a, b) => a.Begin.CompareTo(b.Begin));
         long expected = 0;

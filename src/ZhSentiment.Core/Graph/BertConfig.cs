@@ -73,6 +73,7 @@ public sealed record BertConfig
         {
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) throw new ModelFormatException(file, "must hold a JSON object");
+            Text.JsonUnicode.Check(root, file);
             var reader = new Reader(root, file);
 
             string? positionType = reader.String("position_embedding_type");
@@ -113,6 +114,8 @@ public sealed record BertConfig
         Positive("max_position_embeddings", MaxPositionEmbeddings);
         Positive("type_vocab_size", TypeVocabSize);
         Positive("num_labels", NumLabels);
+        if (MaxPositionEmbeddings < 3)
+            throw new ModelFormatException(file, $"max_position_embeddings must be at least 3 ([CLS], a token, [SEP]), not {MaxPositionEmbeddings}");
         if (HiddenSize % NumAttentionHeads != 0)
             throw new ModelFormatException(file, $"num_attention_heads ({NumAttentionHeads}) does not divide hidden_size ({HiddenSize})");
         if (!(LayerNormEps >= 0) || float.IsInfinity(LayerNormEps))

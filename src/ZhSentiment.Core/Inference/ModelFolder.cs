@@ -77,6 +77,7 @@ public sealed class ModelFolder
             using var stream = File.OpenRead(config);
             using var doc = JsonDocument.Parse(stream, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
             if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new ModelFormatException(config, "must hold a JSON object");
+            Text.JsonUnicode.Check(doc.RootElement, config);
             return doc.RootElement.TryGetProperty("model_type", out var type) && type.ValueKind == JsonValueKind.String
                 ? type.GetString()!
                 : "unknown";

@@ -22,6 +22,7 @@ public static class ModelLoader
         {
             ModelFolderKind.Checkpoint => LoadCheckpoint(folder, int8, options, sessionOptions, warn),
             ModelFolderKind.Onnx => LoadOnnx(folder, int8, options, sessionOptions),
+            ModelFolderKind.Compact => Compact.CompactModel.Load(folder, int8, options, sessionOptions),
             _ => throw new ModelFormatException(folder.ConfigPath, $"model_type '{folder.ModelType}' is not supported"),
         };
     }

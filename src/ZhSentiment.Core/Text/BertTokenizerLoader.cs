@@ -182,7 +182,17 @@ internal static class BertTokenizerLoader
         try
         {
             using var stream = File.OpenRead(path);
-            return JsonDocument.Parse(stream, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+            var document = JsonDocument.Parse(stream, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+            try
+            {
+                JsonUnicode.Check(document.RootElement, path);
+            }
+            catch
+            {
+                document.Dispose();
+                throw;
+            }
+            return document;
         }
         catch (JsonException e)
         {

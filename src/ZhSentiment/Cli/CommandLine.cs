@@ -13,6 +13,8 @@ internal static class CommandLine
             new PredictCommand(),
             new TokenizeCommand(),
             new ConvertCommand(),
+            new TrainCommand(),
+            new EvalCommand(),
             new HealthCommand(),
         };
         var parse = root.Parse(args);

@@ -66,8 +66,26 @@ internal sealed class ServeCommand : Command
         }
         await using (app)
         {
-            await app.RunAsync();
-            return app.Services.GetRequiredService<ModelHost>().Failure is null ? 0 : 1;
+            // Taken before the run: the host disposes its services when it stops.
+            var model = app.Services.GetRequiredService<ModelHost>();
+            try
+            {
+                await app.StartAsync();
+                await app.WaitForShutdownAsync();
+            }
+            catch (IOException e)
+            {
+                // Kestrel cannot bind: address in use, no permission, bad address.
+                await Console.Error.WriteLineAsync($"Cannot listen: {e.Message}");
+                return 1;
+            }
+            catch (OperationCanceledException) when (model.Failure is not null)
+            {
+                // The model failed before the server had finished starting, which cancels the start.
+            }
+            if (model.Failure is null) return 0;
+            await Console.Error.WriteLineAsync($"Cannot load the model: {model.Failure.ReplaceLineEndings(" ")}");
+            return 1;
         }
     }
 

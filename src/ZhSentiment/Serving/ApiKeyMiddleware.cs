@@ -1,10 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
+using ZhSentiment.Web;
 
 namespace ZhSentiment.Serving;
 
 /// <summary>
-/// With an API key configured, requires <c>Authorization: Bearer KEY</c> on every route but the probes. The key is
+/// With an API key configured, requires <c>Authorization: Bearer KEY</c> on every route but the probes and the web
+/// page's own files (the page asks for the key and sends it with its API calls). The key is
 /// compared as a SHA-256 digest in constant time, so neither its content nor its length leaks through timing; it is
 /// never logged.
 /// </summary>
@@ -17,6 +19,7 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, string apiKey)
         var path = context.Request.Path;
         foreach (var open in HealthEndpoints.OpenPaths)
             if (path.Equals(open, StringComparison.OrdinalIgnoreCase)) return next(context);
+        if (WebEndpoints.IsOpen(path)) return next(context);
         if (IsValid(context.Request.Headers.Authorization.ToString())) return next(context);
 
         context.Response.StatusCode = StatusCodes.Status401Unauthorized;

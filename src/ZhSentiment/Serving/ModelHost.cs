@@ -9,8 +9,8 @@ public delegate Task<SentimentEngine> ModelFactory(CancellationToken cancellatio
 
 /// <summary>
 /// Owns the process's one engine. The model is loaded in the background once the host is up, so <c>/health</c>
-/// answers at once; it counts as ready only after one real prediction has gone through it (warm-up). A model that
-/// fails to load stops the service with exit code 1.
+/// answers at once; it counts as ready only after warm-up predictions have gone through it. A model that
+/// fails to load or to warm up stops the service with exit code 1.
 /// </summary>
 public sealed class ModelHost(ModelFactory factory, IHostApplicationLifetime lifetime, ILogger<ModelHost> logger) : BackgroundService
 {
@@ -31,7 +31,7 @@ public sealed class ModelHost(ModelFactory factory, IHostApplicationLifetime lif
         try
         {
             _loaded = await Task.Run(() => factory(stoppingToken), stoppingToken);
-            await _loaded.PredictAsync(WarmUpText, stoppingToken);
+            await WarmUpAsync(_loaded, stoppingToken);
             _ready = _loaded;
             Log.ModelReady(logger, _loaded.Info.Name, _loaded.Info.Source, clock.Elapsed.TotalSeconds);
         }
@@ -45,6 +45,29 @@ public sealed class ModelHost(ModelFactory factory, IHostApplicationLifetime lif
             if (e is ModelFormatException or ModelScopeException) Log.ModelFailed(logger, e.Message);
             else Log.ModelCrashed(logger, e, e.Message);
             lifetime.StopApplication();
+        }
+    }
+
+    /// <summary>
+    /// Runs a short text and a text that fills the model's longest window, and refuses the model when either fails or
+    /// gives non-finite logits (which no JSON answer could carry): damaged weights, or an ONNX export whose position
+    /// table is shorter than its config.json says, which would otherwise fail only on long texts, at request time.
+    /// </summary>
+    internal static async Task WarmUpAsync(SentimentEngine engine, CancellationToken cancellationToken)
+    {
+        foreach (var text in new[] { WarmUpText, new string('好', engine.Info.MaxSequenceLength) })
+        {
+            SentimentResult result;
+            try
+            {
+                result = await engine.PredictAsync(text, cancellationToken);
+            }
+            catch (Exception e) when (e is not (OperationCanceledException or ModelFormatException))
+            {
+                throw new ModelFormatException(engine.Info.Source, $"fails on a {text.Length}-character warm-up text: {e.Message.ReplaceLineEndings(" ")}", e);
+            }
+            if (!result.Logits.All(float.IsFinite))
+                throw new ModelFormatException(engine.Info.Source, $"gives non-finite logits ({string.Join(", ", result.Logits)}) for a warm-up text: its weights are damaged");
         }
     }
 

@@ -93,7 +93,7 @@ internal static class RequestReader
         string? text = null;
         List<string>? texts = null;
         double? threshold = null;
-        bool hasText = false, hasTexts = false;
+        bool hasText = false, hasTexts = false, hasThreshold = false;
         var reader = new Utf8JsonReader(json);
         try
         {
@@ -103,6 +103,7 @@ internal static class RequestReader
             {
                 if (reader.ValueTextEquals("text"u8))
                 {
+                    if (hasText) return Twice("text");
                     reader.Read();
                     hasText = true;
                     if (reader.TokenType == JsonTokenType.String) text = reader.GetString();
@@ -110,6 +111,7 @@ internal static class RequestReader
                 }
                 else if (reader.ValueTextEquals("texts"u8))
                 {
+                    if (hasTexts) return Twice("texts");
                     reader.Read();
                     hasTexts = true;
                     if (reader.TokenType == JsonTokenType.Null) continue;
@@ -124,7 +126,9 @@ internal static class RequestReader
                 }
                 else if (reader.ValueTextEquals("neutral_threshold"u8))
                 {
+                    if (hasThreshold) return Twice("neutral_threshold");
                     reader.Read();
+                    hasThreshold = true;
                     if (reader.TokenType == JsonTokenType.Number) threshold = reader.GetDouble();
                     else if (reader.TokenType != JsonTokenType.Null) return Bad($"`neutral_threshold` must be a number, not {Describe(reader.TokenType)}.");
                 }
@@ -140,6 +144,11 @@ internal static class RequestReader
         catch (JsonException e)
         {
             return Bad($"The body is not valid JSON: {e.Message}");
+        }
+        catch (InvalidOperationException e)
+        {
+            // GetString's refusal of escapes that are not Unicode: a lone or reversed surrogate such as "\ud800".
+            return Bad($"A string in the body is not valid Unicode: {e.Message}");
         }
 
         if (threshold is < 0 or > 1) return Bad($"`neutral_threshold` must be between 0 and 1 (is {threshold}).");
@@ -167,6 +176,9 @@ internal static class RequestReader
         }
         return new TextsBody(found, threshold, null);
     }
+
+    // Parsers disagree on which duplicate wins; refusing them leaves nothing to disagree about.
+    private static TextsBody Twice(string key) => Bad($"`{key}` appears more than once.");
 
     private static string Where(bool single, int index) => single ? "`text`" : $"`texts[{index}]`";
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
+using ZhSentiment.Web;
 
 namespace ZhSentiment.Serving;
 
@@ -86,6 +87,7 @@ public static class ServiceApp
         app.MapServiceMetrics(metrics);
         app.MapOpenApi();
         app.MapScalarApiReference();
+        app.MapWeb();
         return app;
     }
 

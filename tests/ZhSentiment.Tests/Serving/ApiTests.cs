@@ -153,12 +153,4 @@ public class ApiTests
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("text/html", page.Content.Headers.ContentType?.ToString());
     }
-
-    [Fact]
-    public async Task RootIsLeftFree()
-    {
-        await using var service = await TestService.StartAsync();
-        using var response = await service.Client.GetAsync("/", TestContext.Current.CancellationToken);
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-    }
 }

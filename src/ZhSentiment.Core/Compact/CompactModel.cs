@@ -1,0 +1,44 @@
+using ZhSentiment.Graph.Onnx;
+using ZhSentiment.Inference;
+
+namespace ZhSentiment.Compact;
+
+/// <summary>A compact model folder: <c>config.json</c> and <c>model.onnx</c>, written by training and served by the engine.</summary>
+public static class CompactModel
+{
+    public static void Save(CompactWeights weights, string dir)
+    {
+        Directory.CreateDirectory(dir);
+        OnnxModelWriter.Save(CompactGraphBuilder.Build(weights), Path.Combine(dir, ModelFolder.OnnxFile), CompactGraphBuilder.Metadata(weights.Config), externalDataThreshold: 1 << 20);
+        weights.Config.Save(Path.Combine(dir, ModelFolder.ConfigFile));
+    }
+
+    /// <summary>Opens a folder that <see cref="ModelFolder.Inspect"/> found to be compact.</summary>
+    internal static SentimentEngine Load(ModelFolder folder, bool int8, ModelLoadOptions options, OnnxClassifierOptions sessionOptions)
+    {
+        if (int8)
+            throw new ModelFormatException(folder.ConfigPath, "describes a compact n-gram model, which has no matrix multiplications to quantize; use --quantize none");
+        var config = CompactConfig.Load(folder.ConfigPath);
+        if (!File.Exists(folder.WeightsFile)) throw new ModelFormatException(folder.WeightsFile, "does not exist; a compact model folder holds config.json and model.onnx");
+        var backend = OnnxClassifier.Load(folder.WeightsFile, sessionOptions with { MaxSequenceLength = config.MaxSequenceLength });
+        try
+        {
+            if (backend.LabelCount != config.Labels.Count)
+                throw new ModelFormatException(folder.WeightsFile, $"the model has {backend.LabelCount} outputs but config.json names {config.Labels.Count} labels");
+            var info = new ModelInfo
+            {
+                Name = Path.GetFileName(folder.Path),
+                Source = folder.Path,
+                Architecture = folder.ModelType,
+                MaxSequenceLength = backend.MaxSequenceLength,
+                OnnxPath = folder.WeightsFile,
+            };
+            return new SentimentEngine(new NgramFeaturizer(config), backend, LabelSet.FromModelLabels(config.Labels), info, options.Engine);
+        }
+        catch
+        {
+            backend.Dispose();
+            throw;
+        }
+    }
+}

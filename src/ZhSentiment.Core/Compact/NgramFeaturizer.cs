@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Text;
+using ZhSentiment.Inference;
+
+namespace ZhSentiment.Compact;
+
+/// <summary>
+/// The compact model's encoder: the normalized text's character n-grams, each hashed into one of
+/// <see cref="CompactConfig.Buckets"/> rows of the model's table, in text order (so long texts split into windows
+/// by position). Hashing needs no vocabulary file: the model folder stays two files, loading reads nothing but the
+/// graph, and a model trained on any data covers every n-gram (rare ones share rows harmlessly).
+/// </summary>
+public sealed class NgramFeaturizer : ITextEncoder
+{
+    [ThreadStatic] private static int[]? t_codePoints;
+
+    private readonly int _minN, _maxN;
+    private readonly uint _buckets;
+
+    public NgramFeaturizer(int minN, int maxN, int buckets)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(minN, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxN, minN);
+        ArgumentOutOfRangeException.ThrowIfLessThan(buckets, 2);
+        _minN = minN;
+        _maxN = maxN;
+        _buckets = (uint)buckets;
+    }
+
+    public NgramFeaturizer(CompactConfig config) : this(config.MinN, config.MaxN, config.Buckets) { }
+
+    public ReadOnlySpan<int> Prefix => [];
+    public ReadOnlySpan<int> Suffix => [];
+
+    public void Encode(string text, List<int> ids)
+    {
+        if (!text.IsNormalized(NormalizationForm.FormKC)) text = text.Normalize(NormalizationForm.FormKC);
+        var buffer = t_codePoints;
+        if (buffer is null || buffer.Length < text.Length) t_codePoints = buffer = new int[Math.Max(256, text.Length)];
+        int length = Fold(text, buffer);
+        var cps = buffer.AsSpan(0, length);
+        for (int i = 0; i < cps.Length; i++)
+        {
+            uint hash = 2166136261;
+            for (int n = 1; n <= _maxN && i + n <= cps.Length; n++)
+            {
+                hash = (hash ^ (uint)cps[i + n - 1]) * 16777619;
+                // A lone space says nothing; n-grams across a space keep word boundaries in Latin text.
+                if (n < _minN || (n == 1 && cps[i] == ' ')) continue;
+                ids.Add((int)(Mix(hash, n) % _buckets));
+            }
+        }
+    }
+
+    /// <summary>No vocabulary is kept, so an id is shown as its row.</summary>
+    public string IdToToken(int id) => "#" + id.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// After NFKC (which also turns full-width Latin letters, digits and punctuation into half-width): lower case,
+    /// runs of white space as one space, control and format characters dropped; the result as code points, so an
+    /// emoji is one unit. <paramref name="buffer"/> holds at least <c>text.Length</c> elements.
+    /// </summary>
+    private static int Fold(string text, int[] buffer)
+    {
+        int length = 0;
+        bool space = true;
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (Rune.IsWhiteSpace(rune))
+            {
+                if (!space) buffer[length++] = ' ';
+                space = true;
+                continue;
+            }
+            if (Rune.IsControl(rune) || Rune.GetUnicodeCategory(rune) == UnicodeCategory.Format) continue;
+            buffer[length++] = Rune.ToLowerInvariant(rune).Value;
+            space = false;
+        }
+        if (length > 0 && buffer[length - 1] == ' ') length--;
+        return length;
+    }
+
+    private static uint Mix(uint hash, int n)
+    {
+        hash ^= (uint)n * 0x9E3779B9;
+        hash ^= hash >> 16;
+        hash *= 0x85EBCA6B;
+        hash ^= hash >> 13;
+        return hash;
+    }
+}

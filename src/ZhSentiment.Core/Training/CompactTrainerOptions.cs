@@ -1,0 +1,29 @@
+using ZhSentiment.Compact;
+
+namespace ZhSentiment.Training;
+
+/// <summary>How <see cref="CompactTrainer"/> trains: the model's shape and the SGD schedule.</summary>
+public sealed record CompactTrainerOptions
+{
+    public CompactConfig Model { get; init; } = new();
+
+    /// <summary>Passes over the training set.</summary>
+    public int Epochs { get; init; } = 5;
+
+    /// <summary>Starting SGD step, decayed linearly to zero over the run.</summary>
+    public float LearningRate { get; init; } = 0.5f;
+
+    /// <summary>Multiplies the step of the linear n-gram weights, whose averaged gradients are small.</summary>
+    public float LinearStepScale { get; init; } = 1f;
+
+    /// <summary>Seeds the initial embeddings and the order of examples: same data and seed, same model.</summary>
+    public int Seed { get; init; } = 1;
+
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(Epochs, 1, nameof(Epochs));
+        if (!(LinearStepScale > 0 && LinearStepScale <= 10_000)) throw new ArgumentOutOfRangeException(nameof(LinearStepScale), LinearStepScale, "The linear step scale must be in (0, 10000].");
+        if (!(LearningRate > 0 && LearningRate <= 10)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "The learning rate must be in (0, 10].");
+        Model.Validate("training options");
+    }
+}

@@ -1,0 +1,718 @@
+// The page at /: single texts, files of texts, model information. Plain browser JavaScript, no dependencies.
+// Everything a user typed or uploaded reaches the page only through textContent and DOM nodes, never as HTML.
+'use strict';
+(() => {
+  const MAX_FILE_BYTES = 20 * 1024 * 1024;
+  const BATCH_TEXTS = 50;            // texts per request, below the service's MaxBatchTexts
+  const BATCH_CHARS = 200_000;       // keeps a request well under the service's default 4 MiB body limit
+  const MAX_RETRIES = 4;             // 503s retried after Retry-After, then reported
+  const MAX_INFO_RETRIES = 60;       // /info waits out a model that is still loading or downloading
+  const MAX_TABLE_ROWS = 500;
+  const TRUNCATE_AT = 60;
+  const HISTORY_SIZE = 8;
+  const KEY_STORE = 'zhsenti.apiKey', HISTORY_STORE = 'zhsenti.history', LANG_STORE = 'zhsenti.lang';
+  const EMOJI = { Positive: '😄', Negative: '😠', Neutral: '😐' };
+  const TONE = { Positive: 'pos', Negative: 'neg', Neutral: 'neu' };
+  const EXAMPLES = [
+    '这家店的服务态度真是太好了',
+    '质量太差了，用了两天就坏了，再也不会买了',
+    '物流很快，包装也很用心，五星好评',
+    '客服一直不回复，等了一个星期还没发货',
+  ];
+  const STRINGS = {
+    zh: {
+      pageTitle: 'ZhSentiment 中文情感分析', skip: '跳到单条分析', title: '中文情感分析', singleTitle: '单条分析',
+      textLabel: '输入一段中文评论', textPlaceholder: '例如：这家店的服务态度真是太好了', analyze: '开始分析', analyzing: '分析中…',
+      shortcut: 'Ctrl+Enter 也可以开始分析', confidence: '置信度', examplesTitle: '示例（点击即分析）', historyTitle: '最近分析',
+      clearHistory: '清空记录', historyEmpty: '还没有记录。记录只保存在本浏览器中。', batchTitle: '批量分析',
+      linesLabel: '粘贴多条文本，每行一条', analyzeLines: '分析全部', fileLabel: '或上传 CSV / TSV / TXT 文件（UTF-8 或 GB18030）',
+      fileHint: 'CSV/TSV 的第一行是列名；TXT 每行一条。', columnLabel: '文本所在的列', analyzeFile: '分析文件', cancel: '停止',
+      distTitle: '标签分布', histTitle: '置信度分布', filterLabel: '按标签筛选', download: '下载结果 CSV', colIndex: '序号',
+      colText: '文本', colLabel: '情感', colScore: '置信度', modelTitle: '模型信息', modelName: '模型', modelLabels: '标签',
+      modelQuant: '量化', modelLimits: '限制', apiDocs: 'API 参考文档', keyTitle: 'API 密钥',
+      keyLabel: '服务要求密钥时填写（只保存在本标签页）', keySave: '保存',
+      limits: '每条最多 {chars} 字，每次最多 {texts} 条', quantNone: '无（fp32）', loadingModel: '正在读取模型信息…',
+      modelLoading: '模型正在加载，稍后自动刷新…', modelFailed: '无法读取模型信息：{why}',
+      errEmpty: '请先输入要分析的文本。', errEmptyLines: '请至少粘贴一行文本。',
+      errTextTooLong: '文本有 {n} 字，超过了服务的上限 {max} 字。',
+      errNetwork: '无法连接到服务，请检查网络或服务是否仍在运行。', errKey: '服务需要有效的 API 密钥，请在“模型信息”下的“API 密钥”中填写。',
+      errBusy: '服务繁忙（或模型仍在加载），请稍后再试。', errTooLarge: '一次提交的内容太大，服务拒绝了这次请求。',
+      errBad: '服务无法处理这些文本：{detail}', errOther: '服务返回了错误（HTTP {status}）：{detail}',
+      errFileTooLarge: '文件太大（{size} MB），上限是 {max} MB。', errFileEmpty: '文件里没有可分析的文本。',
+      errFileRead: '无法读取这个文件：{why}', errQuote: '第 {line} 行的引号没有闭合，文件不是有效的 CSV。',
+      errFileType: '只支持 .csv、.tsv 和 .txt 文件。',
+      fileSummary: '{name}：{rows} 行，{cols} 列，编码 {encoding}', retrying: '服务繁忙，{s} 秒后重试（第 {n} 次）…',
+      progress: '已分析 {done} / {total} 条', stopped: '已停止：显示已完成的 {done} 条。',
+      tableNote: '共 {total} 条，显示 {shown} 条。', tableCapped: '只显示前 {shown} 条，完整结果请下载 CSV。',
+      all: '全部', skipped: '未分析', skippedEmpty: '空文本，未分析', skippedLong: '超过 {max} 字，未分析',
+      more: '展开', less: '收起', distAria: '标签分布：{parts}', histAria: '置信度分布：{parts}',
+    },
+    en: {
+      pageTitle: 'ZhSentiment Chinese sentiment analysis', skip: 'Skip to single text', title: 'Chinese sentiment analysis',
+      singleTitle: 'One text', textLabel: 'Enter a Chinese review', textPlaceholder: 'e.g. 这家店的服务态度真是太好了',
+      analyze: 'Analyse', analyzing: 'Analysing…', shortcut: 'Ctrl+Enter analyses too', confidence: 'Confidence',
+      examplesTitle: 'Examples (click to analyse)', historyTitle: 'Recent analyses', clearHistory: 'Clear history',
+      historyEmpty: 'Nothing yet. History stays in this browser only.', batchTitle: 'Many texts',
+      linesLabel: 'Paste texts, one per line', analyzeLines: 'Analyse all',
+      fileLabel: 'Or upload a CSV / TSV / TXT file (UTF-8 or GB18030)',
+      fileHint: 'The first row of a CSV/TSV names the columns; a TXT holds one text per line.',
+      columnLabel: 'Column with the text', analyzeFile: 'Analyse file', cancel: 'Stop', distTitle: 'Labels',
+      histTitle: 'Confidence', filterLabel: 'Filter by label', download: 'Download results (CSV)', colIndex: '#',
+      colText: 'Text', colLabel: 'Sentiment', colScore: 'Confidence', modelTitle: 'Model', modelName: 'Model',
+      modelLabels: 'Labels', modelQuant: 'Quantization', modelLimits: 'Limits', apiDocs: 'API reference',
+      keyTitle: 'API key', keyLabel: 'Needed when the service requires a key (kept in this tab only)', keySave: 'Save',
+      limits: 'up to {chars} characters per text, {texts} texts per request', quantNone: 'none (fp32)',
+      loadingModel: 'Reading the model information…', modelLoading: 'The model is loading; this refreshes by itself…',
+      modelFailed: 'Cannot read the model information: {why}',
+      errEmpty: 'Enter a text to analyse first.', errEmptyLines: 'Paste at least one line of text.',
+      errTextTooLong: 'The text has {n} characters; the service accepts at most {max}.',
+      errNetwork: 'Cannot reach the service. Check the network and that the service is running.',
+      errKey: 'The service needs a valid API key: enter it under “API key” in the model section.',
+      errBusy: 'The service is busy (or still loading its model). Try again shortly.',
+      errTooLarge: 'The request was too large for the service.', errBad: 'The service could not take these texts: {detail}',
+      errOther: 'The service answered with an error (HTTP {status}): {detail}',
+      errFileTooLarge: 'The file is too large ({size} MB); the limit is {max} MB.', errFileEmpty: 'The file holds no text to analyse.',
+      errFileRead: 'Cannot read this file: {why}', errQuote: 'A quote opened on line {line} is never closed; this is not valid CSV.',
+      errFileType: 'Only .csv, .tsv and .txt files are supported.',
+      fileSummary: '{name}: {rows} rows, {cols} columns, {encoding}', retrying: 'Service busy; retrying in {s} s (attempt {n})…',
+      progress: '{done} / {total} analysed', stopped: 'Stopped: showing the {done} finished.',
+      tableNote: '{total} texts, {shown} shown.', tableCapped: 'Showing the first {shown}; download the CSV for all.',
+      all: 'All', skipped: 'Not analysed', skippedEmpty: 'Empty, not analysed', skippedLong: 'Over {max} characters, not analysed',
+      more: 'more', less: 'less', distAria: 'Labels: {parts}', histAria: 'Confidence: {parts}',
+    },
+  };
+
+  const $ = id => document.getElementById(id);
+  const state = {
+    lang: localStorage.getItem(LANG_STORE) === 'en' ? 'en' : 'zh',
+    apiKey: sessionStorage.getItem(KEY_STORE) || '',
+    info: null,
+    infoStatus: null,      // [key, vars] while /info is not shown
+    last: null,            // the latest single result: { text, result }
+    file: null,            // the parsed upload: { name, columns, rows, encoding, header }
+    batch: null,           // { columns, rows, textColumn, results, name }
+    sort: { key: 'index', dir: 1 },
+    filter: '',
+    controller: null,
+  };
+
+  const t = (key, vars) => (STRINGS[state.lang][key] ?? key).replace(/\{(\w+)\}/g, (_, name) => String(vars?.[name] ?? ''));
+  const percent = score => (score * 100).toFixed(1) + '%';
+
+  function el(tag, props, ...children) {
+    const node = document.createElement(tag);
+    if (props) for (const [name, value] of Object.entries(props)) {
+      if (name === 'text') node.textContent = value;
+      else if (name === 'class') node.className = value;
+      else if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
+      else node.setAttribute(name, value);
+    }
+    for (const child of children) node.append(child);
+    return node;
+  }
+
+  function svg(tag, attributes, text) {
+    const node = document.createElementNS('http://www.w3.org/2000/svg', tag);
+    for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, String(value));
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function showError(id, message) {
+    const box = $(id);
+    box.textContent = message;
+    box.hidden = !message;
+  }
+
+  // ---- The API ----------------------------------------------------------------------------------------------
+
+  class ApiError extends Error {
+    constructor(status, detail, retryAfter) {
+      super(detail || `HTTP ${status}`);
+      this.status = status;
+      this.detail = detail;
+      this.retryAfter = retryAfter;
+    }
+  }
+
+  async function api(path, body, signal) {
+    const headers = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (state.apiKey) headers.Authorization = 'Bearer ' + state.apiKey;
+    let response;
+    try {
+      response = await fetch(path, { method: body === undefined ? 'GET' : 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
+    } catch (error) {
+      if (error.name === 'AbortError') throw error;
+      throw new ApiError(0, error.message, 0);
+    }
+    if (response.ok) return response.json();
+    let detail = '';
+    try {
+      const problem = await response.json();
+      detail = problem.detail || problem.title || '';
+    } catch { /* not a problem document */ }
+    throw new ApiError(response.status, detail, Number.parseInt(response.headers.get('Retry-After') || '', 10) || 1);
+  }
+
+  function describe(error) {
+    if (!(error instanceof ApiError)) return t('errOther', { status: '?', detail: String(error?.message ?? error) });
+    switch (error.status) {
+      case 0: return t('errNetwork');
+      case 401: return t('errKey');
+      case 413: return t('errTooLarge');
+      case 503: return t('errBusy');
+      case 400: return t('errBad', { detail: error.detail });
+      default: return t('errOther', { status: error.status, detail: error.detail });
+    }
+  }
+
+  const sleep = (ms, signal) => new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => { clearTimeout(timer); reject(new DOMException('Stopped', 'AbortError')); }, { once: true });
+  });
+
+  /** Calls again after Retry-After while the service answers 503, a bounded number of times. */
+  async function withRetry(call, onWait, signal, retries = MAX_RETRIES) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call();
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.status !== 503 || attempt > retries) throw error;
+        const seconds = Math.min(Math.max(error.retryAfter, 1), 30);
+        onWait?.(seconds, attempt);
+        await sleep(seconds * 1000, signal);
+      }
+    }
+  }
+
+  // ---- Model information ---------------------------------------------------------------------------------------
+
+  async function loadInfo() {
+    state.info = null;
+    state.infoStatus = ['loadingModel'];
+    renderInfo();
+    try {
+      state.info = await withRetry(() => api('/info'), () => { state.infoStatus = ['modelLoading']; renderInfo(); }, null, MAX_INFO_RETRIES);
+      state.infoStatus = null;
+    } catch (error) {
+      state.infoStatus = ['modelFailed', { why: describe(error) }];
+      if (error instanceof ApiError && error.status === 401) $('key-box').open = true;
+    } finally {
+      renderInfo();
+    }
+  }
+
+  function renderInfo() {
+    const info = state.info;
+    $('model-info').hidden = !info;
+    $('model-status').textContent = state.infoStatus ? t(...state.infoStatus) : '';
+    if (!info) return;
+    $('info-name').textContent = info.source && info.source !== info.name ? `${info.name} (${info.source})` : info.name;
+    $('info-labels').textContent = info.model_labels.map((label, i) => `${EMOJI[info.labels[i]] ?? ''} ${label}`.trim()).join('、');
+    $('info-quant').textContent = info.quantization === 'none' ? t('quantNone') : info.quantization;
+    $('info-limits').textContent = t('limits', { chars: info.max_text_chars, texts: info.max_batch_texts });
+  }
+
+  /** The canonical label (Positive, Negative, Neutral) behind one of the model's own labels, when /info told it. */
+  function canonical(modelLabel, fallbackIndex) {
+    const info = state.info;
+    const i = info ? info.model_labels.indexOf(modelLabel) : -1;
+    return i >= 0 ? info.labels[i] : fallbackIndex;
+  }
+
+  function saveKey() {
+    state.apiKey = $('api-key').value.trim();
+    if (state.apiKey) sessionStorage.setItem(KEY_STORE, state.apiKey);
+    else sessionStorage.removeItem(KEY_STORE);
+    loadInfo();
+  }
+
+  // ---- One text ------------------------------------------------------------------------------------------------
+
+  async function analyzeOne() {
+    if ($('analyze').disabled) return; // one analysis at a time, however it was started
+    const text = $('text').value;
+    showError('single-error', '');
+    if (!text.trim()) {
+      showError('single-error', t('errEmpty'));
+      $('text').focus();
+      return;
+    }
+    if (state.info && text.length > state.info.max_text_chars) {
+      showError('single-error', t('errTextTooLong', { n: text.length, max: state.info.max_text_chars }));
+      return;
+    }
+    const button = $('analyze');
+    button.disabled = true;
+    button.textContent = t('analyzing');
+    $('single').setAttribute('aria-busy', 'true');
+    try {
+      const answer = await withRetry(() => api('/v1/sentiment', { text }));
+      const result = answer.results[0];
+      state.last = { text, result };
+      renderResult();
+      remember(text, result);
+    } catch (error) {
+      showError('single-error', describe(error));
+    } finally {
+      button.disabled = false;
+      button.textContent = t('analyze');
+      $('single').removeAttribute('aria-busy');
+    }
+  }
+
+  function renderResult() {
+    const box = $('result');
+    box.hidden = !state.last;
+    if (!state.last) return;
+    const { result } = state.last;
+    const verdict = box.querySelector('.verdict');
+    verdict.className = 'verdict ' + (TONE[result.label] ?? '');
+    $('verdict-emoji').textContent = EMOJI[result.label] ?? '🙂';
+    $('verdict-label').textContent = result.model_label;
+    $('verdict-score').textContent = percent(result.score);
+    $('probs').replaceChildren(...result.probabilities.map(p => {
+      const fill = el('div', { class: 'fill ' + (TONE[canonical(p.label)] ?? '') });
+      fill.style.width = (p.score * 100).toFixed(1) + '%';
+      return el('li', null,
+        el('span', { text: p.label }),
+        el('div', { class: 'bar', role: 'meter', 'aria-label': p.label, 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': (p.score * 100).toFixed(1) }, fill),
+        el('span', { class: 'num', text: percent(p.score) }));
+    }));
+  }
+
+  function readHistory() {
+    try {
+      const items = JSON.parse(localStorage.getItem(HISTORY_STORE) || '[]');
+      return Array.isArray(items) ? items.filter(h => typeof h?.text === 'string') : [];
+    } catch {
+      return [];
+    }
+  }
+
+  function remember(text, result) {
+    const items = readHistory().filter(h => h.text !== text);
+    items.unshift({ text: text.slice(0, 500), label: result.label, modelLabel: result.model_label, score: result.score });
+    localStorage.setItem(HISTORY_STORE, JSON.stringify(items.slice(0, HISTORY_SIZE)));
+    renderHistory();
+  }
+
+  function renderHistory() {
+    const items = readHistory();
+    $('history-empty').hidden = items.length > 0;
+    $('clear-history').hidden = items.length === 0;
+    $('history').replaceChildren(...items.map(h => {
+      const short = h.text.length > 40 ? h.text.slice(0, 40) + '…' : h.text;
+      const verdict = `${EMOJI[h.label] ?? ''} ${h.modelLabel} ${typeof h.score === 'number' ? percent(h.score) : ''}`;
+      return el('li', null, el('button', {
+        type: 'button', title: h.text,
+        onclick: () => { $('text').value = h.text; $('text').focus(); },
+      }, el('span', { text: short }), ' — ', el('strong', { text: verdict })));
+    }));
+  }
+
+  // ---- Files -------------------------------------------------------------------------------------------------
+
+  class FileProblem extends Error {
+    constructor(key, vars) {
+      super(key);
+      this.key = key;
+      this.vars = vars;
+    }
+  }
+
+  /** UTF-8 when the bytes are valid UTF-8 (a BOM is dropped), otherwise GB18030. */
+  function decode(buffer) {
+    try {
+      return { text: new TextDecoder('utf-8', { fatal: true }).decode(buffer), encoding: 'UTF-8' };
+    } catch {
+      return { text: new TextDecoder('gb18030').decode(buffer), encoding: 'GB18030' };
+    }
+  }
+
+  /** RFC 4180 records: quoted fields may hold the delimiter, doubled quotes and line breaks. Blank lines are dropped. */
+  function parseDelimited(text, delimiter) {
+    const rows = [];
+    let row = [], field = '', i = 0, line = 1, quoteLine = 0;
+    const n = text.length;
+    const endField = () => { row.push(field); field = ''; };
+    const endRow = () => {
+      endField();
+      if (row.length > 1 || row[0] !== '') rows.push(row);
+      row = [];
+    };
+    while (i < n) {
+      const c = text[i];
+      if (quoteLine) {
+        if (c === '"') {
+          if (text[i + 1] === '"') { field += '"'; i += 2; continue; }
+          quoteLine = 0;
+        } else {
+          if (c === '\n') line++;
+          field += c;
+        }
+        i++;
+      } else if (c === '"' && field === '') {
+        quoteLine = line;
+        i++;
+      } else if (c === delimiter) {
+        endField();
+        i++;
+      } else if (c === '\n' || c === '\r') {
+        endRow();
+        i += c === '\r' && text[i + 1] === '\n' ? 2 : 1;
+        line++;
+      } else {
+        let stop = i + 1;
+        while (stop < n && !'"\r\n'.includes(text[stop]) && text[stop] !== delimiter) stop++;
+        field += text.slice(i, stop);
+        i = stop;
+      }
+    }
+    if (quoteLine) throw new FileProblem('errQuote', { line: quoteLine });
+    if (field !== '' || row.length) endRow();
+    return rows;
+  }
+
+  function sniffDelimiter(text) {
+    const first = text.slice(0, text.search(/\r|\n|$/));
+    return (first.match(/\t/g)?.length ?? 0) > (first.match(/,/g)?.length ?? 0) ? '\t' : ',';
+  }
+
+  function guessTextColumn(columns, rows) {
+    const named = columns.findIndex(c => /^(text|review|content|comment|sentence|评论|内容|文本|评价|句子)/i.test(c.trim()));
+    if (named >= 0) return named;
+    let best = 0, bestLength = -1;
+    for (let c = 0; c < columns.length; c++) {
+      let length = 0;
+      for (const row of rows.slice(0, 200)) length += (row[c] ?? '').length;
+      if (length > bestLength) { best = c; bestLength = length; }
+    }
+    return best;
+  }
+
+  async function readFile(file) {
+    const extension = (file.name.match(/\.[^.]+$/)?.[0] ?? '').toLowerCase();
+    if (!['.csv', '.tsv', '.txt'].includes(extension)) throw new FileProblem('errFileType');
+    if (file.size > MAX_FILE_BYTES) throw new FileProblem('errFileTooLarge', { size: (file.size / 1048576).toFixed(1), max: MAX_FILE_BYTES / 1048576 });
+    const { text, encoding } = decode(await file.arrayBuffer());
+    let columns, rows;
+    if (extension === '.txt') {
+      columns = ['text'];
+      rows = text.split(/\r\n|\r|\n/).filter(line => line.trim()).map(line => [line]);
+    } else {
+      const records = parseDelimited(text, extension === '.tsv' ? '\t' : sniffDelimiter(text));
+      columns = records.shift() ?? [];
+      rows = records;
+    }
+    if (rows.length === 0) throw new FileProblem('errFileEmpty');
+    return { name: file.name, columns, rows, encoding };
+  }
+
+  async function onFileChosen() {
+    const file = $('file').files[0];
+    state.file = null;
+    showError('batch-error', '');
+    $('file-summary').textContent = '';
+    $('column-box').hidden = true;
+    $('analyze-file').disabled = true;
+    if (!file) return;
+    try {
+      state.file = await readFile(file);
+    } catch (error) {
+      showError('batch-error', error instanceof FileProblem ? t(error.key, error.vars) : t('errFileRead', { why: error.message }));
+      return;
+    }
+    const { name, columns, rows, encoding } = state.file;
+    $('file-summary').textContent = t('fileSummary', { name, rows: rows.length, cols: columns.length, encoding });
+    const select = $('column');
+    select.replaceChildren(...columns.map((c, i) => el('option', { value: String(i), text: c || `#${i + 1}` })));
+    select.value = String(guessTextColumn(columns, rows));
+    $('column-box').hidden = columns.length < 2;
+    $('analyze-file').disabled = false;
+  }
+
+  // ---- Many texts ----------------------------------------------------------------------------------------------
+
+  function analyzeLines() {
+    const lines = $('lines').value.split(/\r\n|\r|\n/).filter(line => line.trim());
+    if (lines.length === 0) {
+      showError('batch-error', t('errEmptyLines'));
+      $('lines').focus();
+      return;
+    }
+    return runBatch({ name: 'texts', columns: ['text'], rows: lines.map(line => [line]), textColumn: 0 });
+  }
+
+  function analyzeFile() {
+    const file = state.file;
+    if (!file) return;
+    return runBatch({ name: file.name.replace(/\.[^.]+$/, ''), columns: file.columns, rows: file.rows, textColumn: Number($('column').value) });
+  }
+
+  function setBatchBusy(busy) {
+    for (const id of ['analyze-lines', 'file', 'column', 'download']) $(id).disabled = busy;
+    $('analyze-file').disabled = busy || !state.file;
+    $('cancel').hidden = !busy;
+    $('batch').setAttribute('aria-busy', String(busy));
+  }
+
+  async function runBatch(job) {
+    if (state.controller) return;
+    showError('batch-error', '');
+    const texts = job.rows.map(row => row[job.textColumn] ?? '');
+    const maxChars = state.info?.max_text_chars ?? Infinity;
+    const perRequest = Math.max(1, Math.min(BATCH_TEXTS, state.info?.max_batch_texts ?? BATCH_TEXTS));
+    job.results = texts.map(text => !text.trim() ? { skipped: 'skippedEmpty' } : text.length > maxChars ? { skipped: 'skippedLong' } : null);
+    state.batch = job;
+    state.filter = '';
+    const todo = [];
+    texts.forEach((_, i) => { if (!job.results[i]) todo.push(i); });
+    const chunks = [];
+    for (let i = 0, chars = 0; i < todo.length; i++) {
+      const size = texts[todo[i]].length;
+      if (!chunks.length || chunks.at(-1).length >= perRequest || chars + size > BATCH_CHARS) { chunks.push([]); chars = 0; }
+      chunks.at(-1).push(todo[i]);
+      chars += size;
+    }
+
+    const controller = new AbortController();
+    state.controller = controller;
+    let done = 0;
+    const progress = (message) => {
+      $('progress').max = Math.max(todo.length, 1);
+      $('progress').value = done;
+      $('progress-text').textContent = message ?? t('progress', { done, total: todo.length });
+    };
+    const send = async (indexes) => {
+      let answer;
+      try {
+        answer = await withRetry(() => api('/v1/sentiment', { texts: indexes.map(i => texts[i]) }, controller.signal),
+          (s, n) => progress(t('retrying', { s, n })), controller.signal);
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 413 && indexes.length > 1) {
+          const half = indexes.length >> 1;
+          await send(indexes.slice(0, half));
+          await send(indexes.slice(half));
+          return;
+        }
+        throw error;
+      }
+      answer.results.forEach((result, k) => { job.results[indexes[k]] = result; });
+      done += indexes.length;
+      progress();
+    };
+
+    setBatchBusy(true);
+    $('progress-box').hidden = false;
+    $('batch-results').hidden = true;
+    progress();
+    try {
+      for (const chunk of chunks) await send(chunk);
+    } catch (error) {
+      showError('batch-error', error.name === 'AbortError' ? t('stopped', { done }) : describe(error));
+    } finally {
+      state.controller = null;
+      setBatchBusy(false);
+      $('progress-box').hidden = true;
+      renderBatch();
+    }
+  }
+
+  function renderBatch() {
+    const job = state.batch;
+    const analysed = job ? job.results.filter(r => r).length : 0;
+    $('batch-results').hidden = !job || analysed === 0;
+    if (!job || analysed === 0) return;
+    renderFilter(job);
+    renderTable(job);
+    renderDistribution(job);
+    renderHistogram(job);
+  }
+
+  function labelsOf(job) {
+    const labels = state.info ? [...state.info.model_labels] : [];
+    for (const r of job.results) if (r && !r.skipped && !labels.includes(r.model_label)) labels.push(r.model_label);
+    return labels;
+  }
+
+  function renderFilter(job) {
+    const select = $('filter');
+    // Values: '' for all, 'label:' and the model's label, or 'skipped'.
+    const options = [el('option', { value: '', text: t('all') }), ...labelsOf(job).map(l => el('option', { value: 'label:' + l, text: l }))];
+    if (job.results.some(r => !r || r.skipped)) options.push(el('option', { value: 'skipped', text: t('skipped') }));
+    select.replaceChildren(...options);
+    select.value = state.filter;
+  }
+
+  function renderTable(job) {
+    const { key, dir } = state.sort;
+    const rows = job.rows.map((row, index) => ({ index, text: row[job.textColumn] ?? '', result: job.results[index] }))
+      .filter(r => !state.filter || (state.filter === 'skipped' ? !r.result || r.result.skipped : 'label:' + r.result?.model_label === state.filter));
+    const value = r => key === 'index' ? r.index : key === 'text' ? r.text
+      : key === 'label' ? (r.result?.model_label ?? '\uffff') : (r.result?.score ?? -1);
+    rows.sort((a, b) => {
+      const x = value(a), y = value(b);
+      return (x < y ? -1 : x > y ? 1 : a.index - b.index) * dir;
+    });
+    const shown = rows.slice(0, MAX_TABLE_ROWS);
+    $('results-table').tBodies[0].replaceChildren(...shown.map(r => {
+      const analysed = r.result && !r.result.skipped;
+      const labelCell = analysed
+        ? el('td', { class: 'label ' + (TONE[r.result.label] ?? ''), text: `${EMOJI[r.result.label] ?? ''} ${r.result.model_label}` })
+        : el('td', { class: 'skipped', text: r.result ? t(r.result.skipped, { max: state.info?.max_text_chars }) : t('skipped') });
+      return el('tr', null,
+        el('td', { class: 'num', text: String(r.index + 1) }),
+        textCell(r.text),
+        labelCell,
+        el('td', { class: 'num', text: analysed ? percent(r.result.score) : '' }));
+    }));
+    for (const th of $('results-table').tHead.rows[0].cells)
+      th.setAttribute('aria-sort', th.dataset.sort === key ? (dir > 0 ? 'ascending' : 'descending') : 'none');
+    $('table-note').textContent = rows.length > shown.length
+      ? t('tableCapped', { shown: shown.length })
+      : t('tableNote', { total: job.rows.length, shown: shown.length });
+  }
+
+  function textCell(text) {
+    if (text.length <= TRUNCATE_AT) return el('td', { class: 'text', text });
+    const span = el('span', { text: text.slice(0, TRUNCATE_AT) + '…' });
+    const toggle = el('button', { type: 'button', class: 'link', 'aria-expanded': 'false', text: t('more') });
+    toggle.addEventListener('click', () => {
+      const open = toggle.getAttribute('aria-expanded') !== 'true';
+      span.textContent = open ? text : text.slice(0, TRUNCATE_AT) + '…';
+      toggle.setAttribute('aria-expanded', String(open));
+      toggle.textContent = t(open ? 'less' : 'more');
+    });
+    return el('td', { class: 'text' }, span, toggle);
+  }
+
+  function renderDistribution(job) {
+    const labels = labelsOf(job);
+    const counts = labels.map(l => job.results.filter(r => r && !r.skipped && r.model_label === l).length);
+    const skipped = job.results.filter(r => !r || r.skipped).length;
+    const bars = labels.map((l, i) => ({ name: l, count: counts[i], tone: TONE[canonical(l)] ?? 'other' }));
+    if (skipped) bars.push({ name: t('skipped'), count: skipped, tone: 'neu' });
+    const total = job.results.length, width = 360, left = 90, barMax = 190, rowHeight = 30;
+    const chart = $('dist-chart');
+    chart.setAttribute('viewBox', `0 0 ${width} ${bars.length * rowHeight + 8}`);
+    chart.setAttribute('aria-label', t('distAria', { parts: bars.map(b => `${b.name} ${b.count}`).join(', ') }));
+    chart.replaceChildren(...bars.flatMap((b, i) => {
+      const y = 4 + i * rowHeight, w = total ? Math.max(b.count / total * barMax, b.count ? 2 : 0) : 0;
+      return [
+        svg('text', { x: left - 8, y: y + 17, 'text-anchor': 'end' }, b.name),
+        svg('rect', { x: left, y: y + 4, width: w.toFixed(1), height: 18, rx: 3, class: b.tone }),
+        svg('text', { x: left + w + 6, y: y + 17, class: 'count' }, `${b.count} (${total ? (b.count / total * 100).toFixed(1) : 0}%)`),
+      ];
+    }));
+  }
+
+  function renderHistogram(job) {
+    const scores = job.results.filter(r => r && !r.skipped).map(r => r.score);
+    const classes = Math.max(2, state.info?.model_labels.length ?? 2);
+    const low = Math.floor(100 / classes / 10) * 10 / 100, bins = 10, step = (1 - low) / bins;
+    const counts = new Array(bins).fill(0);
+    for (const s of scores) counts[Math.min(bins - 1, Math.max(0, Math.floor((s - low) / step)))]++;
+    const width = 360, height = 150, left = 30, bottom = 24, plotW = width - left - 6, plotH = height - bottom - 16;
+    const most = Math.max(...counts, 1), barW = plotW / bins;
+    const chart = $('hist-chart');
+    chart.setAttribute('viewBox', `0 0 ${width} ${height}`);
+    const edge = i => Math.round((low + i * step) * 100);
+    chart.setAttribute('aria-label', t('histAria', { parts: counts.map((c, i) => `${edge(i)}–${edge(i + 1)}%: ${c}`).join(', ') }));
+    const nodes = [svg('line', { x1: left, y1: height - bottom, x2: width - 6, y2: height - bottom, stroke: '#99a' })];
+    counts.forEach((c, i) => {
+      const h = c / most * plotH, x = left + i * barW;
+      nodes.push(svg('rect', { x: (x + 1).toFixed(1), y: (height - bottom - h).toFixed(1), width: (barW - 2).toFixed(1), height: h.toFixed(1), class: 'other' }));
+      if (c) nodes.push(svg('text', { x: (x + barW / 2).toFixed(1), y: (height - bottom - h - 3).toFixed(1), 'text-anchor': 'middle' }, String(c)));
+    });
+    for (let i = 0; i <= bins; i += 2)
+      nodes.push(svg('text', { x: (left + i * barW).toFixed(1), y: height - 6, 'text-anchor': 'middle' }, `${edge(i)}%`));
+    chart.replaceChildren(...nodes);
+  }
+
+  function csvField(value) {
+    const text = String(value ?? '');
+    return /[",\r\n]/.test(text) || text !== text.trim() ? '"' + text.replaceAll('"', '""') + '"' : text;
+  }
+
+  /** The original columns, then the verdict and every class probability; UTF-8 with a BOM so that Excel reads Chinese. */
+  function download() {
+    const job = state.batch;
+    if (!job) return;
+    const labels = labelsOf(job);
+    const header = [...job.columns, 'predicted_label', 'predicted_model_label', 'predicted_score', ...labels.map(l => 'prob_' + l)];
+    const lines = [header.map(csvField).join(',')];
+    job.rows.forEach((row, i) => {
+      const r = job.results[i];
+      const original = job.columns.map((_, c) => row[c] ?? '');
+      const verdict = r && !r.skipped
+        ? [r.label, r.model_label, r.score, ...labels.map(l => r.probabilities.find(p => p.label === l)?.score ?? '')]
+        : ['', '', '', ...labels.map(() => '')];
+      lines.push([...original, ...verdict].map(csvField).join(','));
+    });
+    const blob = new Blob(['\uFEFF' + lines.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' });
+    const link = el('a', { href: URL.createObjectURL(blob), download: `${job.name}-sentiment.csv` });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  }
+
+  // ---- Language and wiring -------------------------------------------------------------------------------------
+
+  function applyLanguage() {
+    document.documentElement.lang = state.lang === 'zh' ? 'zh-CN' : 'en';
+    document.title = t('pageTitle');
+    for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
+    for (const node of document.querySelectorAll('[data-i18n-placeholder]')) node.placeholder = t(node.dataset.i18nPlaceholder);
+    const toggle = $('lang');
+    toggle.textContent = state.lang === 'zh' ? 'English' : '中文';
+    toggle.lang = state.lang === 'zh' ? 'en' : 'zh-CN';
+    if (state.file) $('file-summary').textContent = t('fileSummary', { name: state.file.name, rows: state.file.rows.length, cols: state.file.columns.length, encoding: state.file.encoding });
+    renderInfo();
+    renderResult();
+    renderHistory();
+    if (!state.controller) renderBatch();
+  }
+
+  function init() {
+    $('lang').addEventListener('click', () => {
+      state.lang = state.lang === 'zh' ? 'en' : 'zh';
+      localStorage.setItem(LANG_STORE, state.lang);
+      applyLanguage();
+    });
+    $('analyze').addEventListener('click', analyzeOne);
+    $('text').addEventListener('keydown', e => {
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); analyzeOne(); }
+    });
+    $('lines').addEventListener('keydown', e => {
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); if (!$('analyze-lines').disabled) analyzeLines(); }
+    });
+    $('examples').replaceChildren(...EXAMPLES.map(text => el('li', null, el('button', {
+      type: 'button', text,
+      onclick: () => { $('text').value = text; analyzeOne(); },
+    }))));
+    $('clear-history').addEventListener('click', () => { localStorage.removeItem(HISTORY_STORE); renderHistory(); });
+    $('analyze-lines').addEventListener('click', analyzeLines);
+    $('file').addEventListener('change', onFileChosen);
+    $('analyze-file').addEventListener('click', analyzeFile);
+    $('cancel').addEventListener('click', () => state.controller?.abort());
+    $('filter').addEventListener('change', () => { state.filter = $('filter').value; renderTable(state.batch); });
+    for (const th of $('results-table').tHead.rows[0].cells) {
+      th.querySelector('button').addEventListener('click', () => {
+        const key = th.dataset.sort;
+        state.sort = { key, dir: state.sort.key === key ? -state.sort.dir : (key === 'score' ? -1 : 1) };
+        renderTable(state.batch);
+      });
+    }
+    $('download').addEventListener('click', download);
+    $('api-key').value = state.apiKey;
+    $('key-save').addEventListener('click', saveKey);
+    $('api-key').addEventListener('keydown', e => { if (e.key === 'Enter') saveKey(); });
+    applyLanguage();
+    loadInfo();
+  }
+
+  init();
+})();

@@ -1,0 +1,62 @@
+using System.Text;
+using ZhSentiment.Training;
+
+namespace ZhSentiment.Tests.Training;
+
+public class LabelledDatasetTests
+{
+    private static LabelledDataset Read(string name, string content, Encoding? encoding = null)
+    {
+        var dir = Directory.CreateTempSubdirectory("zhsenti-data-").FullName;
+        try
+        {
+            var path = Path.Combine(dir, name);
+            File.WriteAllBytes(path, (encoding ?? new UTF8Encoding(false)).GetBytes(content));
+            return LabelledDataset.Read(path);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Reads_every_label_spelling_and_reports_bad_rows_with_their_lines()
+    {
+        var data = Read("d.tsv", "label\tsource\ttext\n1\ta\t很好\n负面\tb\t很差\n\ta\t没有标签\nmaybe\ta\t不知道\n正面\ta\t \nPositive\tb\t喜欢\nnegative\ta\t讨厌\n0\tb\t失望\n");
+        Assert.Equal([1, 0, 1, 0, 0], data.Examples.Select(e => e.Label));
+        Assert.Equal([2L, 3, 7, 8, 9], data.Examples.Select(e => e.Line));
+        Assert.True(data.HasSource);
+        Assert.Equal("b", data.Examples[1].Source);
+        Assert.Equal(3, data.BadRowCount);
+        Assert.Equal([4L, 5, 6], data.BadRows.Select(b => b.Line));
+        Assert.Contains("missing label", data.BadRows[0].Problem);
+        Assert.Contains("unknown label 'maybe'", data.BadRows[1].Problem);
+        Assert.Contains("empty text", data.BadRows[2].Problem);
+    }
+
+    [Fact]
+    public void Reads_csv_with_a_review_column_in_gb18030()
+    {
+        var data = Read("d.csv", "review,label\n\"好,很好\",1\n太差了,0\n", Encoding.GetEncoding("GB18030"));
+        Assert.False(data.HasSource);
+        Assert.Equal(["好,很好", "太差了"], data.Examples.Select(e => e.Text));
+        Assert.Equal(0, data.BadRowCount);
+    }
+
+    [Fact]
+    public void Reads_json_lines_and_counts_rows_without_fields()
+    {
+        var data = Read("d.jsonl", "{\"label\": 1, \"text\": \"喜欢\"}\n{\"text\": \"没有标签\"}\n{\"label\": \"正面\"}\nnot json\n{\"label\": 0, \"text\": \"讨厌\", \"source\": \"x\"}\n");
+        Assert.Equal(["喜欢", "讨厌"], data.Examples.Select(e => e.Text));
+        Assert.Equal([2L, 3, 4], data.BadRows.Select(b => b.Line));
+        Assert.True(data.HasSource);
+    }
+
+    [Fact]
+    public void A_table_without_the_needed_columns_is_an_error()
+    {
+        var e = Assert.Throws<InvalidDataException>(() => Read("d.tsv", "label\tcomment\n1\t好\n"));
+        Assert.Contains("'text' or 'review'", e.Message);
+    }
+}

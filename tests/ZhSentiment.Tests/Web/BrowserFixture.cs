@@ -1,0 +1,159 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Playwright;
+using ZhSentiment.Cli;
+using ZhSentiment.Inference;
+using ZhSentiment.Serving;
+
+namespace ZhSentiment.Tests.Web;
+
+/// <summary>
+/// One headless Chromium (the system's, driven by Playwright) and one service on a Kestrel loopback port serving the
+/// random-weight ModelScope fixture, shared by a test class. Chromium is <c>$ZHSENTI_CHROMIUM</c> or the system's;
+/// without it, tests skip with <see cref="SkipReason"/>.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    private static readonly string[] ChromiumPaths = ["/usr/bin/chromium", "/usr/bin/chromium-browser"];
+
+    private static readonly string[] ChromiumArgs =
+        ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"];
+
+    private IPlaywright? _playwright;
+    private readonly string _cache = Directory.CreateTempSubdirectory("zhsenti-web-").FullName;
+
+    public string? SkipReason { get; private set; }
+    public IBrowser Browser { get; private set; } = null!;
+    public WebServer Server { get; private set; } = null!;
+
+    /// <summary>Where the tests save their screenshots.</summary>
+    public static string ScreenshotFolder { get; } = Path.Combine(AppContext.BaseDirectory, "TestResults", "screenshots");
+
+    public static string ModelFolder => Path.Combine(TestPaths.Fixtures, "models", "modelscope");
+
+    public async ValueTask InitializeAsync()
+    {
+        string[] candidates = Environment.GetEnvironmentVariable("ZHSENTI_CHROMIUM") is { Length: > 0 } set ? [set] : ChromiumPaths;
+        if (candidates.FirstOrDefault(File.Exists) is not { } chromium)
+        {
+            SkipReason = $"No Chromium at {string.Join(" or ", candidates)} (apt-get install chromium; .ci/run does)";
+            return;
+        }
+        Server = await StartServerAsync();
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = chromium, Headless = true, Args = ChromiumArgs });
+    }
+
+    /// <summary>The service as <c>zhsenti serve --model Fixtures/models/modelscope</c> runs it, on a free loopback port.</summary>
+    public Task<WebServer> StartServerAsync(Dictionary<string, string?>? settings = null) => WebServer.StartAsync(ModelFolder, _cache, settings ?? []);
+
+    /// <summary>A fresh browser context (empty storage) and page of the given width, recording dialogs and script errors.</summary>
+    public async Task<BrowserPage> OpenAsync(int width, WebServer? server = null)
+    {
+        var context = await Browser.NewContextAsync(new()
+        {
+            BaseURL = (server ?? Server).Address.ToString(),
+            ViewportSize = new() { Width = width, Height = width < 600 ? 844 : 900 },
+            Locale = "zh-CN",
+            AcceptDownloads = true,
+        });
+        var page = await context.NewPageAsync();
+        var opened = new BrowserPage(context, page);
+        page.Dialog += (_, dialog) =>
+        {
+            opened.Dialogs.Add(dialog.Message);
+            _ = dialog.DismissAsync();
+        };
+        page.PageError += (_, error) => opened.Errors.Add(error);
+        await page.GotoAsync("/");
+        return opened;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Browser is not null) await Browser.DisposeAsync();
+        _playwright?.Dispose();
+        if (Server is not null) await Server.DisposeAsync();
+        Directory.Delete(_cache, recursive: true);
+    }
+}
+
+/// <summary>A page in its own browser context, with the dialogs it opened and its uncaught script errors.</summary>
+public sealed class BrowserPage(IBrowserContext context, IPage page) : IAsyncDisposable
+{
+    public IPage Page { get; } = page;
+    public List<string> Dialogs { get; } = [];
+    public List<string> Errors { get; } = [];
+
+    public ValueTask DisposeAsync() => context.DisposeAsync();
+}
+
+/// <summary>The real service on Kestrel, and a client for asking it directly what the page should show.</summary>
+public sealed class WebServer : IAsyncDisposable
+{
+    private WebServer(WebApplication app, Uri address)
+    {
+        App = app;
+        Address = address;
+        Client = new HttpClient { BaseAddress = address };
+    }
+
+    public WebApplication App { get; }
+    public Uri Address { get; }
+    public HttpClient Client { get; }
+
+    public static async Task<WebServer> StartAsync(string modelFolder, string cache, Dictionary<string, string?> settings)
+    {
+        var config = new Dictionary<string, string?>
+        {
+            ["urls"] = "http://127.0.0.1:0",
+            [$"{ServiceOptions.Section}:Model"] = modelFolder,
+            [$"{ServiceOptions.Section}:CacheDirectory"] = cache,
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings) config[$"{ServiceOptions.Section}:{key}"] = value;
+        var app = ServiceApp.Build(ServeCommand.CreateBuilder(config, []), services =>
+        {
+            var options = services.GetRequiredService<IOptions<ServiceOptions>>().Value;
+            return cancellationToken => Task.Run(() => ModelLoader.Load(options.Model!, options.ToLoadOptions()), cancellationToken);
+        });
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+        var server = new WebServer(app, address);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await server.Client.GetAsync("/ready", TestContext.Current.CancellationToken)).StatusCode != HttpStatusCode.OK)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("The service did not become ready.");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+        return server;
+    }
+
+    /// <summary>What the API itself answers for the texts: the model's label and the score, as the page must show them.</summary>
+    public async Task<(string ModelLabel, string Percent, JsonElement Result)[]> VerdictsAsync(params string[] texts)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/sentiment") { Content = JsonContent.Create(new { texts }) };
+        foreach (var header in Client.DefaultRequestHeaders) request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        using var response = await Client.SendAsync(request, TestContext.Current.CancellationToken);
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        return [.. body.GetProperty("results").EnumerateArray().Select(r =>
+            (r.GetProperty("model_label").GetString()!, Percent(r.GetProperty("score").GetDouble()), r))];
+    }
+
+    /// <summary>A score as the page writes it (JavaScript's <c>(score * 100).toFixed(1) + '%'</c>).</summary>
+    public static string Percent(double score) => (score * 100).ToString("F1", System.Globalization.CultureInfo.InvariantCulture) + "%";
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await App.StopAsync(CancellationToken.None);
+        await App.DisposeAsync();
+    }
+}

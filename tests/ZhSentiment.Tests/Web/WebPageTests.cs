@@ -1,0 +1,416 @@
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ZhSentiment.Tests.Web;
+
+/// <summary>
+/// The page at <c>/</c> in real headless Chromium against the real service. The fixture model's weights are random, so
+/// "the right label" is the label the API itself returns for the same text: the page must show exactly that.
+/// </summary>
+public sealed class WebPageTests(BrowserFixture web) : IClassFixture<BrowserFixture>
+{
+    private const string Xss = "<img src=x onerror=alert(1)>";
+
+    private IPage Page => _page!.Page;
+    private BrowserPage? _page;
+
+    private async Task<IPage> OpenAsync(int width = 1280, WebServer? server = null)
+    {
+        Assert.SkipWhen(web.SkipReason is not null, web.SkipReason ?? "");
+        _page = await web.OpenAsync(width, server);
+        return _page.Page;
+    }
+
+    private ILocator Button(string name) => Page.GetByRole(AriaRole.Button, new() { Name = name, Exact = true });
+
+    private async Task AssertCleanAsync()
+    {
+        Assert.Empty(_page!.Dialogs);
+        Assert.Empty(_page.Errors);
+        Assert.Equal(0, await Page.EvaluateAsync<int>("document.querySelectorAll('img').length"));
+        await _page.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task TypingAReviewAndClickingShowsTheApisLabelConfidenceAndEveryClass()
+    {
+        await OpenAsync();
+        const string review = "这家店的服务态度真是太好了，下次还来";
+        var (label, percent, result) = (await web.Server.VerdictsAsync(review))[0];
+
+        await Page.GetByLabel("输入一段中文评论").FillAsync(review);
+        await Button("开始分析").ClickAsync();
+
+        await Expect(Page.Locator("#verdict-label")).ToHaveTextAsync(label);
+        await Expect(Page.Locator("#verdict-score")).ToHaveTextAsync(percent);
+        var emoji = result.GetProperty("label").GetString() == "Positive" ? "😄" : "😠";
+        await Expect(Page.Locator("#verdict-emoji")).ToHaveTextAsync(emoji);
+        var classes = result.GetProperty("probabilities").EnumerateArray().ToArray();
+        var bars = Page.Locator("#probs li");
+        await Expect(bars).ToHaveCountAsync(classes.Length);
+        for (int i = 0; i < classes.Length; i++)
+        {
+            await Expect(bars.Nth(i)).ToContainTextAsync(classes[i].GetProperty("label").GetString()!);
+            await Expect(bars.Nth(i)).ToContainTextAsync(WebServer.Percent(classes[i].GetProperty("score").GetDouble()));
+        }
+        await Expect(Button("开始分析")).ToBeEnabledAsync();
+
+        // The model section names the model and its own labels, and links the API reference.
+        foreach (var c in classes) await Expect(Page.Locator("#info-labels")).ToContainTextAsync(c.GetProperty("label").GetString()!);
+        await Expect(Page.Locator("#info-quant")).ToHaveTextAsync("无（fp32）");
+        await Expect(Page.GetByRole(AriaRole.Link, new() { Name = "API 参考文档" })).ToHaveAttributeAsync("href", "/scalar/v1");
+
+        // The analysis is remembered in the local history, and survives a reload.
+        await Expect(Page.Locator("#history li")).ToHaveCountAsync(1);
+        await Page.ReloadAsync();
+        await Expect(Page.Locator("#history li").First).ToContainTextAsync(review);
+        await Expect(Page.Locator("#history li").First).ToContainTextAsync($"{label} {percent}");
+        await AssertCleanAsync();
+    }
+
+    [Fact]
+    public async Task CtrlEnterAnalysesAndExamplesAndTheEnglishToggleWork()
+    {
+        await OpenAsync();
+        const string review = "质量太差了，用了两天就坏了";
+        var (label, percent, _) = (await web.Server.VerdictsAsync(review))[0];
+        await Page.GetByLabel("输入一段中文评论").FillAsync(review);
+        await Page.GetByLabel("输入一段中文评论").PressAsync("Control+Enter");
+        await Expect(Page.Locator("#verdict-label")).ToHaveTextAsync(label);
+        await Expect(Page.Locator("#verdict-score")).ToHaveTextAsync(percent);
+
+        var example = Page.Locator("#examples button").Nth(2);
+        var exampleText = await example.TextContentAsync();
+        var (exampleLabel, examplePercent, _) = (await web.Server.VerdictsAsync(exampleText!))[0];
+        await example.ClickAsync();
+        await Expect(Page.Locator("#text")).ToHaveValueAsync(exampleText!);
+        await Expect(Page.Locator("#verdict-score")).ToHaveTextAsync(examplePercent);
+        await Expect(Page.Locator("#verdict-label")).ToHaveTextAsync(exampleLabel);
+
+        await Button("English").ClickAsync();
+        await Expect(Button("Analyse")).ToBeVisibleAsync();
+        await Expect(Page.Locator("html")).ToHaveAttributeAsync("lang", "en");
+        await Expect(Page.GetByLabel("Enter a Chinese review")).ToHaveValueAsync(exampleText!);
+        await Button("中文").ClickAsync();
+        await Expect(Button("开始分析")).ToBeVisibleAsync();
+        await AssertCleanAsync();
+    }
+
+    [Fact]
+    public async Task MarkupInTheInputStaysText()
+    {
+        await OpenAsync();
+        var (label, _, _) = (await web.Server.VerdictsAsync(Xss))[0];
+        await Page.GetByLabel("输入一段中文评论").FillAsync(Xss);
+        await Button("开始分析").ClickAsync();
+        await Expect(Page.Locator("#verdict-label")).ToHaveTextAsync(label);
+        await Expect(Page.Locator("#history li").First).ToContainTextAsync(Xss);
+
+        await Page.GetByLabel("粘贴多条文本，每行一条").FillAsync($"{Xss}\n<script>alert(2)</script>");
+        await Button("分析全部").ClickAsync();
+        await Expect(Page.Locator("#results-table tbody tr")).ToHaveCountAsync(2);
+        await Expect(Page.Locator("#results-table tbody tr").Nth(0).Locator("td").Nth(1)).ToHaveTextAsync(Xss);
+        await Expect(Page.Locator("#results-table tbody tr").Nth(1).Locator("td").Nth(1)).ToHaveTextAsync("<script>alert(2)</script>");
+        Assert.Equal(1, await Page.EvaluateAsync<int>("document.querySelectorAll('script').length"));
+        await AssertCleanAsync();
+    }
+
+    [Fact]
+    public async Task EmptyInputAndUnusableFilesAreExplainedInline()
+    {
+        await OpenAsync();
+        await Button("开始分析").ClickAsync();
+        await Expect(Page.Locator("#single-error")).ToHaveTextAsync("请先输入要分析的文本。");
+        await Page.GetByLabel("输入一段中文评论").FillAsync("   \n ");
+        await Page.GetByLabel("输入一段中文评论").PressAsync("Control+Enter");
+        await Expect(Page.Locator("#single-error")).ToHaveTextAsync("请先输入要分析的文本。");
+        await Expect(Page.Locator("#result")).ToBeHiddenAsync();
+        await Expect(Button("开始分析")).ToBeEnabledAsync();
+
+        await Button("分析全部").ClickAsync();
+        await Expect(Page.Locator("#batch-error")).ToHaveTextAsync("请至少粘贴一行文本。");
+
+        // A file that is not a table of texts, and one with an unclosed quote, are explained too.
+        await Page.Locator("#file").SetInputFilesAsync(new FilePayload { Name = "photo.png", MimeType = "image/png", Buffer = [1, 2, 3] });
+        await Expect(Page.Locator("#batch-error")).ToHaveTextAsync("只支持 .csv、.tsv 和 .txt 文件。");
+        await Page.Locator("#file").SetInputFilesAsync(new FilePayload { Name = "bad.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes("a,b\n1,\"open\n") });
+        await Expect(Page.Locator("#batch-error")).ToHaveTextAsync("第 2 行的引号没有闭合，文件不是有效的 CSV。");
+        await Expect(Button("分析文件")).ToBeDisabledAsync();
+        // A path (not a buffer) lets the browser read the file itself; the sparse file costs nothing to make.
+        var big = Path.Combine(Directory.CreateTempSubdirectory("zhsenti-web-").FullName, "big.txt");
+        using (var file = File.Create(big)) file.SetLength(21 * 1024 * 1024);
+        await Page.Locator("#file").SetInputFilesAsync(big);
+        await Expect(Page.Locator("#batch-error")).ToHaveTextAsync("文件太大（21.0 MB），上限是 20 MB。");
+        Directory.Delete(Path.GetDirectoryName(big)!, recursive: true);
+        await Expect(Button("分析文件")).ToBeDisabledAsync();
+        await AssertCleanAsync();
+    }
+
+    [Fact]
+    public async Task BusyServiceNetworkFailureAndStoppingLeaveThePageUsable()
+    {
+        await OpenAsync();
+        int calls = 0;
+        await Page.RouteAsync("**/v1/sentiment", route =>
+        {
+            calls++;
+            return route.FulfillAsync(new()
+            {
+                Status = 503,
+                Headers = new Dictionary<string, string> { ["Retry-After"] = "1" },
+                ContentType = "application/problem+json",
+                Body = "{\"status\":503,\"detail\":\"The queue is full.\"}",
+            });
+        });
+        await Page.GetByLabel("粘贴多条文本，每行一条").FillAsync("一\n二");
+        await Button("分析全部").ClickAsync();
+        await Expect(Page.Locator("#progress-text")).ToContainTextAsync("服务繁忙");
+        await Expect(Page.Locator("#batch-error")).ToHaveTextAsync("服务繁忙（或模型仍在加载），请稍后再试。", new() { Timeout = 15_000 });
+        Assert.Equal(5, calls); // the first try and four retries after Retry-After
+        await Expect(Button("分析全部")).ToBeEnabledAsync();
+        await Expect(Page.Locator("#progress-box")).ToBeHiddenAsync();
+
+        await Page.UnrouteAsync("**/v1/sentiment");
+        await Page.RouteAsync("**/v1/sentiment", route => route.AbortAsync("connectionrefused"));
+        await Page.GetByLabel("输入一段中文评论").FillAsync("服务还好吗");
+        await Button("开始分析").ClickAsync();
+        await Expect(Page.Locator("#single-error")).ToHaveTextAsync("无法连接到服务，请检查网络或服务是否仍在运行。");
+        await Expect(Button("开始分析")).ToBeEnabledAsync();
+
+        // 「停止」 ends a file's run while a batch is in flight; the finished batches stay.
+        await Page.UnrouteAsync("**/v1/sentiment");
+        int sent = 0;
+        await Page.RouteAsync("**/v1/sentiment", async route =>
+        {
+            if (++sent > 1) await Task.Delay(1500);
+            try { await route.ContinueAsync(); }
+            catch (PlaywrightException) { } // the page stopped waiting
+        });
+        await Page.GetByLabel("粘贴多条文本，每行一条").FillAsync(string.Join("\n", Enumerable.Range(1, 120).Select(i => $"第{i}条评论")));
+        await Button("分析全部").ClickAsync();
+        await Expect(Page.Locator("#progress-text")).ToHaveTextAsync("已分析 50 / 120 条");
+        await Button("停止").ClickAsync();
+        await Expect(Page.Locator("#batch-error")).ToHaveTextAsync("已停止：显示已完成的 50 条。");
+        await Expect(Page.Locator("#results-table tbody tr")).ToHaveCountAsync(120);
+        await Page.GetByLabel("按标签筛选").SelectOptionAsync(new SelectOptionValue { Label = "未分析" });
+        await Expect(Page.Locator("#results-table tbody tr")).ToHaveCountAsync(70);
+        await Expect(Button("分析全部")).ToBeEnabledAsync();
+        await AssertCleanAsync();
+    }
+
+    [Fact]
+    public async Task UploadedCsvIsAnalysedShownChartedAndDownloadedWithItsColumns()
+    {
+        await OpenAsync();
+        string longReview = string.Concat(Enumerable.Repeat("服务很好但是价格偏高", 10));
+        string[] reviews = ["物流很快，包装也很用心, 五星好评", "质量太差了用了两天就坏了", "他说\"还行\"，\n但是第二天就退货了", Xss, longReview, ""];
+        var csv = new StringBuilder("id,review,stars\r\n");
+        for (int i = 0; i < reviews.Length; i++) csv.Append($"{i + 1},{Quote(reviews[i])},{i % 5 + 1}\r\n");
+        var analysed = reviews[..^1];
+        var verdicts = await web.Server.VerdictsAsync(analysed);
+
+        await Page.Locator("#file").SetInputFilesAsync(new FilePayload { Name = "reviews.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes(csv.ToString()) });
+        await Expect(Page.Locator("#file-summary")).ToHaveTextAsync("reviews.csv：6 行，3 列，编码 UTF-8");
+        await Page.GetByLabel("文本所在的列").SelectOptionAsync(new SelectOptionValue { Label = "id" });
+        await Page.GetByLabel("文本所在的列").SelectOptionAsync(new SelectOptionValue { Label = "review" });
+        await Button("分析文件").ClickAsync();
+
+        var rows = Page.Locator("#results-table tbody tr");
+        await Expect(rows).ToHaveCountAsync(reviews.Length);
+        for (int i = 0; i < analysed.Length; i++)
+        {
+            await Expect(rows.Nth(i).Locator("td").Nth(2)).ToContainTextAsync(verdicts[i].ModelLabel);
+            await Expect(rows.Nth(i).Locator("td").Nth(3)).ToHaveTextAsync(verdicts[i].Percent);
+        }
+        await Expect(rows.Nth(5).Locator("td").Nth(2)).ToHaveTextAsync("空文本，未分析");
+        await Expect(Page.Locator("#table-note")).ToHaveTextAsync("共 6 条，显示 6 条。");
+
+        // Long texts are cut, with the whole text a click away.
+        var longCell = rows.Nth(4).Locator("td").Nth(1);
+        await Expect(longCell).Not.ToContainTextAsync(longReview);
+        await longCell.GetByRole(AriaRole.Button, new() { Name = "展开" }).ClickAsync();
+        await Expect(longCell.Locator("span")).ToHaveTextAsync(longReview);
+
+        // Charts: one bar per label plus the skipped row; the histogram counts every analysed text once.
+        var labels = verdicts.Select(v => v.ModelLabel).ToArray();
+        await Expect(Page.Locator("#dist-chart rect")).ToHaveCountAsync(3);
+        foreach (var group in labels.GroupBy(l => l))
+            await Expect(Page.Locator("#dist-chart")).ToContainTextAsync($"{group.Key}{group.Count()} ({group.Count() * 100.0 / reviews.Length:0.0}%)");
+        await Expect(Page.Locator("#hist-chart rect")).ToHaveCountAsync(10);
+        var histogram = await Page.Locator("#hist-chart").GetAttributeAsync("aria-label");
+        Assert.Equal(analysed.Length, Regex.Matches(histogram!, @"%: (\d+)").Sum(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)));
+
+        // Sorting by confidence puts the highest first; filtering keeps one label.
+        await Page.GetByRole(AriaRole.Button, new() { Name = "置信度", Exact = true }).ClickAsync();
+        await Expect(Page.Locator("th[data-sort=score]")).ToHaveAttributeAsync("aria-sort", "descending");
+        var top = verdicts.OrderByDescending(v => v.Result.GetProperty("score").GetDouble()).First();
+        await Expect(rows.First.Locator("td").Nth(3)).ToHaveTextAsync(top.Percent);
+        await Page.GetByLabel("按标签筛选").SelectOptionAsync(new SelectOptionValue { Label = labels[0] });
+        await Expect(rows).ToHaveCountAsync(labels.Count(l => l == labels[0]));
+        for (int i = 0; i < labels.Count(l => l == labels[0]); i++) await Expect(rows.Nth(i).Locator("td").Nth(2)).ToContainTextAsync(labels[0]);
+        await Page.GetByLabel("按标签筛选").SelectOptionAsync(new SelectOptionValue { Label = "未分析" });
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(rows.First.Locator("td").First).ToHaveTextAsync("6");
+
+        // The download holds every row, whatever the table shows.
+
+        var download = await Page.RunAndWaitForDownloadAsync(() => Button("下载结果 CSV").ClickAsync());
+        Assert.Equal("reviews-sentiment.csv", download.SuggestedFilename);
+        var bytes = await File.ReadAllBytesAsync(await download.PathAsync(), TestContext.Current.CancellationToken);
+        Assert.Equal([0xEF, 0xBB, 0xBF], bytes[..3]);
+        var table = ParseCsv(Encoding.UTF8.GetString(bytes, 3, bytes.Length - 3));
+        var header = table[0];
+        Assert.Equal(["id", "review", "stars", "predicted_label", "predicted_model_label", "predicted_score"], header[..6]);
+        Assert.Equal(reviews.Length, table.Count - 1);
+        for (int i = 0; i < reviews.Length; i++)
+        {
+            var row = table[i + 1];
+            Assert.Equal([(i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), reviews[i], (i % 5 + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)], row[..3]);
+            if (i < analysed.Length)
+            {
+                Assert.Equal(verdicts[i].ModelLabel, row[4]);
+                Assert.Equal(verdicts[i].Result.GetProperty("score").GetDouble(), double.Parse(row[5], System.Globalization.CultureInfo.InvariantCulture), 6);
+                foreach (var p in verdicts[i].Result.GetProperty("probabilities").EnumerateArray())
+                    Assert.Equal(p.GetProperty("score").GetDouble(), double.Parse(row[Array.IndexOf(header, "prob_" + p.GetProperty("label").GetString())], System.Globalization.CultureInfo.InvariantCulture), 6);
+            }
+            else
+            {
+                Assert.All(row[3..], Assert.Empty);
+            }
+        }
+        await AssertCleanAsync();
+    }
+
+    [Fact]
+    public async Task Gb18030TsvIsDecodedAndItsTextColumnGuessed()
+    {
+        await OpenAsync();
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        string[] reviews = ["这个手机的屏幕非常清晰", "售后服务太糟糕了"];
+        var tsv = "编号\t评论\n" + string.Join("\n", reviews.Select((r, i) => $"{i}\t{r}")) + "\n";
+        var verdicts = await web.Server.VerdictsAsync(reviews);
+
+        await Page.Locator("#file").SetInputFilesAsync(new FilePayload { Name = "评论.tsv", MimeType = "text/tab-separated-values", Buffer = Encoding.GetEncoding("GB18030").GetBytes(tsv) });
+        await Expect(Page.Locator("#file-summary")).ToHaveTextAsync("评论.tsv：2 行，2 列，编码 GB18030");
+        await Expect(Page.GetByLabel("文本所在的列")).ToHaveValueAsync("1");
+        await Button("分析文件").ClickAsync();
+        var rows = Page.Locator("#results-table tbody tr");
+        await Expect(rows).ToHaveCountAsync(2);
+        for (int i = 0; i < reviews.Length; i++)
+        {
+            await Expect(rows.Nth(i).Locator("td").Nth(1)).ToHaveTextAsync(reviews[i]);
+            await Expect(rows.Nth(i).Locator("td").Nth(2)).ToContainTextAsync(verdicts[i].ModelLabel);
+        }
+        await AssertCleanAsync();
+    }
+
+    [Theory]
+    [InlineData("phone", 390)]
+    [InlineData("desktop", 1280)]
+    public async Task FullPageScreenshotWithResultsFitsTheWidth(string name, int width)
+    {
+        await OpenAsync(width);
+        await Page.GetByLabel("输入一段中文评论").FillAsync("这家店的服务态度真是太好了");
+        await Button("开始分析").ClickAsync();
+        await Expect(Page.Locator("#result")).ToBeVisibleAsync();
+        await Page.GetByLabel("粘贴多条文本，每行一条").FillAsync(
+            "物流很快，包装也很用心\n质量太差了，用了两天就坏了\n客服一直不回复\n" + string.Concat(Enumerable.Repeat("价格实惠，性价比很高，", 12)));
+        await Button("分析全部").ClickAsync();
+        await Expect(Page.Locator("#results-table tbody tr")).ToHaveCountAsync(4);
+        await Expect(Page.Locator("#info-name")).ToContainTextAsync("modelscope");
+
+        Assert.True(await Page.EvaluateAsync<int>("document.documentElement.scrollWidth") <= width, "the page scrolls sideways");
+        // Every form control has a label a screen reader announces.
+        var unlabelled = await Page.EvaluateAsync<string[]>(
+            "[...document.querySelectorAll('input, textarea, select')].filter(e => !e.labels?.length && !e.getAttribute('aria-label')).map(e => e.id)");
+        Assert.Empty(unlabelled);
+
+        Directory.CreateDirectory(BrowserFixture.ScreenshotFolder);
+        var path = Path.Combine(BrowserFixture.ScreenshotFolder, $"{name}-{width}.png");
+        await Page.ScreenshotAsync(new() { Path = path, FullPage = true });
+        Assert.True(new FileInfo(path).Length > 10_000);
+        TestContext.Current.TestOutputHelper?.WriteLine($"screenshot: {path}");
+        TestContext.Current.SendDiagnosticMessage($"screenshot: {path}");
+        await AssertCleanAsync();
+    }
+
+    [Fact]
+    public async Task KeyboardAloneReachesTheResult()
+    {
+        await OpenAsync();
+        var (label, _, _) = (await web.Server.VerdictsAsync("还不错"))[0];
+        await Page.Keyboard.PressAsync("Tab");
+        await Expect(Page.Locator(".skip")).ToBeFocusedAsync();
+        await Page.Keyboard.PressAsync("Tab");
+        await Expect(Page.Locator("#lang")).ToBeFocusedAsync();
+        await Page.Keyboard.PressAsync("Tab");
+        await Expect(Page.Locator("#text")).ToBeFocusedAsync();
+        await Page.Keyboard.TypeAsync("还不错");
+        await Page.Keyboard.PressAsync("Tab");
+        await Expect(Page.Locator("#analyze")).ToBeFocusedAsync();
+        await Page.Keyboard.PressAsync("Enter");
+        await Expect(Page.Locator("#verdict-label")).ToHaveTextAsync(label);
+        await AssertCleanAsync();
+    }
+
+    [Fact]
+    public async Task WithAnApiKeyThePageLoadsAndAsksForTheKey()
+    {
+        Assert.SkipWhen(web.SkipReason is not null, web.SkipReason ?? "");
+        await using var server = await web.StartServerAsync(new() { ["ApiKey"] = "s3cret" });
+        using (var page = await server.Client.GetAsync("/", TestContext.Current.CancellationToken))
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        using (var info = await server.Client.GetAsync("/info", TestContext.Current.CancellationToken))
+            Assert.Equal(HttpStatusCode.Unauthorized, info.StatusCode);
+
+        await OpenAsync(server: server);
+        await Expect(Page.Locator("#model-status")).ToContainTextAsync("服务需要有效的 API 密钥");
+        await Page.GetByLabel("输入一段中文评论").FillAsync("还不错");
+        await Button("开始分析").ClickAsync();
+        await Expect(Page.Locator("#single-error")).ToContainTextAsync("服务需要有效的 API 密钥");
+
+        await Page.GetByLabel("服务要求密钥时填写（只保存在本标签页）").FillAsync("s3cret");
+        await Button("保存").ClickAsync();
+        await Expect(Page.Locator("#info-name")).ToContainTextAsync("modelscope");
+        Assert.Equal("s3cret", await Page.EvaluateAsync<string>("sessionStorage.getItem('zhsenti.apiKey')"));
+        server.Client.DefaultRequestHeaders.Authorization = new("Bearer", "s3cret");
+        var (label, percent, _) = (await server.VerdictsAsync("还不错"))[0];
+        await Button("开始分析").ClickAsync();
+        await Expect(Page.Locator("#verdict-label")).ToHaveTextAsync(label);
+        await Expect(Page.Locator("#verdict-score")).ToHaveTextAsync(percent);
+        await AssertCleanAsync();
+    }
+
+    private static string Quote(string field) =>
+        field.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
+
+    /// <summary>RFC 4180, as a spreadsheet reads the downloaded file.</summary>
+    private static List<string[]> ParseCsv(string text)
+    {
+        var rows = new List<string[]>();
+        var row = new List<string>();
+        var field = new StringBuilder();
+        bool quoted = false;
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (quoted)
+            {
+                if (c != '"') field.Append(c);
+                else if (i + 1 < text.Length && text[i + 1] == '"') { field.Append('"'); i++; }
+                else quoted = false;
+            }
+            else if (c == '"') quoted = true;
+            else if (c == ',') { row.Add(field.ToString()); field.Clear(); }
+            else if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n') { }
+            else if (c == '\n') { row.Add(field.ToString()); field.Clear(); rows.Add([.. row]); row.Clear(); }
+            else field.Append(c);
+        }
+        Assert.False(quoted, "the download ends inside a quoted field");
+        Assert.True(field.Length == 0 && row.Count == 0, "the download does not end with a line break");
+        return rows;
+    }
+}
