@@ -57,4 +57,32 @@ public class ReleaseArtifactTests
             dir.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public async Task TheNativeBinaryServesTheDefaultModelBesideIt()
+    {
+        var release = Path.Combine(TestPaths.RepoRoot, "artifacts", "zhsenti-linux-x64");
+        if (!File.Exists(Path.Combine(release, "zhsenti"))) Assert.Skip("no release build here: tools/release/publish.sh makes artifacts/zhsenti-linux-x64");
+        var shipped = Path.Combine(TestPaths.RepoRoot, "models", "default");
+        foreach (var file in Directory.GetFiles(shipped))
+            Assert.Equal(File.ReadAllBytes(file), File.ReadAllBytes(Path.Combine(release, "models", "default", Path.GetFileName(file))));
+
+        var dir = Directory.CreateTempSubdirectory("zhsenti-release-");
+        var port = ChildProcess.FreeLoopbackPort();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+        try
+        {
+            using var service = ChildProcess.Start(Path.Combine(release, "zhsenti"), ["serve", "--urls", $"http://127.0.0.1:{port}", "--cache-dir", dir.FullName]);
+            await service.WaitUntilOkAsync(http, "/ready", TimeSpan.FromSeconds(30));
+            using var info = JsonDocument.Parse(await http.GetStringAsync("/info", TestContext.Current.CancellationToken));
+            Assert.Equal(Path.Combine(release, "models", "default"), info.RootElement.GetProperty("source").GetString());
+
+            using var response = await http.PostAsJsonAsync("/predict", new { text = "这家店的服务态度真是太好了" }, TestContext.Current.CancellationToken);
+            Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
 }
