@@ -11,12 +11,6 @@ dotnet publish src/ZhSentiment/ZhSentiment.csproj -c Release -r linux-x64 -o "$o
 # Debug symbols (zhsenti.dbg is twice the binary) stay out of the release.
 rm -f "$out"/*.dbg "$out"/*.pdb
 
-if [ ! -d "$out/models/default" ]; then
-  if [ -d models/default ]; then
-    mkdir -p "$out/models"
-    cp -r models/default "$out/models/default"
-  else
-    echo "warning: models/default is not in this checkout; the release has no default model (serve with --model DIR)" >&2
-  fi
-fi
+# The project ships models/default beside the executable (ZhSentiment.csproj); the service falls back to it.
+[ -f "$out/models/default/config.json" ] || { echo "error: $out/models/default is missing" >&2; exit 1; }
 du -sh "$out"
