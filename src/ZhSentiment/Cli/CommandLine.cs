@@ -16,6 +16,7 @@ internal static class CommandLine
             new TrainCommand(),
             new EvalCommand(),
             new ScoreCommand(),
+            new HealthCommand(),
         };
         var parse = root.Parse(args);
         // `serve` stops gracefully on SIGTERM through the web host, draining requests; System.CommandLine's own

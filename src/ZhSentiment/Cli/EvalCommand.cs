@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Spectre.Console;
 using ZhSentiment.Inference;
 using ZhSentiment.Serving;
@@ -100,30 +101,38 @@ internal sealed class EvalCommand : Command
 
     private static void WriteJson(string dataPath, ModelInfo info, LabelledDataset data, ClassificationMetrics m, Timing timing)
     {
-        var doc = new
+        // JsonObject rather than anonymous types: the release is Native AOT, where reflection-based serialization is unavailable.
+        var doc = new JsonObject
         {
-            data = dataPath,
-            model = info.Source,
-            architecture = info.Architecture,
-            rows = m.Count,
-            bad_rows = data.BadRowCount,
-            bad_row_list = data.BadRows.Select(b => new { line = b.Line, problem = b.Problem }),
-            accuracy = m.Accuracy,
-            macro_f1 = m.MacroF1,
-            classes = m.Classes.Select(c => new { label = c.Label, precision = c.Precision, recall = c.Recall, f1 = c.F1, support = c.Support }),
-            confusion = new { labels = m.Classes.Select(c => c.Label), gold_by_predicted = m.Confusion },
-            sources = m.Sources.Select(s => new { source = s.Source, count = s.Count, accuracy = s.Accuracy }),
-            timing = new
+            ["data"] = dataPath,
+            ["model"] = info.Source,
+            ["architecture"] = info.Architecture,
+            ["rows"] = m.Count,
+            ["bad_rows"] = data.BadRowCount,
+            ["bad_row_list"] = new JsonArray([.. data.BadRows.Select(b => new JsonObject { ["line"] = b.Line, ["problem"] = b.Problem })]),
+            ["accuracy"] = m.Accuracy,
+            ["macro_f1"] = m.MacroF1,
+            ["classes"] = new JsonArray([.. m.Classes.Select(c => new JsonObject
             {
-                threads = timing.Threads,
-                load_and_first_prediction_ms = timing.LoadMs,
-                batched_ms_per_text = timing.BatchedMsPerText,
-                short_texts = timing.ShortTexts,
-                short_text_mean_ms = timing.ShortMeanMs,
-                short_text_median_ms = timing.ShortMedianMs,
+                ["label"] = c.Label, ["precision"] = c.Precision, ["recall"] = c.Recall, ["f1"] = c.F1, ["support"] = c.Support,
+            })]),
+            ["confusion"] = new JsonObject
+            {
+                ["labels"] = new JsonArray([.. m.Classes.Select(c => (JsonNode?)c.Label)]),
+                ["gold_by_predicted"] = new JsonArray([.. m.Confusion.Select(row => new JsonArray([.. row.Select(n => (JsonNode?)n)]))]),
+            },
+            ["sources"] = new JsonArray([.. m.Sources.Select(s => new JsonObject { ["source"] = s.Source, ["count"] = s.Count, ["accuracy"] = s.Accuracy })]),
+            ["timing"] = new JsonObject
+            {
+                ["threads"] = timing.Threads,
+                ["load_and_first_prediction_ms"] = timing.LoadMs,
+                ["batched_ms_per_text"] = timing.BatchedMsPerText,
+                ["short_texts"] = timing.ShortTexts,
+                ["short_text_mean_ms"] = timing.ShortMeanMs,
+                ["short_text_median_ms"] = timing.ShortMedianMs,
             },
         };
-        Console.WriteLine(JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+        Console.WriteLine(doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
     }
 
     private static void WriteTables(string dataPath, ModelInfo info, LabelledDataset data, ClassificationMetrics m, Timing timing)

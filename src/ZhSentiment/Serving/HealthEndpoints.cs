@@ -23,6 +23,6 @@ internal static class HealthEndpoints
     {
         if (host.Engine is not null) return TypedResults.Ok(new StatusResponse("ready"));
         context.Response.Headers.RetryAfter = "5";
-        return TypedResults.Json(new StatusResponse("loading"), statusCode: StatusCodes.Status503ServiceUnavailable);
+        return TypedResults.Json(new StatusResponse("loading"), ServiceJsonContext.Default.StatusResponse, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 }

@@ -1,0 +1,135 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using YamlDotNet.Serialization;
+using ZhSentiment.Serving;
+
+namespace ZhSentiment.Tests.Deploy;
+
+/// <summary>
+/// The deployment files agree with each other and with the service: selectors, ports, probe routes, the writable cache,
+/// the model volume. (Each object's schema is checked by tools/deploy-lint in CI.)
+/// </summary>
+public partial class ManifestTests
+{
+    private static readonly string Kubernetes = Path.Combine(TestPaths.RepoRoot, "deploy", "kubernetes");
+
+    private static JsonNode Load(params string[] path)
+    {
+        var yaml = new DeserializerBuilder().Build().Deserialize<object>(File.ReadAllText(Path.Combine([Kubernetes, .. path])));
+        return JsonNode.Parse(new SerializerBuilder().JsonCompatible().Build().Serialize(yaml))!;
+    }
+
+    private static string Str(JsonNode? node) => node?.GetValue<string>() ?? throw new Xunit.Sdk.XunitException("missing value");
+
+    private static Dictionary<string, string> Map(JsonNode? node) =>
+        node!.AsObject().ToDictionary(p => p.Key, p => Str(p.Value));
+
+    private static JsonNode Container(JsonNode deployment) => deployment["spec"]!["template"]!["spec"]!["containers"]!.AsArray().Single()!;
+
+    private static string Env(JsonNode container, string name) =>
+        Str(container["env"]!.AsArray().Single(e => Str(e!["name"]) == name)!["value"]);
+
+    [Fact]
+    public void KustomizationListsEveryFileAndTheKindsAreThere()
+    {
+        var listed = Load("kustomization.yaml")["resources"]!.AsArray().Select(Str).Order().ToArray();
+        var present = Directory.GetFiles(Kubernetes, "*.yaml").Select(Path.GetFileName).Where(f => f != "kustomization.yaml").Order().ToArray();
+        Assert.Equal(present, listed);
+        Assert.Equal(["Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Service"], listed.Select(f => Str(Load(f!)["kind"])).Order());
+    }
+
+    [Fact]
+    public void SelectorsReachThePods()
+    {
+        var deployment = Load("deployment.yaml");
+        var podLabels = Map(deployment["spec"]!["template"]!["metadata"]!["labels"]);
+        void Selects(Dictionary<string, string> selector) => Assert.All(selector, l => Assert.Equal(l.Value, podLabels.GetValueOrDefault(l.Key)));
+        Selects(Map(deployment["spec"]!["selector"]!["matchLabels"]));
+        Selects(Map(Load("service.yaml")["spec"]!["selector"]));
+        Selects(Map(Load("pdb.yaml")["spec"]!["selector"]!["matchLabels"]));
+
+        var target = Load("hpa.yaml")["spec"]!["scaleTargetRef"]!;
+        Assert.Equal(("Deployment", Str(deployment["metadata"]!["name"])), (Str(target["kind"]), Str(target["name"])));
+        Assert.True(int.Parse(Str(Load("hpa.yaml")["spec"]!["minReplicas"])) > int.Parse(Str(Load("pdb.yaml")["spec"]!["minAvailable"])),
+            "with minReplicas not above minAvailable, a node drain could never evict a pod");
+    }
+
+    [Fact]
+    public void PortsAndProbesMatchTheService()
+    {
+        var container = Container(Load("deployment.yaml"));
+        var port = container["ports"]!.AsArray().Single()!;
+        Assert.Equal(Str(port["containerPort"]), Env(container, "ASPNETCORE_HTTP_PORTS"));
+        Assert.Equal(Str(port["name"]), Str(Load("service.yaml")["spec"]!["ports"]!.AsArray().Single()!["targetPort"]));
+
+        foreach (var (probe, path) in new[] { ("startupProbe", "/ready"), ("readinessProbe", "/ready"), ("livenessProbe", "/health") })
+        {
+            var get = container[probe]!["httpGet"]!;
+            Assert.Equal(path, Str(get["path"]));
+            Assert.Equal(Str(port["name"]), Str(get["port"]));
+            Assert.Contains(path, HealthEndpoints.OpenPaths); // answered without the API key
+        }
+    }
+
+    [Fact]
+    public void RunsAsNonRootOnAReadOnlyRootWithTheCacheOnAVolume()
+    {
+        var deployment = Load("deployment.yaml");
+        var pod = deployment["spec"]!["template"]!["spec"]!;
+        var container = Container(deployment);
+        Assert.Equal("true", Str(pod["securityContext"]!["runAsNonRoot"]));
+        Assert.Equal("true", Str(container["securityContext"]!["readOnlyRootFilesystem"]));
+        Assert.Equal("false", Str(container["securityContext"]!["allowPrivilegeEscalation"]));
+
+        var cache = Env(container, "ZHSENTI_CACHE");
+        var mount = container["volumeMounts"]!.AsArray().Single(m => cache.StartsWith(Str(m!["mountPath"]), StringComparison.Ordinal))!;
+        var volume = pod["volumes"]!.AsArray().Single(v => Str(v!["name"]) == Str(mount["name"]))!;
+        Assert.NotNull(volume["emptyDir"]);
+
+        // ONNX Runtime's threads match the CPU the pod asks for, which is what the autoscaler measures against.
+        Assert.Equal(Str(container["resources"]!["requests"]!["cpu"]), Env(container, "ZhSentiment__Threads"));
+        Assert.NotNull(container["resources"]!["limits"]!["memory"]);
+    }
+
+    [Fact]
+    public void StructBertOverlayServesTheModelFromTheClaim()
+    {
+        var kustomization = Load("structbert", "kustomization.yaml");
+        var patch = Load("structbert", Str(kustomization["patches"]!.AsArray().Single()!["path"]));
+        var claim = Load("structbert", "pvc.yaml");
+        Assert.Contains("pvc.yaml", kustomization["resources"]!.AsArray().Select(Str));
+        Assert.Equal(Str(Load("deployment.yaml")["metadata"]!["name"]), Str(patch["metadata"]!["name"]));
+        Assert.Equal(Str(Container(Load("deployment.yaml"))["name"]), Str(Container(patch)["name"]));
+
+        var container = Container(patch);
+        var model = Env(container, "ZhSentiment__Model");
+        var mount = container["volumeMounts"]!.AsArray().Single(m => model.StartsWith(Str(m!["mountPath"]), StringComparison.Ordinal))!;
+        var volume = patch["spec"]!["template"]!["spec"]!["volumes"]!.AsArray().Single(v => Str(v!["name"]) == Str(mount["name"]))!;
+        Assert.Equal(Str(claim["metadata"]!["name"]), Str(volume["persistentVolumeClaim"]!["claimName"]));
+        Assert.Equal("true", Str(mount["readOnly"]));
+    }
+
+    [Fact]
+    public void DockerfileMatchesTheDeployment()
+    {
+        var lines = File.ReadAllLines(Path.Combine(TestPaths.RepoRoot, "Dockerfile")).Where(l => !l.TrimStart().StartsWith('#')).ToArray();
+        var from = lines.Where(l => l.StartsWith("FROM ", StringComparison.Ordinal)).ToArray();
+        Assert.True(from.Length >= 2, "multi-stage: build in the SDK image, run on a small one");
+        Assert.StartsWith("FROM mcr.microsoft.com/dotnet/runtime-deps:", from[^1]);
+
+        var final = lines.SkipWhile(l => l != from[^1]).ToArray();
+        string Instruction(string name) => final.Single(l => l.StartsWith(name + " ", StringComparison.Ordinal))[(name.Length + 1)..];
+        Assert.Equal("$APP_UID", Instruction("USER"));
+        Assert.Equal("""["/app/zhsenti", "serve"]""", Instruction("ENTRYPOINT"));
+        Assert.EndsWith("""CMD ["/app/zhsenti", "health"]""", Instruction("HEALTHCHECK"));
+
+        var container = Container(Load("deployment.yaml"));
+        var port = Str(container["ports"]!.AsArray().Single()!["containerPort"]);
+        Assert.Equal(port, Instruction("EXPOSE"));
+        Assert.Equal(port, HttpPorts().Match(string.Join('\n', final)).Groups[1].Value);
+        Assert.Matches(@"ZHSENTI_CACHE=/tmp/", string.Join('\n', final));
+    }
+
+    [GeneratedRegex(@"ASPNETCORE_HTTP_PORTS=(\d+)")]
+    private static partial Regex HttpPorts();
+}
