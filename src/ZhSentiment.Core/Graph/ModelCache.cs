@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using ZhSentiment.Checkpoints;
@@ -63,6 +64,17 @@ public sealed class ModelCache
         string path = Path.Combine(entry, ModelFileName);
         if (File.Exists(path)) return new OnnxModelSource(path, null, path);
 
+        var built = BuildAndSave(key, entry, path, modelDir, weightFiles, config, options, loadWeights);
+        // A conversion leaves the checkpoint, its float copies and the graph (over twice the weights) as garbage the
+        // session never reuses: hand that memory back to the system before ONNX Runtime allocates its own.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        return built;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private OnnxModelSource BuildAndSave(string key, string entry, string path, string modelDir, IReadOnlyList<string> weightFiles,
+        BertConfig config, BertGraphOptions options, Func<IReadOnlyDictionary<string, CheckpointTensor>> loadWeights)
+    {
         string source = weightFiles.Count == 1 ? weightFiles[0] : modelDir;
         var graph = BertGraphBuilder.Build(config, loadWeights(), options, source);
         var metadata = BertGraphBuilder.Metadata(config, options);
