@@ -3,9 +3,10 @@ using System.Runtime.InteropServices;
 namespace ZhSentiment.Inference;
 
 /// <summary>
-/// Makes glibc return large freed blocks to the system at once. Without ONNX Runtime's arena, activations are
-/// malloc'ed per run; glibc raises its mmap threshold to the largest block freed (up to 32 MB) and then keeps such
-/// blocks in its heaps, which after a batch of long texts held ~100 MB that the process no longer used.
+/// Makes glibc return large freed blocks to the system at once: the regions ONNX Runtime's arena frees when it
+/// shrinks, and the temporary buffers its kernels allocate outside the arena. glibc otherwise raises its mmap
+/// threshold to the largest block freed (up to 32 MB) and keeps later such blocks in its heaps, which after a
+/// batch of long texts held ~100 MB the process no longer used (tools/GraphBench/serve-memory.sh).
 /// </summary>
 internal static partial class GlibcMalloc
 {
