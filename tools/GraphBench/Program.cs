@@ -12,6 +12,15 @@
 //   ... -- ab MODEL --b [run flags]           interleaved latency A/B of the defaults against other session flags
 //   ... -- agree DIR [--rows N]                 argmax agreement and logit error of the int8 models against fp32
 //   ... -- matmul [--threads N]                 fp32 GFLOP/s of ONNX Runtime's MatMul, [2048,768]×[768,3072]
+//
+// Memory and start-up of the real service: tools/GraphBench/serve-memory.sh MODEL_DIR CACHE_DIR [serve flags].
+// Figures on the 2-core machine (BERT-base-shaped random checkpoint, 391 MB; a busy machine, so CPU seconds too):
+//   zhsenti serve fp32, cached start:   before 469 MB, 2.2 s CPU (SHA-256 of the checkpoint every start)
+//                                        after  456 MB, 1.3 s CPU, 1.0-1.6 s to first prediction (stamped key)
+//   fp32 after 64 concurrent 400-char requests, idle: before ~1,040 MB (arena kept the largest batch), after 475 MB
+//   int8 cached start 214 MB, 231 MB after the burst; first start (conversion) fp32 steady 1,345 -> 476 MB
+//   run on the cached fp32 model, RSS after a 20x400 batch: arena 1,264 MB, no arena 561 MB, arena + shrink 455 MB
+//   ab, paired B/A of median latency, A = no arena, B = arena: 1x47 0.92-0.97, 8x47 0.85-0.86, 4x400 0.84-0.97
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML.OnnxRuntime;

@@ -4,7 +4,8 @@
 #   tools/GraphBench/serve-memory.sh MODEL_DIR CACHE_DIR [extra serve flags, e.g. --quantize int8]
 # Prints: start to first prediction (s; and the CPU seconds the process used by then, less sensitive to a busy
 # machine), RSS and peak (MB), anon/file split (MB); then, after a burst of 64
-# concurrent 400-character requests (the batcher packs them into its largest batches), the same again.
+# concurrent 400-character requests (the batcher packs them into its largest batches), the same again
+# (skipped with BURST=0).
 set -euo pipefail
 model=$1 cache=$2; shift 2
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -26,6 +27,7 @@ status() { awk -v k="$1:" '$1==k {printf "%d", $2/1024}' /proc/$pid/status; }
 printf 'start-to-first-prediction %.2f s (%s s CPU); RSS %s MB (peak %s), anon %s + file %s MB\n' \
   "$(echo "$end - $start" | bc)" "$cpu" "$(status VmRSS)" "$(status VmHWM)" "$(status RssAnon)" "$(status RssFile)"
 body=$(python3 -c 'import json; print(json.dumps({"text": ("这家酒店的位置很好，服务也不错，房间干净整洁，早餐种类丰富，下次还会再来。" * 11)[:400]}))')
+if [ "${BURST:-1}" = 0 ]; then kill -TERM $pid; wait $pid || true; trap - EXIT; exit 0; fi
 cputicks() { awk '{print $14 + $15}' /proc/$pid/stat; }
 seq 64 | xargs -P 64 -I{} curl -s -o /dev/null -w "%{http_code}\n" -H 'content-type: application/json' -d "$body" "http://127.0.0.1:$port/predict" | sort | uniq -c | tr "\n" " "; echo
 # Requests that timed out leave their batch running: wait until the process is idle (< 5 ms CPU in a second).
