@@ -6,9 +6,21 @@
 //       fresh process, then int8-vs-fp32 agreement and the machine's fp32 MatMul peak.
 //   ... -- build [--out DIR]                    build and save the three models, timing each step
 //   ... -- run MODEL [--opt all|extended|basic|disable] [--arena on|off] [--pattern on|off] [--spin on|off] [--threads N]
-//       session creation, RSS after load, p50 latency of one 47-token row, throughput of 8×47 batches
+//                    [--config KEY=VALUE]...   (ORT session config entries)
+//       session creation, RSS after load, p50 latency of one 47-token row, throughput of 8×47 batches, RSS after
+//       the service's largest batch (20×400 tokens) and after 30 single rows following it
+//   ... -- ab MODEL --b [run flags]           interleaved latency A/B of the defaults against other session flags
 //   ... -- agree DIR [--rows N]                 argmax agreement and logit error of the int8 models against fp32
 //   ... -- matmul [--threads N]                 fp32 GFLOP/s of ONNX Runtime's MatMul, [2048,768]×[768,3072]
+//
+// Memory and start-up of the real service: tools/GraphBench/serve-memory.sh MODEL_DIR CACHE_DIR [serve flags].
+// Figures on the 2-core machine (BERT-base-shaped random checkpoint, 391 MB; a busy machine, so CPU seconds too):
+//   zhsenti serve fp32, cached start:   before 469 MB, 2.2 s CPU (SHA-256 of the checkpoint every start)
+//                                        after  456 MB, 1.3 s CPU, 1.0-1.6 s to first prediction (stamped key)
+//   fp32 after 64 concurrent 400-char requests, idle: before ~1,040 MB (arena kept the largest batch), after 475 MB
+//   int8 cached start 214 MB, 231 MB after the burst; first start (conversion) fp32 steady 1,345 -> 476 MB
+//   run on the cached fp32 model, RSS after a 20x400 batch: arena 1,264 MB, no arena 561 MB, arena + shrink 455 MB
+//   ab, paired B/A of median latency, A = no arena, B = arena: 1x47 0.92-0.97, 8x47 0.85-0.86, 4x400 0.84-0.97
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
@@ -39,6 +51,7 @@ switch (verb)
 {
     case "build": Build(); break;
     case "run": Run(args[1]); break;
+    case "ab": AB(args[1]); break;
     case "agree": Agree(int.Parse(Option("rows", "300"))); break;
     case "matmul": MatMulPeak(int.Parse(Option("threads", "0"))); break;
     case "all":
@@ -79,12 +92,20 @@ void Build()
     Console.WriteLine($"cache key (SHA-256) over a {new FileInfo(ModelPath("fp32") + ".data").Length / 1e6:F0} MB weight file: {sw.Elapsed.TotalSeconds:F2} s");
 }
 
-void Run(string model)
+OnnxClassifierOptions SessionOptionsFrom(string[] flags, out string described)
 {
-    string opt = Option("opt", "default"), arena = Option("arena", "default"), pattern = Option("pattern", "default"), spin = Option("spin", "default");
-    var options = new OnnxClassifierOptions
+    string Flag(string name, string fallback)
     {
-        IntraOpThreads = int.Parse(Option("threads", "0")),
+        int i = Array.IndexOf(flags, "--" + name);
+        return i >= 0 && i + 1 < flags.Length ? flags[i + 1] : fallback;
+    }
+    var configEntries = flags.Select((a, i) => (a, i)).Where(p => p.a == "--config" && p.i + 1 < flags.Length)
+        .Select(p => flags[p.i + 1].Split('=', 2)).Select(kv => (Key: kv[0], Value: kv[1])).ToList();
+    string opt = Flag("opt", "default"), arena = Flag("arena", "default"), pattern = Flag("pattern", "default"), spin = Flag("spin", "default");
+    described = $"opt={opt} arena={arena} pattern={pattern} spin={spin}" + string.Concat(configEntries.Select(e => $" {e.Key}={e.Value}"));
+    return new OnnxClassifierOptions
+    {
+        IntraOpThreads = int.Parse(Flag("threads", "0")),
         ConfigureSession = so =>
         {
             if (opt != "default")
@@ -98,8 +119,14 @@ void Run(string model)
             if (arena != "default") so.EnableCpuMemArena = arena == "on";
             if (pattern != "default") so.EnableMemoryPattern = pattern == "on";
             if (spin != "default") so.AddSessionConfigEntry("session.intra_op.allow_spinning", spin == "on" ? "1" : "0");
+            foreach (var (key, value) in configEntries) so.AddSessionConfigEntry(key, value);
         },
     };
+}
+
+void Run(string model)
+{
+    var options = SessionOptionsFrom(args, out string described);
     var before = Memory.Read();
     var sw = Stopwatch.StartNew();
     using var classifier = OnnxClassifier.Load(model, options);
@@ -115,10 +142,45 @@ void Run(string model)
     for (int i = 0; i < 2; i++) classifier.Run(eight, logits);
     var batch = Times(10, () => classifier.Run(eight, logits));
     var after = Memory.Read();
+    // The largest batch the service forms from 400-character texts: 8192 tokens as 20 rows of 400.
+    var largest = Batch(random, 20, 400);
+    var largestLogits = new float[20 * classifier.LabelCount];
+    var large = Times(2, () => classifier.Run(largest, largestLogits));
+    var afterLarge = Memory.Read();
+    var latencyAfter = Times(30, () => classifier.Run(single, logits));
+    var settled = Memory.Read();
 
-    Console.WriteLine($"{Path.GetFileName(Path.GetDirectoryName(model))} [opt={opt} arena={arena} pattern={pattern} spin={spin}]: " +
+    Console.WriteLine($"{Path.GetFileName(Path.GetDirectoryName(model))} [{described}]: " +
         $"session {create:F0} ms; RSS {before.Rss} -> {loaded.Rss} MB after load ({loaded.Anon} anon + {loaded.File} file), {after.Rss} MB after runs ({after.Anon} anon + {after.File} file, peak {after.Peak}); " +
-        $"1x47 p50 {Median(latency):F1} ms (min {latency.Min():F1}); 8x47 p50 {Median(batch):F1} ms = {8000 / Median(batch):F1} rows/s");
+        $"1x47 p50 {Median(latency):F1} ms (min {latency.Min():F1}); 8x47 p50 {Median(batch):F1} ms = {8000 / Median(batch):F1} rows/s; " +
+        $"20x400 {large.Min():F0} ms, RSS {afterLarge.Rss} MB after it (peak {afterLarge.Peak}), {settled.Rss} MB after 30 more 1x47 runs (p50 {Median(latencyAfter):F1} ms)");
+}
+
+// Two sessions of one model in one process, A with the defaults and B with the flags after "--b", their runs
+// interleaved so that whatever else the machine does slows both alike.
+void AB(string model)
+{
+    int split = Array.IndexOf(args, "--b");
+    var optionsB = SessionOptionsFrom(split >= 0 ? args[(split + 1)..] : [], out string described);
+    using var a = OnnxClassifier.Load(model);
+    using var b = OnnxClassifier.Load(model, optionsB);
+    var random = new Random(2);
+    var logits = new float[20 * a.LabelCount];
+    foreach (var (rows, length, runs) in new[] { (1, 47, 40), (8, 47, 12), (4, 400, 3) })
+    {
+        var batch = Batch(random, rows, length);
+        a.Run(batch, logits);
+        b.Run(batch, logits);
+        var ta = new double[runs];
+        var tb = new double[runs];
+        for (int i = 0; i < runs; i++)
+        {
+            ta[i] = Times(1, () => a.Run(batch, logits))[0];
+            tb[i] = Times(1, () => b.Run(batch, logits))[0];
+        }
+        double ratio = Median(tb.Zip(ta, (x, y) => x / y).ToArray());
+        Console.WriteLine($"{rows}x{length}: A (defaults) p50 {Median(ta):F1} ms [{ta.Min():F1}..{ta.Max():F1}], B ({described}) p50 {Median(tb):F1} ms [{tb.Min():F1}..{tb.Max():F1}]; median of paired B/A {ratio:F3}");
+    }
 }
 
 void Agree(int rows)
