@@ -191,6 +191,8 @@ public sealed unsafe class OnnxClassifier : IClassifierBackend
             IntraOpNumThreads = options.IntraOpThreads,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            // ONNX Runtime's own stderr lines would duplicate the one-line ModelFormatException a bad model gets.
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
         };
         options.ConfigureSession?.Invoke(so);
         try
