@@ -65,9 +65,13 @@ def tensor_shape(name: str, s: BertShape):
     return (h, h) if name.endswith("weight") else (h,)
 
 
-def random_weights(shape: BertShape, seed: int):
+def random_weights(shape: BertShape, seed: int, unit_gain: bool = False):
     """Weights large enough that attention is sharp and logits spread over a few units, so that a wrong
-    mask, a wrong layer order or a swapped tensor changes the logits far beyond the 1e-4 tolerance."""
+    mask, a wrong layer order or a swapped tensor changes the logits far beyond the 1e-4 tolerance.
+
+    At BERT-base width that scale (0.3 for hidden 768) makes every layer multiply its input by about 8 and the
+    network chaotic: float rounding alone then flips attention. unit_gain=True draws each matrix with standard
+    deviation 1/sqrt(fan_in), keeping activations of order one as trained BERT layers do (the benchmark's model)."""
     g = torch.Generator().manual_seed(seed)
     weights = {}
     for name in weight_names(shape):
@@ -78,6 +82,8 @@ def random_weights(shape: BertShape, seed: int):
             t = 0.5 * torch.randn(dims, generator=g)
         elif name.endswith("bias"):
             t = 0.1 * torch.randn(dims, generator=g)
+        elif unit_gain:
+            t = torch.randn(dims, generator=g) / dims[-1] ** 0.5
         else:
             t = 0.3 * torch.randn(dims, generator=g)
         weights[name] = t.to(torch.float32).contiguous()

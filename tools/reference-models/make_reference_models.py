@@ -431,7 +431,7 @@ def make_base_model(out_dir, with_safetensors):
         sys.exit(f"{vocab_path} not found: the base-shaped model uses the bert-base-chinese vocab from ../shared")
     shape = eb.BertShape(vocab_size=21128, hidden_size=768, num_hidden_layers=12, num_attention_heads=12,
                          intermediate_size=3072, max_position_embeddings=512)
-    weights = eb.random_weights(shape, SEED)
+    weights = eb.random_weights(shape, SEED, unit_gain=True)
     os.makedirs(out_dir, exist_ok=True)
     shutil.copyfile(vocab_path, os.path.join(out_dir, "vocab.txt"))
     write_json(os.path.join(out_dir, "config.json"),

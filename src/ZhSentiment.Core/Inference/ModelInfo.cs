@@ -18,6 +18,12 @@ public sealed record ModelInfo
     /// <summary><c>none</c> or <c>int8</c>.</summary>
     public string Quantization { get; init; } = "none";
 
+    /// <summary>
+    /// True when this project built the graph from the checkpoint and config.json, having checked their shapes against
+    /// each other (so every window up to <see cref="MaxSequenceLength"/> runs); false for graphs made elsewhere.
+    /// </summary>
+    public bool BuiltFromCheckpoint { get; init; }
+
     /// <summary>The ONNX file the session runs (the built cache file for checkpoints).</summary>
     public string? OnnxPath { get; init; }
 

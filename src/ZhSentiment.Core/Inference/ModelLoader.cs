@@ -80,6 +80,7 @@ public static class ModelLoader
                 MaxSequenceLength = backend.MaxSequenceLength,
                 Quantization = quantization,
                 OnnxPath = onnxPath,
+                BuiltFromCheckpoint = folder.Kind == ModelFolderKind.Checkpoint,
             };
             return new SentimentEngine(new BertTextEncoder(tokenizer), backend, LabelSet.FromModelLabels(config.Labels), info, options.Engine);
         }
