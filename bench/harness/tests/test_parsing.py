@@ -55,3 +55,18 @@ class WrkTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class PeerLogTests(unittest.TestCase):
+    def test_worker_lines_written_into_each_other_still_count_as_two(self):
+        import tempfile
+        import types
+        import main
+        with tempfile.NamedTemporaryFile("w", suffix=".log", delete=False) as f:
+            f.write("[INFO] Booting worker\n"
+                    "peer-worker pid=1 torch=1.13 threads=2peer-worker pid=2 torch=1.13 threads=2\n"
+                    "peer-worker pid=3 torch=1.13 threads=2\n")
+        system = types.SimpleNamespace(server=types.SimpleNamespace(log_path=f.name))
+        self.assertEqual(main.peer_blas_lines(system), ["peer-worker pid=1 torch=1.13 threads=2",
+                                                        "peer-worker pid=2 torch=1.13 threads=2",
+                                                        "peer-worker pid=3 torch=1.13 threads=2"])

@@ -24,8 +24,9 @@ labels = [CANONICAL.get(config["id2label"][str(i)], config["id2label"][str(i)]) 
 
 # The harness reads this line from the log to prove which BLAS the serving workers really use.
 blas = [f"{p['internal_api']} {p.get('version')} threads={p['num_threads']}" for p in threadpool_info() if p["user_api"] == "blas"]
-print(f"peer-worker pid={os.getpid()} torch={torch.__version__} intra_op_threads={torch.get_num_threads()} "
-      f"blas={'; '.join(blas) or 'none'}", file=sys.stderr, flush=True)
+# One write(2) per line: both workers share the log, and print's separate writes of text and newline interleaved.
+os.write(2, (f"peer-worker pid={os.getpid()} torch={torch.__version__} intra_op_threads={torch.get_num_threads()} "
+             f"blas={'; '.join(blas) or 'none'}\n").encode())
 
 app = Flask(__name__)
 
