@@ -41,7 +41,7 @@ start_once() {
   done
   t1=$(date +%s%N)
   rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
-  # The peak after a full model batch (MaxBatchTokens, 8192 by default): the working set a memory limit must hold.
+  # The peak after a request that fills model batches (MaxBatchTokens, 2048 by default): the working set a memory limit must hold.
   curl -sSf -o /dev/null --max-time 300 -H 'Content-Type: application/json' --data-binary @"$work/batch.json" \
     "http://127.0.0.1:$port/predict_batch" || { echo "the batch request failed" >&2; exit 1; }
   peak=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")
