@@ -65,8 +65,14 @@ class System:
             self.server = None
 
 
-def build_zhsenti():
-    log("building zhsenti (Release)")
+def build_zhsenti(build):
+    """The zhsenti to measure: the release users deploy (Native AOT, tools/release/publish.sh), or the
+    framework-dependent build `dotnet run` gives."""
+    if build == "release":
+        log("publishing the release (tools/release/publish.sh: Native AOT)")
+        subprocess.run([os.path.join(REPO, "tools", "release", "publish.sh")], check=True, stdout=subprocess.DEVNULL)
+        return os.path.join(REPO, "artifacts", "zhsenti-linux-x64", "zhsenti")
+    log("building zhsenti (Release, framework-dependent)")
     subprocess.run(["dotnet", "build", os.path.join(REPO, "src", "ZhSentiment"), "-c", "Release", "--nologo", "-v", "q",
                     "-clp:ErrorsOnly"], check=True)
     return os.path.join(REPO, "src", "ZhSentiment", "bin", "Release", "net10.0", "zhsenti")
@@ -191,6 +197,8 @@ def main():
                         help="comma-separated subset of peer, fp32, int8, default")
     parser.add_argument("--model-dir", default=os.path.join(BENCH, "out", "models", "structbert-base"),
                         help="the StructBERT-base-shaped checkpoint; generated there when missing")
+    parser.add_argument("--build", choices=["release", "framework"], default="release",
+                        help="measure the Native AOT release (default) or the framework-dependent build")
     parser.add_argument("--zhsenti", help="a zhsenti executable to use instead of building src/ZhSentiment")
     parser.add_argument("--peer-blas-threads", type=int, help="OPENBLAS_NUM_THREADS for the peer (default: unset)")
     parser.add_argument("--results", help="where RESULTS.md goes (default bench/RESULTS.md, or the run folder with --quick)")
@@ -223,6 +231,9 @@ def main():
                "started": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
                "settings": {"rounds": args.rounds, "seconds": args.seconds, "load_seconds": args.load_seconds,
                             "starts": args.starts, "warmup_s": warmup_s, "peer_blas_threads": args.peer_blas_threads},
+               "build": (f"`{os.path.relpath(os.path.abspath(args.zhsenti), REPO)}`" if args.zhsenti else
+                         "the release, Native AOT (`tools/release/publish.sh`)" if args.build == "release" else
+                         "the framework-dependent build (`dotnet build -c Release`)"),
                "load_before": machine.load_average(), "machine": machine.cpu(), "versions": machine.versions(REPO),
                "git": machine.git_state(REPO)}
     log(f"run folder {results['run_dir']}; load average {results['load_before'][0]:.2f}")
@@ -250,7 +261,7 @@ def main():
 
     zhsenti = None
     if any(k != "peer" for k in args.systems):
-        zhsenti = os.path.abspath(args.zhsenti) if args.zhsenti else build_zhsenti()
+        zhsenti = os.path.abspath(args.zhsenti) if args.zhsenti else build_zhsenti(args.build)
         if not has_serve(zhsenti):
             sys.exit(f"{zhsenti} has no `serve` verb yet: run with --systems peer, or once the service is on main")
     systems = make_systems(args, zhsenti, run_dir)

@@ -231,6 +231,9 @@ def render(results):
     if "default" in keys:
         w(f"| {titles['default']} | `zhsenti serve` (the shipped model) |")
     w("")
+    if results.get("build") and {"fp32", "int8", "default"} & set(keys):
+        w(f"ZhSentiment is {results['build']}.")
+        w("")
     w(f"The peer, `fp32` and `int8` serve the same random StructBERT-base-shaped checkpoint ({shape}; "
       "the compute of `iic/nlp_structbert_sentiment-classification_chinese-base`) with the bert-base-chinese vocabulary.")
     w("")

@@ -138,6 +138,11 @@ class RenderTests(unittest.TestCase):
         self.assertIn("| ZhSentiment int8 | single request p50, 40–80 characters ≤ 35 ms | 30.0 ms | met |", text)
         self.assertNotIn("None", text)
 
+    def test_says_which_build_of_zhsenti_was_measured(self):
+        r = copy.deepcopy(results())
+        r["build"] = "the release, Native AOT (`tools/release/publish.sh`)"
+        self.assertIn("ZhSentiment is the release, Native AOT (`tools/release/publish.sh`).", report.render(r))
+
     def test_a_run_without_the_peer_still_renders(self):
         r = copy.deepcopy(results())
         r["runs"] = [x for x in r["runs"] if x["system"] != "peer"]
