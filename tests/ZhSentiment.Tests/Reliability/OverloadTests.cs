@@ -5,10 +5,6 @@ using System.Text;
 
 namespace ZhSentiment.Tests.Reliability;
 
-/// <summary>Runs alone, so that the memory it measures is its own.</summary>
-[CollectionDefinition(nameof(Alone), DisableParallelization = true)]
-public sealed class Alone;
-
 /// <summary>
 /// 256 connections against the fixture model with a small queue, well past what it can take: every answer is a
 /// 200 or the documented 503 with Retry-After, accepted requests are answered within a bound, the service is
