@@ -13,7 +13,7 @@ namespace ZhSentiment.Graph;
 public static class BertGraphBuilder
 {
     /// <summary>Changes whenever the graph built from the same weights changes (part of the cache key).</summary>
-    public const string Version = "1";
+    public const string Version = "2";
 
     /// <summary>Metadata key holding the longest sequence the graph accepts.</summary>
     public const string MaxSequenceLengthKey = "max_sequence_length";
@@ -43,15 +43,7 @@ public static class BertGraphBuilder
         g.AddInput("token_type_ids", OnnxDataType.Int32, "batch", "sequence");
 
         var epsilon = OnnxAttribute.Float("epsilon", config.LayerNormEps);
-        string x = g.AddNode("EmbedLayerNormalization",
-        [
-            "input_ids", "token_type_ids",
-            g.AddInitializer("word_embeddings", w.Backbone("embeddings.word_embeddings.weight", config.VocabSize, h), config.VocabSize, h),
-            g.AddInitializer("position_embeddings", w.Backbone("embeddings.position_embeddings.weight", config.MaxPositionEmbeddings, h), config.MaxPositionEmbeddings, h),
-            g.AddInitializer("token_type_embeddings", w.Backbone("embeddings.token_type_embeddings.weight", config.TypeVocabSize, h), config.TypeVocabSize, h),
-            g.AddInitializer("embeddings_ln_gamma", w.Backbone("embeddings.LayerNorm.weight", h), h),
-            g.AddInitializer("embeddings_ln_beta", w.Backbone("embeddings.LayerNorm.bias", h), h),
-        ], ["embeddings", "embeddings_mask_index"], Ms, epsilon); // ORT's shape inference requires the (unused) mask_index output.
+        string x = b.Embeddings(config, w, epsilon);
 
         // Only [CLS] feeds the pooler, so the last layer runs everything after attention on that row alone.
         string clsIndex = g.AddInitializer("cls_index", new long[] { 0 }, 1);
@@ -133,6 +125,47 @@ public static class BertGraphBuilder
     private sealed class Builder(OnnxGraph graph, BertGraphOptions options)
     {
         public OnnxGraph Graph { get; } = graph;
+
+        /// <summary>
+        /// Word + position + token-type embeddings and their LayerNorm. In float32, ORT's fused
+        /// EmbedLayerNormalization. When quantizing, the word table (two thirds of what stays float otherwise) is
+        /// stored as int8 rows with a scale each and dequantized after the Gather, so only the rows a batch uses
+        /// become float; the sum and LayerNorm are one SkipLayerNormalization.
+        /// </summary>
+        public string Embeddings(BertConfig config, BertWeights w, OnnxAttribute epsilon)
+        {
+            int h = config.HiddenSize;
+            var words = w.Backbone("embeddings.word_embeddings.weight", config.VocabSize, h);
+            string positions = Graph.AddInitializer("position_embeddings", w.Backbone("embeddings.position_embeddings.weight", config.MaxPositionEmbeddings, h), config.MaxPositionEmbeddings, h);
+            string tokenTypes = Graph.AddInitializer("token_type_embeddings", w.Backbone("embeddings.token_type_embeddings.weight", config.TypeVocabSize, h), config.TypeVocabSize, h);
+            string gamma = Graph.AddInitializer("embeddings_ln_gamma", w.Backbone("embeddings.LayerNorm.weight", h), h);
+            string beta = Graph.AddInitializer("embeddings_ln_beta", w.Backbone("embeddings.LayerNorm.bias", h), h);
+            if (!options.Quantize)
+                return Graph.AddNode("EmbedLayerNormalization",
+                [
+                    "input_ids", "token_type_ids",
+                    Graph.AddInitializer("word_embeddings", words, config.VocabSize, h), positions, tokenTypes, gamma, beta,
+                ], ["embeddings", "embeddings_mask_index"], Ms, epsilon); // ORT's shape inference requires the (unused) mask_index output.
+
+            var (q, scales) = WeightQuantizer.QuantizeRows(words, config.VocabSize, h);
+            string wordRows = Graph.AddNode("Gather", [Graph.AddInitializer("word_embeddings_q", q, config.VocabSize, h), "input_ids"], ["word_rows_q"]);
+            string wordScales = Graph.AddNode("Gather", [Graph.AddInitializer("word_embeddings_scale", scales, config.VocabSize, 1), "input_ids"], ["word_rows_scale"]);
+            string wordVectors = Graph.AddNode("Mul",
+                [Graph.AddNode("Cast", [wordRows], ["word_rows"], "", OnnxAttribute.Int("to", (long)OnnxDataType.Float)), wordScales],
+                ["word_vectors"]);
+
+            // Positions 0 … sequence − 1, as EmbedLayerNormalization takes them when given no position ids.
+            string sequence = Graph.AddNode("Gather",
+                [Graph.AddNode("Shape", ["input_ids"], ["input_shape"]), Graph.AddInitializer("sequence_axis", new long[] { 1 })],
+                ["sequence_length"], "", OnnxAttribute.Int("axis", 0));
+            string positionIds = Graph.AddNode("Range",
+                [Graph.AddInitializer("range_start", new long[] { 0 }), sequence, Graph.AddInitializer("range_step", new long[] { 1 })],
+                ["position_ids"]);
+            string positionVectors = Graph.AddNode("Gather", [positions, positionIds], ["position_vectors"]);
+            string typeVectors = Graph.AddNode("Gather", [tokenTypes, "token_type_ids"], ["token_type_vectors"]);
+            string others = Graph.AddNode("Add", [typeVectors, positionVectors], ["position_and_type_vectors"]);
+            return Graph.AddNode("SkipLayerNormalization", [wordVectors, others, gamma, beta], ["embeddings"], Ms, epsilon);
+        }
 
         public string MatMul(string name, string input, float[] weight, int k, int n)
         {

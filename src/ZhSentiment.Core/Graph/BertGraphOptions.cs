@@ -8,7 +8,8 @@ public sealed record BertGraphOptions
 
     /// <summary>
     /// Dynamic int8 quantization of the encoder's matrix multiplications: weights quantized per output column at
-    /// build time, activations per tensor at run time. Embeddings, LayerNorms, pooler and classifier stay float32.
+    /// build time, activations per tensor at run time; the word-embedding table is stored as int8 rows. LayerNorms,
+    /// position and token-type embeddings, pooler and classifier stay float32.
     /// </summary>
     public bool Quantize { get; init; }
 

@@ -75,4 +75,28 @@ internal static class WeightQuantizer
         }
         return new QuantizedMatrix(q, scheme != Int8Weights.UInt8, scales, zeroPoints);
     }
+
+    /// <summary>
+    /// Quantizes a lookup table (<c>[rows, n]</c>, row-major) row by row, symmetric over the full signed range:
+    /// <c>w ≈ q · scale[row]</c>. Only Gather reads the result, never the integer matrix kernels, so the 7-bit limit
+    /// of <see cref="Int8Weights.Int7"/> does not apply.
+    /// </summary>
+    public static (sbyte[] Data, float[] Scales) QuantizeRows(ReadOnlySpan<float> w, int rows, int n)
+    {
+        if (w.Length != rows * n) throw new ArgumentException($"{w.Length} values are not a [{rows},{n}] table.", nameof(w));
+        const int limit = 127;
+        var q = new sbyte[rows * n];
+        var scales = new float[rows];
+        for (int r = 0; r < rows; r++)
+        {
+            var row = w.Slice(r * n, n);
+            float max = 0;
+            foreach (var v in row) max = Math.Max(max, Math.Abs(v));
+            float scale = max > 0 ? max / limit : 1f;
+            scales[r] = scale;
+            var dst = q.AsSpan(r * n, n);
+            for (int c = 0; c < n; c++) dst[c] = (sbyte)Math.Clamp(MathF.Round(row[c] / scale), -limit, limit);
+        }
+        return (q, scales);
+    }
 }

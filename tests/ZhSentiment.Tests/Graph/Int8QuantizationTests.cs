@@ -95,5 +95,54 @@ public class Int8QuantizationTests
         Assert.True(worst > 0, "the int8 graph computed exactly the float32 logits: it cannot be quantized");
     }
 
+    [Fact]
+    public void QuantizedTableRowsReconstructTheTable()
+    {
+        var random = new Random(3);
+        int rows = 30, n = 9;
+        var w = new float[rows * n];
+        for (int i = 0; i < w.Length; i++) w[i] = (float)(random.NextDouble() * 2 - 1) * (1 + i / n);
+        Array.Clear(w, 4 * n, n); // an all-zero row must not divide by zero
+        var (q, scales) = WeightQuantizer.QuantizeRows(w, rows, n);
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < n; c++)
+            {
+                Assert.InRange(q[r * n + c], -127, 127);
+                float restored = q[r * n + c] * scales[r];
+                Assert.True(Math.Abs(restored - w[r * n + c]) <= scales[r] / 2 + 1e-6, $"[{r},{c}]: {restored} vs {w[r * n + c]}");
+            }
+        Assert.Equal(127, q.Skip(7 * n).Take(n).Max(v => Math.Abs((int)v))); // each row uses the full range
+    }
+
+    /// <summary>
+    /// The int8 graph holds the word-embedding table as int8 rows, not float, and its own embedding arithmetic
+    /// (dequantize, positions, token types, LayerNorm) gives the float graph's logits on both segments.
+    /// </summary>
+    [Fact]
+    public void Int8GraphStoresTheWordTableAsBytesAndKeepsTokenTypesAndPositions()
+    {
+        var config = RandomBert.Config(64, 2, 128, 2, vocab: 300, labels: 3);
+        var weights = RandomBert.Weights(config, seed: 4, attentionGain: 1);
+        var graph = BertGraphBuilder.Build(config, weights, BertGraphOptions.Int8);
+        var table = Assert.Single(graph.Initializers, i => i.Name == "word_embeddings_q");
+        Assert.Equal(OnnxDataType.Int8, table.Type);
+        Assert.Equal(new long[] { config.VocabSize, config.HiddenSize }, table.Dims);
+        Assert.DoesNotContain(graph.Initializers, i => i.Type == OnnxDataType.Float && i.Dims.SequenceEqual(table.Dims));
+
+        using var fp32 = BertGraphBuilderTests.Session(config, weights);
+        using var int8 = BertGraphBuilderTests.Session(config, weights, BertGraphOptions.Int8);
+        var random = new Random(9);
+        var rows = Enumerable.Range(0, 8).Select(_ => RandomBert.Tokens(random, 40, config.VocabSize)).ToArray();
+        var types = rows.Select(r => r.Select((_, i) => i < 20 ? 0 : 1).ToArray()).ToArray();
+        var expected = BertGraphBuilderTests.Run(fp32, rows, types: types);
+        var actual = BertGraphBuilderTests.Run(int8, rows, types: types);
+        var untyped = BertGraphBuilderTests.Run(int8, rows);
+        for (int r = 0; r < rows.Length; r++)
+        {
+            Assert.True(expected[r].Zip(actual[r], (e, a) => Math.Abs(e - a)).Max() < 0.1, $"row {r}: {string.Join(",", expected[r])} vs {string.Join(",", actual[r])}");
+            Assert.NotEqual(untyped[r], actual[r]); // the second segment's token type reached the model
+        }
+    }
+
     private static int ArgMax(float[] values) => Array.IndexOf(values, values.Max());
 }
