@@ -20,11 +20,13 @@ public sealed unsafe class OnnxClassifier : IClassifierBackend
     /// <summary>
     /// Batches of more tokens than this hand the arena's free regions back to the system after their run: the arena
     /// would otherwise keep the activations of the largest batch ever run (20 rows of 400 tokens: +800 MB at
-    /// BERT-base) for the life of the process, where now it keeps at most those of a 1024-token batch (~70 MB).
-    /// Smaller batches keep reusing it: running without an arena re-faults every activation page per run, 15%
-    /// slower at 8 rows of 47 tokens (tools/GraphBench `ab`); a large batch re-faults only its peak, once.
+    /// BERT-base) for the life of the process, where now it keeps at most those of a 512-token batch (a full batch
+    /// of 8 short reviews, or one long one). Smaller batches keep reusing it: running without an arena re-faults
+    /// every activation page per run, 15% slower at 8 rows of 47 tokens (tools/GraphBench `ab`); a large batch
+    /// re-faults only its peak, once. 512 rather than 1024 took int8 BERT-base's RSS after bench/run's phases from
+    /// 288 to 232 MB with the same throughput (`bench/run --quick --systems int8 --build framework`).
     /// </summary>
-    private const int ShrinkAfterTokens = 1024;
+    private const int ShrinkAfterTokens = 512;
 
     private readonly RunOptions _runOptions = new();
     private readonly RunOptions _shrinkingRunOptions = ShrinkingRunOptions();
