@@ -9,6 +9,9 @@ public sealed record ModelLoadOptions
     /// <summary>ONNX Runtime intra-op threads; null means the machine's physical cores.</summary>
     public int? Threads { get; init; }
 
+    /// <summary>Batches of up to this many padded tokens keep their activation memory for the next; see <see cref="OnnxClassifierOptions.ArenaKeepTokens"/>.</summary>
+    public int ArenaKeepTokens { get; init; } = OnnxClassifierOptions.DefaultArenaKeepTokens;
+
     /// <summary>Where built ONNX models are cached; null means <c>$ZHSENTI_CACHE</c> or <c>~/.cache/zhsenti</c>.</summary>
     public string? CacheDirectory { get; init; }
 

@@ -17,7 +17,7 @@ public static class ModelLoader
     {
         bool int8 = ParseQuantize(options.Quantize);
         var folder = ModelFolder.Inspect(modelDir);
-        var sessionOptions = new OnnxClassifierOptions { IntraOpThreads = options.Threads ?? 0 };
+        var sessionOptions = new OnnxClassifierOptions { IntraOpThreads = options.Threads ?? 0, ArenaKeepTokens = options.ArenaKeepTokens };
         return folder.Kind switch
         {
             ModelFolderKind.Checkpoint => LoadCheckpoint(folder, int8, options, sessionOptions, warn),

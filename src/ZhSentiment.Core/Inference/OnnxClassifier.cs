@@ -17,16 +17,7 @@ public sealed unsafe class OnnxClassifier : IClassifierBackend
     private enum Role { InputIds, AttentionMask, TokenTypeIds }
 
     private readonly InferenceSession _session;
-    /// <summary>
-    /// Batches of more tokens than this hand the arena's free regions back to the system after their run: the arena
-    /// would otherwise keep the activations of the largest batch ever run (20 rows of 400 tokens: +800 MB at
-    /// BERT-base) for the life of the process, where now it keeps at most those of a 512-token batch (a full batch
-    /// of 8 short reviews, or one long one). Smaller batches keep reusing it: running without an arena re-faults
-    /// every activation page per run, 15% slower at 8 rows of 47 tokens (tools/GraphBench `ab`); a large batch
-    /// re-faults only its peak, once. 512 rather than 1024 took int8 BERT-base's RSS after bench/run's phases from
-    /// 288 to 232 MB with the same throughput (`bench/run --quick --systems int8 --build framework`).
-    /// </summary>
-    private const int ShrinkAfterTokens = 512;
+    private readonly int _arenaKeepTokens;
 
     private readonly RunOptions _runOptions = new();
     private readonly RunOptions _shrinkingRunOptions = ShrinkingRunOptions();
@@ -43,6 +34,7 @@ public sealed unsafe class OnnxClassifier : IClassifierBackend
     private OnnxClassifier(InferenceSession session, string source, OnnxClassifierOptions options)
     {
         _session = session;
+        _arenaKeepTokens = options.ArenaKeepTokens;
         try
         {
             var inputs = session.InputMetadata;
@@ -156,7 +148,7 @@ public sealed unsafe class OnnxClassifier : IClassifierBackend
                     _inputValues[i] = OrtValue.CreateTensorValueWithData(memory, TensorElementType.Int64, _inputShape, address, n * sizeof(long));
                 }
                 _outputValues[0] = OrtValue.CreateTensorValueWithData(memory, TensorElementType.Float, _outputShape, (IntPtr)output, rows * LabelCount * sizeof(float));
-                _session.Run(n > ShrinkAfterTokens ? _shrinkingRunOptions : _runOptions, _inputNames, _inputValues, _outputNames, _outputValues);
+                _session.Run(n > _arenaKeepTokens ? _shrinkingRunOptions : _runOptions, _inputNames, _inputValues, _outputNames, _outputValues);
             }
             finally
             {

@@ -23,6 +23,9 @@ public sealed class ServiceOptions
     /// <summary>ONNX Runtime intra-op threads; null means the machine's physical cores.</summary>
     public int? Threads { get; set; }
 
+    /// <summary>Batches of up to this many padded tokens keep their activation memory for the next: more is faster under load, less holds less memory.</summary>
+    public int ArenaKeepTokens { get; set; } = OnnxClassifierOptions.DefaultArenaKeepTokens;
+
     /// <summary>Where built models and ModelScope downloads are cached; null means <c>$ZHSENTI_CACHE</c> or <c>~/.cache/zhsenti</c>.</summary>
     public string? CacheDirectory { get; set; }
 
@@ -61,6 +64,7 @@ public sealed class ServiceOptions
     {
         Quantize = Quantize,
         Threads = Threads,
+        ArenaKeepTokens = ArenaKeepTokens,
         CacheDirectory = CacheDirectory,
         Engine = new EngineOptions
         {
@@ -90,6 +94,7 @@ internal sealed class ServiceOptionsValidator : IValidateOptions<ServiceOptions>
         }
         if (o.Quantize is not ("none" or "int8")) errors.Add($"{ServiceOptions.Section}:Quantize must be none or int8 (is '{o.Quantize}').");
         if (o.Threads is { } threads) Positive(threads, nameof(o.Threads));
+        Positive(o.ArenaKeepTokens, nameof(o.ArenaKeepTokens));
         Positive(o.MaxBatchTokens, nameof(o.MaxBatchTokens));
         Positive(o.MaxBatchRows, nameof(o.MaxBatchRows));
         if (!(o.MaxBatchWaitMs >= 0)) errors.Add($"{ServiceOptions.Section}:MaxBatchWaitMs must not be negative (is {o.MaxBatchWaitMs}).");

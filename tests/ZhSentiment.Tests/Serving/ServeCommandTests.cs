@@ -24,7 +24,7 @@ public class ServeCommandTests
     {
         var options = Bind(
             "--model", "modelscope:damo/x@v1", "--quantize", "int8", "--threads", "3", "--cache-dir", "/tmp/c",
-            "--max-batch-tokens", "1024", "--max-batch-rows", "8", "--max-batch-wait-ms", "2.5", "--queue-capacity", "77",
+            "--max-batch-tokens", "1024", "--max-batch-rows", "8", "--arena-keep-tokens", "768", "--max-batch-wait-ms", "2.5", "--queue-capacity", "77",
             "--long-text", "truncate", "--max-text-chars", "500", "--max-batch-texts", "9", "--max-body-bytes", "12345",
             "--request-timeout", "4", "--api-key", "k", "--cors-origin", "https://a.example", "--cors-origin", "https://b.example");
 
@@ -34,6 +34,7 @@ public class ServeCommandTests
         Assert.Equal("/tmp/c", options.CacheDirectory);
         Assert.Equal(1024, options.MaxBatchTokens);
         Assert.Equal(8, options.MaxBatchRows);
+        Assert.Equal(768, options.ArenaKeepTokens);
         Assert.Equal(2.5, options.MaxBatchWaitMs);
         Assert.Equal(77, options.QueueCapacity);
         Assert.Equal(LongTextMode.Truncate, options.LongText);
@@ -48,6 +49,7 @@ public class ServeCommandTests
         Assert.Equal(TimeSpan.FromMilliseconds(2.5), engine.Engine.MaxBatchWait);
         Assert.Equal(LongTextMode.Truncate, engine.Engine.LongText.Mode);
         Assert.Equal("int8", engine.Quantize);
+        Assert.Equal(768, engine.ArenaKeepTokens);
     }
 
     [Fact]
@@ -103,6 +105,7 @@ public class ServeCommandTests
             {
                 ["ZhSentiment:Quantize"] = "int4",
                 ["ZhSentiment:MaxTextChars"] = "0",
+                ["ZhSentiment:ArenaKeepTokens"] = "-1",
                 ["ZhSentiment:Model"] = "modelscope:nope",
                 ["urls"] = "http://127.0.0.1:0",
             }, []);
@@ -114,6 +117,7 @@ public class ServeCommandTests
         }
         Assert.Contains("ZhSentiment:Quantize must be none or int8", error.ToString());
         Assert.Contains("ZhSentiment:MaxTextChars must be positive", error.ToString());
+        Assert.Contains("ZhSentiment:ArenaKeepTokens must be positive", error.ToString());
         Assert.Contains("'modelscope:nope' is not a ModelScope model id", error.ToString());
     }
 
