@@ -128,7 +128,7 @@ public static class BertGraphBuilder
 
         /// <summary>
         /// Word + position + token-type embeddings and their LayerNorm. In float32, ORT's fused
-        /// EmbedLayerNormalization. When quantizing, the word table (two thirds of what stays float otherwise) is
+        /// EmbedLayerNormalization. When quantizing, the word table (nearly all of what would otherwise stay float) is
         /// stored as int8 rows with a scale each and dequantized after the Gather, so only the rows a batch uses
         /// become float; the sum and LayerNorm are one SkipLayerNormalization.
         /// </summary>
