@@ -48,12 +48,7 @@ internal sealed class FixtureService : IAsyncDisposable
         });
         await app.StartAsync(TestContext.Current.CancellationToken);
         var service = new FixtureService(app, cache);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while ((await service.Client.GetAsync("/ready", TestContext.Current.CancellationToken)).StatusCode != HttpStatusCode.OK)
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("The fixture model did not become ready.");
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
+        await Readiness.WaitAsync(service.Client, TimeSpan.FromSeconds(60));
         return service;
     }
 

@@ -109,12 +109,7 @@ public sealed class StartupFaultTests : IDisposable
         using var serve = ServeProcess.Start("--model", Path.Combine(TestPaths.Fixtures, "models", "modelscope"),
             "--cache-dir", notADirectory, "--urls", "http://127.0.0.1:0", "--queue-capacity", "1000000", "--max-batch-rows", "8");
         using var client = new HttpClient { BaseAddress = await serve.ListeningAsync(Limit), Timeout = Limit };
-        var deadline = DateTime.UtcNow + Limit;
-        while ((await client.GetAsync("/ready", TestContext.Current.CancellationToken)).StatusCode != HttpStatusCode.OK)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "never ready");
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
+        await Readiness.WaitAsync(client, Limit);
         Assert.Contains("Cannot write the model cache at " + notADirectory, serve.StandardOutput, StringComparison.Ordinal);
 
         // Requests heavy enough to be in flight when the signal comes: 1,000 texts of 4 windows each.

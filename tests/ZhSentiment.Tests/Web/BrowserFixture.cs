@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -126,12 +125,7 @@ public sealed class WebServer : IAsyncDisposable
         await app.StartAsync(TestContext.Current.CancellationToken);
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
         var server = new WebServer(app, address);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while ((await server.Client.GetAsync("/ready", TestContext.Current.CancellationToken)).StatusCode != HttpStatusCode.OK)
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("The service did not become ready.");
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
+        await Readiness.WaitAsync(server.Client, TimeSpan.FromSeconds(60));
         return server;
     }
 
