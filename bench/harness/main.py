@@ -66,16 +66,18 @@ class System:
 
 
 def build_zhsenti(build):
-    """The zhsenti to measure: the release users deploy (Native AOT, tools/release/publish.sh), or the
-    framework-dependent build `dotnet run` gives."""
+    """The zhsenti to measure and what it is: the release users deploy (Native AOT, tools/release/publish.sh), or
+    the framework-dependent build `dotnet run` gives."""
     if build == "release":
         log("publishing the release (tools/release/publish.sh: Native AOT)")
         subprocess.run([os.path.join(REPO, "tools", "release", "publish.sh")], check=True, stdout=subprocess.DEVNULL)
-        return os.path.join(REPO, "artifacts", "zhsenti-linux-x64", "zhsenti")
+        return (os.path.join(REPO, "artifacts", "zhsenti-linux-x64", "zhsenti"),
+                "the release, Native AOT (`tools/release/publish.sh`)")
     log("building zhsenti (Release, framework-dependent)")
     subprocess.run(["dotnet", "build", os.path.join(REPO, "src", "ZhSentiment"), "-c", "Release", "--nologo", "-v", "q",
                     "-clp:ErrorsOnly"], check=True)
-    return os.path.join(REPO, "src", "ZhSentiment", "bin", "Release", "net10.0", "zhsenti")
+    return (os.path.join(REPO, "src", "ZhSentiment", "bin", "Release", "net10.0", "zhsenti"),
+            "the framework-dependent build (`dotnet build -c Release`)")
 
 
 def has_serve(zhsenti):
@@ -231,9 +233,6 @@ def main():
                "started": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
                "settings": {"rounds": args.rounds, "seconds": args.seconds, "load_seconds": args.load_seconds,
                             "starts": args.starts, "warmup_s": warmup_s, "peer_blas_threads": args.peer_blas_threads},
-               "build": (f"`{os.path.relpath(os.path.abspath(args.zhsenti), REPO)}`" if args.zhsenti else
-                         "the release, Native AOT (`tools/release/publish.sh`)" if args.build == "release" else
-                         "the framework-dependent build (`dotnet build -c Release`)"),
                "load_before": machine.load_average(), "machine": machine.cpu(), "versions": machine.versions(REPO),
                "git": machine.git_state(REPO)}
     log(f"run folder {results['run_dir']}; load average {results['load_before'][0]:.2f}")
@@ -261,7 +260,8 @@ def main():
 
     zhsenti = None
     if any(k != "peer" for k in args.systems):
-        zhsenti = os.path.abspath(args.zhsenti) if args.zhsenti else build_zhsenti(args.build)
+        zhsenti, results["build"] = ((os.path.abspath(args.zhsenti), f"`{args.zhsenti}`") if args.zhsenti
+                                     else build_zhsenti(args.build))
         if not has_serve(zhsenti):
             sys.exit(f"{zhsenti} has no `serve` verb yet: run with --systems peer, or once the service is on main")
     systems = make_systems(args, zhsenti, run_dir)

@@ -1,6 +1,10 @@
+import os
+import tempfile
+import types
 import unittest
 
 import loadgen
+import main
 import prom
 
 METRICS = """# HELP zhsenti_batch_rows Rows (text windows) per model batch
@@ -53,20 +57,20 @@ class WrkTests(unittest.TestCase):
         self.assertIsNone(loadgen.parse_wrk("unable to connect to 127.0.0.1:1 Connection refused\n"))
 
 
+class PeerLogTests(unittest.TestCase):
+    def test_worker_lines_written_into_each_other_still_count_as_two(self):
+        with tempfile.TemporaryDirectory() as d:
+            log = os.path.join(d, "peer.log")
+            with open(log, "w", encoding="utf-8") as f:
+                f.write("[INFO] Booting worker\n"
+                        "peer-worker pid=1 torch=1.13 threads=2peer-worker pid=2 torch=1.13 threads=2\n"
+                        "peer-worker pid=3 torch=1.13 threads=2\n")
+            lines = main.peer_blas_lines(types.SimpleNamespace(server=types.SimpleNamespace(log_path=log)))
+        self.assertEqual(lines, ["peer-worker pid=1 torch=1.13 threads=2",
+                                 "peer-worker pid=2 torch=1.13 threads=2",
+                                 "peer-worker pid=3 torch=1.13 threads=2"])
+
+
 if __name__ == "__main__":
     unittest.main()
 
-
-class PeerLogTests(unittest.TestCase):
-    def test_worker_lines_written_into_each_other_still_count_as_two(self):
-        import tempfile
-        import types
-        import main
-        with tempfile.NamedTemporaryFile("w", suffix=".log", delete=False) as f:
-            f.write("[INFO] Booting worker\n"
-                    "peer-worker pid=1 torch=1.13 threads=2peer-worker pid=2 torch=1.13 threads=2\n"
-                    "peer-worker pid=3 torch=1.13 threads=2\n")
-        system = types.SimpleNamespace(server=types.SimpleNamespace(log_path=f.name))
-        self.assertEqual(main.peer_blas_lines(system), ["peer-worker pid=1 torch=1.13 threads=2",
-                                                        "peer-worker pid=2 torch=1.13 threads=2",
-                                                        "peer-worker pid=3 torch=1.13 threads=2"])
