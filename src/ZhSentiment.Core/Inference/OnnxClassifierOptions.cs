@@ -12,10 +12,8 @@ public sealed record OnnxClassifierOptions
     /// of the largest batch ever run (20 rows of 400 tokens: +800 MB at BERT-base) for the life of the process.
     /// Batches that keep it run faster: with no arena every run re-faults its activation pages, 15% slower at 8 rows
     /// of 47 tokens (tools/GraphBench `ab`). The default keeps a full batch of short reviews (8 rows of up to 64
-    /// tokens). Int8 BERT-base: 512 rather than 1024 held ~56 MB less after the benchmark's phases
-    /// (`bench/run --quick --systems int8 --build framework`); 768 rather than 512 served 52.8 rather than 42.4
-    /// requests/s at 32 clients of 40–80-character reviews, at 248 rather than 238 MB peak RSS
-    /// (`bench/run --rounds 1 --starts 1 --systems int8`).
+    /// tokens). Int8 BERT-base after the benchmark's phases: 232 MB at 512, 289 MB at 1024, with no throughput
+    /// difference beyond noise (`ZhSentiment__ArenaKeepTokens=N bench/run --quick --systems int8 --build framework`).
     /// </summary>
     public int ArenaKeepTokens { get; init; } = DefaultArenaKeepTokens;
 

@@ -22,7 +22,7 @@ internal sealed class ServeCommand : Command
         ("--cache-dir", "CacheDirectory", "DIR", "Cache for built models and downloads. Default: $ZHSENTI_CACHE or ~/.cache/zhsenti."),
         ("--max-batch-tokens", "MaxBatchTokens", "N", "Most padded tokens in one model batch. Default: 2048."),
         ("--max-batch-rows", "MaxBatchRows", "N", "Most texts (windows) in one model batch. Default: 8."),
-        ("--arena-keep-tokens", "ArenaKeepTokens", "N", "Batches of up to N padded tokens keep their activation memory for the next (faster); larger ones return it. Default: 512."),
+        ("--arena-keep-tokens", "ArenaKeepTokens", "N", "Batches of up to N padded tokens keep their activation memory for the next; larger ones give it back. Default: 512."),
         ("--max-batch-wait-ms", "MaxBatchWaitMs", "MS", "How long a lone request waits for others to share its batch. Default: 0."),
         ("--queue-capacity", "QueueCapacity", "N", "Windows that may wait for the model; beyond it requests get 503. Default: 4096."),
         ("--long-text", "LongText", "windows|truncate", "Texts longer than the model's window: average over windows, or cut. Default: windows."),

@@ -23,7 +23,7 @@ public sealed class ServiceOptions
     /// <summary>ONNX Runtime intra-op threads; null means the machine's physical cores.</summary>
     public int? Threads { get; set; }
 
-    /// <summary>Batches of up to this many padded tokens keep their activation memory for the next: more is faster under load, less holds less memory.</summary>
+    /// <summary>Batches of up to this many padded tokens keep their activation memory for the next; larger ones give it back after their run.</summary>
     public int ArenaKeepTokens { get; set; } = OnnxClassifierOptions.DefaultArenaKeepTokens;
 
     /// <summary>Where built models and ModelScope downloads are cached; null means <c>$ZHSENTI_CACHE</c> or <c>~/.cache/zhsenti</c>.</summary>
