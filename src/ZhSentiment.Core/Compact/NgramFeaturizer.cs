@@ -13,11 +13,13 @@ namespace ZhSentiment.Compact;
 public sealed class NgramFeaturizer : ITextEncoder
 {
     [ThreadStatic] private static int[]? t_codePoints;
+    [ThreadStatic] private static byte[]? t_roles;
 
     private readonly int _minN, _maxN;
     private readonly uint _buckets;
+    private readonly bool _clauseRoles;
 
-    public NgramFeaturizer(int minN, int maxN, int buckets)
+    public NgramFeaturizer(int minN, int maxN, int buckets, bool clauseRoles = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(minN, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxN, minN);
@@ -25,9 +27,10 @@ public sealed class NgramFeaturizer : ITextEncoder
         _minN = minN;
         _maxN = maxN;
         _buckets = (uint)buckets;
+        _clauseRoles = clauseRoles;
     }
 
-    public NgramFeaturizer(CompactConfig config) : this(config.MinN, config.MaxN, config.Buckets) { }
+    public NgramFeaturizer(CompactConfig config) : this(config.MinN, config.MaxN, config.Buckets, config.ClauseRoles) { }
 
     public ReadOnlySpan<int> Prefix => [];
     public ReadOnlySpan<int> Suffix => [];
@@ -39,6 +42,14 @@ public sealed class NgramFeaturizer : ITextEncoder
         if (buffer is null || buffer.Length < text.Length) t_codePoints = buffer = new int[Math.Max(256, text.Length)];
         int length = Fold(text, buffer);
         var cps = buffer.AsSpan(0, length);
+        Span<byte> roles = default;
+        if (_clauseRoles)
+        {
+            var roleBuffer = t_roles;
+            if (roleBuffer is null || roleBuffer.Length < length) t_roles = roleBuffer = new byte[Math.Max(256, length)];
+            roles = roleBuffer.AsSpan(0, length);
+            ClauseRoles.Assign(cps, roles);
+        }
         for (int i = 0; i < cps.Length; i++)
         {
             uint hash = 2166136261;
@@ -48,6 +59,14 @@ public sealed class NgramFeaturizer : ITextEncoder
                 // A lone space says nothing; n-grams across a space keep word boundaries in Latin text.
                 if (n < _minN || (n == 1 && cps[i] == ' ')) continue;
                 ids.Add((int)(Mix(hash, n) % _buckets));
+            }
+            if (_clauseRoles && roles[i] != ClauseRoles.Plain)
+            {
+                // The character and its bigram once more, tagged with the role (distinct rows from the plain n-grams).
+                uint salt = (uint)roles[i] * 0x27D4EB2F;
+                uint tagged = (2166136261 ^ salt ^ (uint)cps[i]) * 16777619;
+                ids.Add((int)(Mix(tagged, 16) % _buckets));
+                if (i + 1 < cps.Length) ids.Add((int)(Mix((tagged ^ (uint)cps[i + 1]) * 16777619, 17) % _buckets));
             }
         }
     }

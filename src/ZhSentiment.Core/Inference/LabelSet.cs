@@ -31,6 +31,21 @@ public sealed class LabelSet
 
     public int Count => ModelLabels.Count;
 
+    /// <summary>
+    /// The probability of Positive against Negative alone: the Positive classes' probabilities over those of both
+    /// polar sides, Neutral left out. Above one half means the polar verdict is Positive. Needs a canonical set.
+    /// </summary>
+    public float PositiveShare(IReadOnlyList<float> probabilities)
+    {
+        double positive = 0, negative = 0;
+        for (int i = 0; i < Names.Count; i++)
+        {
+            if (Names[i] == Positive) positive += probabilities[i];
+            else if (Names[i] == Negative) negative += probabilities[i];
+        }
+        return positive + negative > 0 ? (float)(positive / (positive + negative)) : 0.5f;
+    }
+
     public static LabelSet FromModelLabels(IReadOnlyList<string> modelLabels)
     {
         if (modelLabels.Count < 2) throw new ArgumentException("A classifier needs at least two labels.", nameof(modelLabels));

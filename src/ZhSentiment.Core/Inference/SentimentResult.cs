@@ -30,10 +30,10 @@ public sealed class SentimentResult
     /// <summary>Probability of <see cref="Label"/>.</summary>
     public float Score => Probabilities[LabelIndex];
 
-    /// <summary>Class probabilities in the model's label order (averaged over windows for long texts).</summary>
+    /// <summary>Class probabilities in the model's label order (combined over windows for long texts, see <see cref="WindowCombiner"/>).</summary>
     public IReadOnlyList<float> Probabilities { get; }
 
-    /// <summary>Logits in the model's label order (averaged over windows for long texts).</summary>
+    /// <summary>Logits in the model's label order (combined over windows for long texts, see <see cref="WindowCombiner"/>).</summary>
     public IReadOnlyList<float> Logits { get; }
 
     /// <summary>Content tokens the model read, special tokens excluded.</summary>

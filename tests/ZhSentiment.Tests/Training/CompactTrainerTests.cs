@@ -7,14 +7,15 @@ public class CompactTrainerTests
 {
     private static CompactTrainerOptions Options(int seed = 7, int dim = 8) => new()
     {
-        Model = new CompactConfig { Buckets = 4096, Dim = dim, MaxSequenceLength = 64 },
+        Model = new CompactConfig { Buckets = 4096, EmbeddingRows = 1024, Dim = dim, ConvFilters = dim > 0 ? 4 : 0, ConvWidth = 4, MaxSequenceLength = 64, ClauseRoles = true },
         Epochs = 5,
+        LinearStepScale = 50,
         Seed = seed,
     };
 
     private static ClassificationMetrics Measure(CompactWeights weights, List<LabelledExample> test) =>
-        ClassificationMetrics.Compute(LabelledDataset.Labels, [.. test.Select(e => e.Label)],
-            CompactTrainer.Predict(weights, [.. test.Select(e => e.Text)]), [.. test.Select(e => e.Source)]);
+        ClassificationMetrics.Compute(LabelledDataset.BinaryLabels, [.. test.Select(e => e.Label)],
+            [.. CompactTrainer.Probabilities(weights, [.. test.Select(e => e.Text)]).Select(p => p[1] > p[0] ? 1 : 0)], [.. test.Select(e => e.Source)]);
 
     [Theory]
     [InlineData(8, 0.97)]
@@ -34,11 +35,13 @@ public class CompactTrainerTests
         var a = new CompactTrainer(Options()).Train(data);
         var b = new CompactTrainer(Options()).Train(data);
         Assert.Equal(Measure(a, test).Accuracy, Measure(b, test).Accuracy);
-        Assert.Equal(a.Table, b.Table);
+        Assert.Equal(a.Linear, b.Linear);
+        Assert.Equal(a.Embeddings, b.Embeddings);
+        Assert.Equal(a.ConvKernel, b.ConvKernel);
         Assert.Equal(a.Output, b.Output);
         Assert.Equal(a.Bias, b.Bias);
         var c = new CompactTrainer(Options(seed: 8)).Train(data);
-        Assert.NotEqual(a.Table, c.Table);
+        Assert.NotEqual(a.Embeddings, c.Embeddings);
     }
 
     [Fact]
