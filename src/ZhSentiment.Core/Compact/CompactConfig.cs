@@ -33,6 +33,15 @@ public sealed record CompactConfig
     /// <summary>Most n-gram ids in one window; longer texts are split into windows.</summary>
     public int MaxSequenceLength { get; init; } = 2048;
 
+    /// <summary>
+    /// Whether a window's rows are summed and divided by the square root of their number rather than averaged: a long
+    /// text then scores further from zero than a short one with the same evidence, as with length-normalised TF-IDF.
+    /// </summary>
+    public bool SqrtPooling { get; init; }
+
+    /// <summary>Whether traditional characters are read as their simplified forms (<see cref="Text.TraditionalChinese"/>).</summary>
+    public bool FoldTraditional { get; init; }
+
     /// <summary>Whether each character is read once more tagged with its <see cref="Compact.ClauseRoles"/> role.</summary>
     public bool ClauseRoles { get; init; }
 
@@ -92,6 +101,13 @@ public sealed record CompactConfig
                 Dim = Required(root, "dim", path),
                 MaxSequenceLength = Required(root, "max_sequence_length", path),
                 ClauseRoles = root["clause_roles"]?.GetValue<bool>() ?? false,
+                FoldTraditional = root["fold_traditional"]?.GetValue<bool>() ?? false,
+                SqrtPooling = (root["pooling"]?.GetValue<string>() ?? "mean") switch
+                {
+                    "mean" => false,
+                    "sqrt" => true,
+                    var other => throw new ModelFormatException(path, $"pooling '{other}' is not 'mean' or 'sqrt'"),
+                },
                 EmbeddingRows = root["embedding_rows"]?.GetValue<int>() ?? 1 << 18,
                 ConvFilters = root["conv_filters"]?.GetValue<int>() ?? 0,
                 ConvWidth = root["conv_width"]?.GetValue<int>() ?? 9,
@@ -137,6 +153,8 @@ public sealed record CompactConfig
             ["buckets"] = Buckets,
             ["dim"] = Dim,
             ["max_sequence_length"] = MaxSequenceLength,
+            ["fold_traditional"] = FoldTraditional,
+            ["pooling"] = SqrtPooling ? "sqrt" : "mean",
             ["clause_roles"] = ClauseRoles,
             ["embedding_rows"] = EmbeddingRows,
             ["conv_filters"] = ConvFilters,

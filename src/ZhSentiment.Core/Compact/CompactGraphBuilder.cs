@@ -26,7 +26,8 @@ public static class CompactGraphBuilder
         string maskRow = g.AddNode("Unsqueeze", [mask, axis1], ["mask_row"]);
         string count = g.AddNode("ReduceSum", [mask, axis1], ["count"], "", OnnxAttribute.Int("keepdims", 1));
         string safeCount = g.AddNode("Max", [count, g.AddInitializer("one", new float[] { 1f }, 1)], ["count_at_least_one"]);
-        // Masked mean over the sequence of a [batch, sequence, width] tensor.
+        if (config.SqrtPooling) safeCount = g.AddNode("Sqrt", [safeCount], ["sqrt_count"]);
+        // Masked mean (or sum over the square root of the count) over the sequence of a [batch, sequence, width] tensor.
         string MaskedMean(string rows, string name) =>
             g.AddNode("Div", [g.AddNode("Squeeze", [g.AddNode("MatMul", [maskRow, rows], [name + "_sum_3d"]), axis1], [name + "_sum"]), safeCount], [name + "_mean"]);
 

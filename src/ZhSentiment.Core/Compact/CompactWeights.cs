@@ -57,6 +57,9 @@ public sealed class CompactWeights
 
     public int EmbeddingRow(int id) => id % Config.EmbeddingRows;
 
+    /// <summary>What the sum of a window's rows is multiplied by: 1/n, or 1/√n with <see cref="CompactConfig.SqrtPooling"/>.</summary>
+    public float PoolingScale(int ids) => Config.SqrtPooling ? 1f / MathF.Sqrt(ids) : 1f / ids;
+
     /// <summary>Working memory of <see cref="HeadScores"/>.</summary>
     public sealed class Scratch(CompactWeights weights)
     {
@@ -77,7 +80,7 @@ public sealed class CompactWeights
         var scores = scratch.Scores;
         Bias.CopyTo(scores, 0);
         if (ids.IsEmpty) return;
-        float scale = 1f / ids.Length;
+        float scale = PoolingScale(ids.Length);
         foreach (int id in ids)
             for (int h = 0; h < heads; h++) scores[h] += Linear[(long)id * heads + h] * scale;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using ZhSentiment.Inference;
+using ZhSentiment.Text;
 
 namespace ZhSentiment.Compact;
 
@@ -17,9 +18,9 @@ public sealed class NgramFeaturizer : ITextEncoder
 
     private readonly int _minN, _maxN;
     private readonly uint _buckets;
-    private readonly bool _clauseRoles;
+    private readonly bool _clauseRoles, _simplify;
 
-    public NgramFeaturizer(int minN, int maxN, int buckets, bool clauseRoles = false)
+    public NgramFeaturizer(int minN, int maxN, int buckets, bool clauseRoles = false, bool simplify = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(minN, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxN, minN);
@@ -28,9 +29,10 @@ public sealed class NgramFeaturizer : ITextEncoder
         _maxN = maxN;
         _buckets = (uint)buckets;
         _clauseRoles = clauseRoles;
+        _simplify = simplify;
     }
 
-    public NgramFeaturizer(CompactConfig config) : this(config.MinN, config.MaxN, config.Buckets, config.ClauseRoles) { }
+    public NgramFeaturizer(CompactConfig config) : this(config.MinN, config.MaxN, config.Buckets, config.ClauseRoles, config.FoldTraditional) { }
 
     public ReadOnlySpan<int> Prefix => [];
     public ReadOnlySpan<int> Suffix => [];
@@ -40,7 +42,7 @@ public sealed class NgramFeaturizer : ITextEncoder
         if (!text.IsNormalized(NormalizationForm.FormKC)) text = text.Normalize(NormalizationForm.FormKC);
         var buffer = t_codePoints;
         if (buffer is null || buffer.Length < text.Length) t_codePoints = buffer = new int[Math.Max(256, text.Length)];
-        int length = Fold(text, buffer);
+        int length = Fold(text, buffer, _simplify);
         var cps = buffer.AsSpan(0, length);
         Span<byte> roles = default;
         if (_clauseRoles)
@@ -76,10 +78,11 @@ public sealed class NgramFeaturizer : ITextEncoder
 
     /// <summary>
     /// After NFKC (which also turns full-width Latin letters, digits and punctuation into half-width): lower case,
-    /// runs of white space as one space, control and format characters dropped; the result as code points, so an
-    /// emoji is one unit. <paramref name="buffer"/> holds at least <c>text.Length</c> elements.
+    /// runs of white space as one space, control and format characters dropped, and with <paramref name="simplify"/>
+    /// traditional characters as simplified ones; the result as code points, so an emoji is one unit.
+    /// <paramref name="buffer"/> holds at least <c>text.Length</c> elements.
     /// </summary>
-    private static int Fold(string text, int[] buffer)
+    private static int Fold(string text, int[] buffer, bool simplify)
     {
         int length = 0;
         bool space = true;
@@ -92,7 +95,8 @@ public sealed class NgramFeaturizer : ITextEncoder
                 continue;
             }
             if (Rune.IsControl(rune) || Rune.GetUnicodeCategory(rune) == UnicodeCategory.Format) continue;
-            buffer[length++] = Rune.ToLowerInvariant(rune).Value;
+            int c = Rune.ToLowerInvariant(rune).Value;
+            buffer[length++] = simplify ? TraditionalChinese.Simplify(c) : c;
             space = false;
         }
         if (length > 0 && buffer[length - 1] == ' ') length--;

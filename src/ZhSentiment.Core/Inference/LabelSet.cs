@@ -33,7 +33,7 @@ public sealed class LabelSet
 
     /// <summary>
     /// The probability of Positive against Negative alone: the Positive classes' probabilities over those of both
-    /// polar sides, Neutral left out. Above one half means the polar verdict is Positive. Needs a canonical set.
+    /// polar sides, Neutral left out. Above one half means the binary verdict is Positive. Needs a canonical set.
     /// </summary>
     public float PositiveShare(IReadOnlyList<float> probabilities)
     {

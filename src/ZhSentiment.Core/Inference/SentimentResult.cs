@@ -13,6 +13,12 @@ public sealed class SentimentResult
         ModelLabel = labels.ModelLabels[best];
         Probabilities = probabilities;
         Logits = logits;
+        (PolarLabel, PolarScore) = (Label, Score);
+        if (probabilities.Length > 2 && labels.IsCanonical && labels.Names.Contains(LabelSet.Positive) && labels.Names.Contains(LabelSet.Negative))
+        {
+            float positive = labels.PositiveShare(probabilities);
+            (PolarLabel, PolarScore) = positive > 0.5f ? (LabelSet.Positive, positive) : (LabelSet.Negative, 1 - positive);
+        }
         Tokens = tokens;
         Windows = windows;
         InferenceTime = inferenceTime;
@@ -29,6 +35,16 @@ public sealed class SentimentResult
 
     /// <summary>Probability of <see cref="Label"/>.</summary>
     public float Score => Probabilities[LabelIndex];
+
+    /// <summary>
+    /// The binary verdict of <c>/predict</c>: Positive or Negative, whichever side is more probable, whatever the most
+    /// probable class (see <see cref="LabelSet.PositiveShare"/>). The same as <see cref="Label"/>
+    /// for a two-class model or one whose labels do not map.
+    /// </summary>
+    public string PolarLabel { get; }
+
+    /// <summary>The probability of <see cref="PolarLabel"/> against the other polar side.</summary>
+    public float PolarScore { get; }
 
     /// <summary>Class probabilities in the model's label order (combined over windows for long texts, see <see cref="WindowCombiner"/>).</summary>
     public IReadOnlyList<float> Probabilities { get; }

@@ -1,13 +1,21 @@
 namespace ZhSentiment.Inference;
 
 /// <summary>
-/// Combines the windows of a long text into one verdict so that a decisive opinion is not averaged away: each
-/// window's probabilities count in proportion to its position (the last window most, as reviews tend to end on their
-/// verdict) and to the square of its strength (how far its top probability stands above a uniform guess). A text of
-/// one window keeps that window's answer exactly.
+/// Combines the windows of a long text into one verdict so that the strongest, latest opinion decides rather than
+/// being averaged away: window <c>w</c> of <c>n</c> counts with weight
+/// <c>exp(Sharpness · strength + Recency · w / (n − 1))</c>, where strength is how far its top probability stands
+/// above a uniform guess. A window 0.1 stronger than another outweighs it twentyfold, so a clear verdict anywhere beats
+/// many lukewarm windows; the last window outweighs the first twentyfold at equal strength, as reviews tend to end on
+/// their verdict. A text of one window keeps that window's answer exactly.
 /// </summary>
 public static class WindowCombiner
 {
+    /// <summary>How steeply a window's weight grows with its strength.</summary>
+    public const float Sharpness = 30f;
+
+    /// <summary>How much more the last window weighs than the first, as a power of e.</summary>
+    public const float Recency = 3f;
+
     /// <param name="logits">The windows' logits in text order, <c>labels</c> values each.</param>
     /// <param name="probabilities">Receives the combined probabilities.</param>
     /// <param name="combinedLogits">Receives the windows' logits under the same weights.</param>
@@ -17,16 +25,15 @@ public static class WindowCombiner
         probabilities.Clear();
         combinedLogits.Clear();
         Span<float> window = stackalloc float[labels];
+        float strongest = 0;
+        for (int w = 0; w < windows; w++) strongest = Math.Max(strongest, Strength(logits.Slice(w * labels, labels), window));
         double total = 0;
         for (int w = 0; w < windows; w++)
         {
             var windowLogits = logits.Slice(w * labels, labels);
-            Softmax(windowLogits, window);
-            float top = 0;
-            foreach (var p in window) top = Math.Max(top, p);
-            float strength = top - 1f / labels;
-            // The small floor keeps a text of undecided windows an average rather than a division by zero.
-            double weight = windows == 1 ? 1 : (w + 1) * (strength * strength + 1e-4);
+            // Relative to the strongest window, so the exponent stays small.
+            double position = windows == 1 ? 0 : (double)w / (windows - 1);
+            double weight = Math.Exp(Sharpness * (Strength(windowLogits, window) - strongest) + Recency * position);
             total += weight;
             for (int c = 0; c < labels; c++)
             {
@@ -39,6 +46,15 @@ public static class WindowCombiner
             probabilities[c] = (float)(probabilities[c] / total);
             combinedLogits[c] = (float)(combinedLogits[c] / total);
         }
+    }
+
+    /// <summary>The window's top probability above a uniform guess; <paramref name="probabilities"/> receives its probabilities.</summary>
+    private static float Strength(ReadOnlySpan<float> logits, Span<float> probabilities)
+    {
+        Softmax(logits, probabilities);
+        float top = 0;
+        foreach (var p in probabilities) top = Math.Max(top, p);
+        return top - 1f / probabilities.Length;
     }
 
     public static void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities)

@@ -22,9 +22,14 @@ internal static class Calibration
         var temperatures = new float[weights.Heads];
         for (int h = 0; h < weights.Heads; h++)
         {
-            var pairs = new List<(float Score, int Target)>();
+            // Calibrated on what the head decides: polarity on texts with an opinion (not on the soft targets of
+            // neutral texts, which would make it shy of opinions), subjectivity on every text.
+            var pairs = new List<(float Score, float Target)>(slice.Count);
             for (int i = 0; i < slice.Count; i++)
-                if (CompactTrainer.HeadTarget(config, h, slice.Labels[i]) is >= 0 and var target) pairs.Add((scores[i * weights.Heads + h], target));
+            {
+                float target = CompactTrainer.HeadTarget(config, h, slice.Labels[i]);
+                if (target is 0 or 1) pairs.Add((scores[i * weights.Heads + h], target));
+            }
             temperatures[h] = pairs.Count == 0 ? 1f : MinimiseLoss(pairs);
         }
         var calibrated = new CompactWeights(config with { HeadTemperatures = temperatures });
@@ -35,7 +40,7 @@ internal static class Calibration
     }
 
     /// <summary>Golden-section search for the temperature in [0.05, 20] (over its logarithm) with the least logistic loss.</summary>
-    private static float MinimiseLoss(List<(float Score, int Target)> pairs)
+    private static float MinimiseLoss(List<(float Score, float Target)> pairs)
     {
         double Loss(double logT)
         {

@@ -5,8 +5,7 @@ namespace ZhSentiment.Training;
 
 /// <summary>
 /// Trains a <see cref="CompactWeights"/> model with plain SGD (fastText's recipe: one example at a time, the step
-/// decaying linearly to zero) on the logistic loss of each head the example informs: every labelled text teaches the
-/// polarity head unless it is neutral, and with three labels every text teaches the subjectivity head. One thread, so
+/// decaying linearly to zero) on the logistic loss of each head (see <see cref="HeadTarget"/>). One thread, so
 /// that a seed fixes the result. Then, when a calibration slice is given, each head's temperature is fitted on it.
 /// </summary>
 public sealed class CompactTrainer
@@ -81,12 +80,17 @@ public sealed class CompactTrainer
         for (int i = 0; i < w.ConvKernel.Length; i++) w.ConvKernel[i] = (float)(random.NextDouble() * 2 - 1) * kernelRange;
     }
 
-    /// <summary>The logistic target of <paramref name="head"/> for a text labelled <paramref name="label"/>, or -1 when the label says nothing of it.</summary>
-    internal static int HeadTarget(CompactConfig config, int head, int label)
+    /// <summary>
+    /// The logistic target of <paramref name="head"/> for a text labelled <paramref name="label"/>. Polarity: 0 for
+    /// negative, 1 for positive, and one half for neutral text, so that the polarity head learns to lean neither way on
+    /// a text without an opinion (the binary answer of such a text stays unsure). Subjectivity: 0 for neutral, 1 for an
+    /// opinion.
+    /// </summary>
+    internal static float HeadTarget(CompactConfig config, int head, int label)
     {
-        bool three = config.Labels.Count == 3;
-        if (head == 0) return three ? (label == 1 ? -1 : label / 2) : label;
-        return label == 1 ? 0 : 1; // subjectivity: neutral or an opinion
+        if (config.Labels.Count == 2) return label;
+        if (head == 0) return label * 0.5f;
+        return label == 1 ? 0 : 1;
     }
 
     private void Step(CompactWeights w, ReadOnlySpan<int> ids, int label, float lr, CompactWeights.Scratch scratch, float[] gradient)
@@ -96,17 +100,13 @@ public sealed class CompactTrainer
         int heads = w.Heads, dim = config.Dim, filters = config.ConvFilters, width = config.ConvWidth;
         w.HeadScores(ids, scratch);
         Span<float> g = stackalloc float[heads];
-        bool any = false;
         for (int h = 0; h < heads; h++)
         {
-            int target = HeadTarget(config, h, label);
-            // d(loss)/d(score) = sigmoid(score) - target; a head the label says nothing of learns nothing from it.
-            g[h] = target < 0 ? 0 : Sigmoid(scratch.Scores[h]) - target;
-            any |= target >= 0;
+            // d(loss)/d(score) = sigmoid(score) - target.
+            g[h] = Sigmoid(scratch.Scores[h]) - HeadTarget(config, h, label);
             w.Bias[h] -= lr * g[h];
         }
-        if (!any) return;
-        float scale = 1f / ids.Length, linearStep = lr * _options.LinearStepScale * scale;
+        float scale = w.PoolingScale(ids.Length), linearStep = lr * _options.LinearStepScale * scale;
         foreach (int id in ids)
             for (int h = 0; h < heads; h++) w.Linear[(long)id * heads + h] -= linearStep * g[h];
         if (dim == 0) return;

@@ -3,8 +3,8 @@ using ZhSentiment.Inference;
 namespace ZhSentiment.Training;
 
 /// <summary>
-/// A model's answer in a labelled dataset's terms: on a two-class file the polar decision (Positive against Negative,
-/// neutral left out, as <c>/predict</c> answers), on a three-class file the most probable of 负面/中性/正面.
+/// A model's answer in a labelled dataset's terms: on a two-class file the binary answer of <c>/predict</c>
+/// (<see cref="SentimentResult.PolarLabel"/>), on a three-class file the most probable of 负面/中性/正面.
 /// </summary>
 public static class Decision
 {

@@ -57,7 +57,7 @@ internal sealed class EvalCommand : Command
             var predicted = decisions.Select(d => d.Label).ToArray();
             var metrics = ClassificationMetrics.Compute(data.Labels, [.. data.Examples.Select(e => e.Label)], predicted,
                 data.HasSource ? [.. data.Examples.Select(e => e.Source)] : null);
-            var reliability = Reliability.Compute([.. decisions.Select(d => d.Confidence)], [.. predicted.Select((p, i) => p == data.Examples[i].Label)]);
+            var reliability = ReliabilityDiagram.Compute([.. decisions.Select(d => d.Confidence)], [.. predicted.Select((p, i) => p == data.Examples[i].Label)]);
             var latency = MeasureLatency(engine, texts);
 
             var timing = new Timing(load.Elapsed.TotalMilliseconds, texts.Length == 0 ? 0 : run.Elapsed.TotalMilliseconds / texts.Length,
@@ -99,7 +99,7 @@ internal sealed class EvalCommand : Command
         return sorted[(int)Math.Min(sorted.Length - 1, Math.Floor(q * sorted.Length))];
     }
 
-    private static void WriteJson(string dataPath, ModelInfo info, LabelledDataset data, ClassificationMetrics m, Reliability reliability, Timing timing)
+    private static void WriteJson(string dataPath, ModelInfo info, LabelledDataset data, ClassificationMetrics m, ReliabilityDiagram reliability, Timing timing)
     {
         // JsonObject rather than anonymous types: the release is Native AOT, where reflection-based serialization is unavailable.
         var doc = new JsonObject
@@ -143,7 +143,7 @@ internal sealed class EvalCommand : Command
         Console.WriteLine(doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
     }
 
-    private static void WriteTables(string dataPath, ModelInfo info, LabelledDataset data, ClassificationMetrics m, Reliability reliability, Timing timing)
+    private static void WriteTables(string dataPath, ModelInfo info, LabelledDataset data, ClassificationMetrics m, ReliabilityDiagram reliability, Timing timing)
     {
         var console = AnsiConsole.Console;
         var inv = CultureInfo.InvariantCulture;

@@ -27,14 +27,27 @@ internal sealed class TrainCommand : Command
     private readonly Option<int> _maxN = new("--max-n") { Description = "Longest character n-gram. Default: 3.", DefaultValueFactory = _ => new CompactConfig().MaxN };
     private readonly Option<int> _maxLength = new("--max-length") { Description = "Most n-gram ids in one window; longer texts are split into windows. Default: 2048.", DefaultValueFactory = _ => new CompactConfig().MaxSequenceLength };
     private readonly Option<bool> _clauseRoles = new("--clause-roles") { Description = "Read each character once more tagged with its role: negated, after a contrast (但是/可惜…), in a conceded clause (虽然…)." };
-    private readonly Option<ClassWeighting> _classWeighting = new("--class-weighting") { Description = "Weigh rarer classes up: none, balanced (over the whole data) or per-source (within each 'source'). Default: none.", DefaultValueFactory = _ => ClassWeighting.None };
+    private readonly Option<bool> _sqrtPooling = new("--sqrt-pooling") { Description = "Divide a window's summed rows by the square root of their number instead of averaging them (long texts score further from zero)." };
+    private readonly Option<bool> _foldTraditional = new("--fold-traditional") { Description = "Read traditional characters as their simplified forms, so that a model trained on simplified text reads both." };
+    private readonly Option<ClassWeighting> _classWeighting = new("--class-weighting")
+    {
+        Description = "Weigh rarer classes up: none, balanced (over the whole data) or per-source (within each 'source'). Default: none.",
+        DefaultValueFactory = _ => ClassWeighting.None,
+        CustomParser = result => result.Tokens[0].Value.ToLowerInvariant() switch
+        {
+            "none" => ClassWeighting.None,
+            "balanced" => ClassWeighting.Balanced,
+            "per-source" => ClassWeighting.PerSource,
+            var other => Invalid(result, $"--class-weighting must be none, balanced or per-source, not '{other}'"),
+        },
+    };
     private readonly Option<double> _calibration = new("--calibration-fraction") { Description = "Share of the rows held out of training to fit the probabilities' temperatures on (chosen by each text's hash, so the same rows whatever the order). 0 skips calibration. Default: 0.05.", DefaultValueFactory = _ => 0.05 };
     private readonly Option<float> _linearStep = new("--linear-step") { Description = "Multiplies the step of the linear n-gram weights (useful alone, with --dim 0). Default: 1.", DefaultValueFactory = _ => 1f };
     private readonly Option<float> _learningRate = new("--lr") { Description = "Starting SGD step, decayed linearly to zero. Default: 0.5.", DefaultValueFactory = _ => 0.5f };
 
     public TrainCommand() : base("train", "Train a compact n-gram sentiment model (CPU, minutes) that serve/eval load with --model.")
     {
-        foreach (var option in new Option[] { _data, _dev, _output, _seed, _epochs, _dim, _embeddingRows, _convFilters, _convWidth, _convStep, _buckets, _maxN, _maxLength, _clauseRoles, _classWeighting, _calibration, _learningRate, _linearStep })
+        foreach (var option in new Option[] { _data, _dev, _output, _seed, _epochs, _dim, _embeddingRows, _convFilters, _convWidth, _convStep, _buckets, _maxN, _maxLength, _clauseRoles, _foldTraditional, _sqrtPooling, _classWeighting, _calibration, _learningRate, _linearStep })
             Options.Add(option);
         SetAction(parse => Run(parse));
     }
@@ -66,6 +79,8 @@ internal sealed class TrainCommand : Command
                     MaxN = parse.GetValue(_maxN),
                     MaxSequenceLength = parse.GetValue(_maxLength),
                     ClauseRoles = parse.GetValue(_clauseRoles),
+                    FoldTraditional = parse.GetValue(_foldTraditional),
+                    SqrtPooling = parse.GetValue(_sqrtPooling),
                 },
                 Epochs = parse.GetValue(_epochs),
                 LearningRate = parse.GetValue(_learningRate),
@@ -139,6 +154,12 @@ internal sealed class TrainCommand : Command
             }
         }
         return (train, calibration, duplicates);
+    }
+
+    private static ClassWeighting Invalid(System.CommandLine.Parsing.ArgumentResult result, string message)
+    {
+        result.AddError(message);
+        return default;
     }
 
     /// <summary>A dev file's name with its folder, enough to tell apart files of the same name.</summary>

@@ -3,7 +3,10 @@ using Microsoft.Extensions.Options;
 
 namespace ZhSentiment.Serving;
 
-/// <summary>The Flask service's routes, answered in its exact shape: <c>{"label": "Positive", "score": 0.9876}</c>.</summary>
+/// <summary>
+/// The Flask service's routes, answered in its exact shape: <c>{"label": "Positive", "score": 0.9876}</c>. The label is
+/// always one of the two polar sides, also for a model with a neutral class (see <see cref="SentimentResult.PolarLabel"/>).
+/// </summary>
 internal static class PredictEndpoints
 {
     public static RouteGroupBuilder MapPredict(this IEndpointRouteBuilder routes)
@@ -31,7 +34,7 @@ internal static class PredictEndpoints
         if (host.Engine is not { } engine) return Prediction.Loading(context);
         var (results, problem) = await Prediction.RunAsync(context, engine, body.Texts);
         if (problem is not null) return problem;
-        return TypedResults.Ok(new PredictResponse(results[0].Label, results[0].Score));
+        return TypedResults.Ok(new PredictResponse(results[0].PolarLabel, results[0].PolarScore));
     }
 
     private static async Task<Results<Ok<PredictResponse[]>, ProblemHttpResult>> PredictMany(HttpContext context, ModelHost host, IOptions<ServiceOptions> options)
@@ -42,7 +45,7 @@ internal static class PredictEndpoints
         var (results, problem) = await Prediction.RunAsync(context, engine, body.Texts);
         if (problem is not null) return problem;
         var answers = new PredictResponse[results.Length];
-        for (int i = 0; i < results.Length; i++) answers[i] = new PredictResponse(results[i].Label, results[i].Score);
+        for (int i = 0; i < results.Length; i++) answers[i] = new PredictResponse(results[i].PolarLabel, results[i].PolarScore);
         return TypedResults.Ok(answers);
     }
 }

@@ -7,9 +7,9 @@ public sealed record ReliabilityBin(double Low, double High, int Count, double M
 /// How far a model's confidence is from its accuracy: predictions grouped by their top probability into equal-width
 /// bins; the expected calibration error is the bins' |accuracy − mean confidence| weighted by their share of texts.
 /// </summary>
-public sealed record Reliability(IReadOnlyList<ReliabilityBin> Bins, double ExpectedCalibrationError)
+public sealed record ReliabilityDiagram(IReadOnlyList<ReliabilityBin> Bins, double ExpectedCalibrationError)
 {
-    public static Reliability Compute(IReadOnlyList<float> confidences, IReadOnlyList<bool> correct, int bins = 10)
+    public static ReliabilityDiagram Compute(IReadOnlyList<float> confidences, IReadOnlyList<bool> correct, int bins = 10)
     {
         if (confidences.Count != correct.Count) throw new ArgumentException("Confidences and outcomes must have the same length.");
         var count = new int[bins];
@@ -30,6 +30,6 @@ public sealed record Reliability(IReadOnlyList<ReliabilityBin> Bins, double Expe
             result[b] = new ReliabilityBin((double)b / bins, (double)(b + 1) / bins, count[b], meanConfidence, accuracy);
             if (confidences.Count > 0) error += (double)count[b] / confidences.Count * Math.Abs(accuracy - meanConfidence);
         }
-        return new Reliability(result, error);
+        return new ReliabilityDiagram(result, error);
     }
 }
