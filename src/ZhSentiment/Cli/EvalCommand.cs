@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Spectre.Console;
+using ZhSentiment.Data;
 using ZhSentiment.Inference;
 using ZhSentiment.Serving;
 using ZhSentiment.Training;
@@ -133,7 +134,7 @@ internal sealed class EvalCommand : Command
                 ["short_text_median_ms"] = timing.ShortMedianMs,
             },
         };
-        Console.WriteLine(doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+        Console.WriteLine(doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JsonTextEncoder.Instance }));
     }
 
     private static void WriteTables(string dataPath, ModelInfo info, LabelledDataset data, ClassificationMetrics m, Timing timing)

@@ -50,6 +50,16 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Json_lines_keep_chinese_and_emoji_as_utf8()
+    {
+        var run = await Zhsenti.RunAsync(null, "predict", "--model", Model, "--cache-dir", Cache, "--json", "好评😊");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.StartsWith("{\"text\":\"好评😊\",", run.Stdout, StringComparison.Ordinal);
+        run = await Zhsenti.RunAsync(null, "tokenize", "--model", Model, "--cache-dir", Cache, "好😊");
+        Assert.StartsWith("{\"text\":\"好😊\",", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Tokenize_prints_tokens_and_ids_with_the_special_tokens()
     {
         var run = await Zhsenti.RunAsync(null, "tokenize", "--model", Model, "--cache-dir", Cache, "好^_^");
