@@ -53,7 +53,9 @@ public sealed record InfoResponse(
     string EngineVersion,
     string OnnxruntimeVersion,
     [property: Description("Longest accepted text in characters (UTF-16 code units).")] int MaxTextChars,
-    [property: Description("Most texts per request.")] int MaxBatchTexts);
+    [property: Description("Most texts per request.")] int MaxBatchTexts,
+    [property: Description("What the model is good for, from its card (the front matter of its README.md); null when the card does not say.")] string? GoodFor,
+    [property: Description("The model's measured accuracy, from its card; null when the card does not say.")] string? Accuracy);
 
 [Description("Liveness or readiness.")]
 public sealed record StatusResponse([property: Description("`ok`, `ready` or `loading`.")] string Status);
