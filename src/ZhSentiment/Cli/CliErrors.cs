@@ -30,8 +30,6 @@ internal static class CliErrors
         }
     }
 
-    public static int Run(string verb, Func<int> action) => RunAsync(verb, () => Task.FromResult(action())).GetAwaiter().GetResult();
-
     /// <summary>Exceptions that come from the user's arguments, files or models rather than from a bug.</summary>
     public static bool IsUsers(Exception e) =>
         e is CliException or ModelFormatException or ArgumentException or IOException or UnauthorizedAccessException or InvalidDataException;

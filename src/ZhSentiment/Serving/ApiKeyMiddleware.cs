@@ -32,7 +32,7 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, string apiKey)
         }).AsTask();
     }
 
-    public static bool IsApiReference(PathString path) =>
+    private static bool IsApiReference(PathString path) =>
         path.Equals("/openapi/v1.json", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/scalar", StringComparison.OrdinalIgnoreCase);
 
     private bool IsValid(string authorization)

@@ -83,6 +83,22 @@ public sealed class CliErrorTests : IDisposable
     };
 
     [Theory]
+    [InlineData("ZhSentiment__Threads", "abc", "'abc' at 'ZhSentiment:Threads'")]
+    [InlineData("ZhSentiment__LongText", "all", "'all' at 'ZhSentiment:LongText'")]
+    [InlineData("ZhSentiment__MaxTextChars", "0", "ZhSentiment:MaxTextChars must be positive (is 0).")]
+    [InlineData("ASPNETCORE_URLS", "notaurl", "cannot listen: Invalid url: 'notaurl'")]
+    public async Task A_bad_setting_in_the_environment_stops_serve_with_one_line(string name, string value, string says)
+    {
+        var run = await Zhsenti.RunAsync("", new Dictionary<string, string> { [name] = value }, ["serve", "--cache-dir", Path.Combine(_temp, "cache")]);
+        Assert.Equal(1, run.ExitCode);
+        var lines = run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, $"{lines.Length} lines on stderr:\n{run.Stderr}");
+        Assert.StartsWith("zhsenti serve: ", lines[0], StringComparison.Ordinal);
+        Assert.Contains(says, lines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Stderr + run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [MemberData(nameof(Cases))]
     public async Task A_bad_argument_exits_non_zero_with_one_line_that_names_the_verb(string verb, string arguments, string says)
     {
