@@ -34,6 +34,7 @@ public sealed class ModelHost(ModelFactory factory, IHostApplicationLifetime lif
             await WarmUpAsync(_loaded, stoppingToken);
             _ready = _loaded;
             Log.ModelReady(logger, _loaded.Info.Name, _loaded.Info.Source, clock.Elapsed.TotalSeconds);
+            Log.ModelLabels(logger, _loaded.Labels.Source, _loaded.Labels.Mapping);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
