@@ -90,6 +90,9 @@ def random_weights(shape: BertShape, seed: int, unit_gain: bool = False):
     return weights
 
 
+TASK_TYPE = "bert.embeddings.task_type_embeddings.weight"
+
+
 def additive_mask(attention_mask: torch.Tensor, dtype=torch.float32):
     """transformers' extended attention mask: 0 where attended, the dtype's minimum where padded."""
     return (1.0 - attention_mask[:, None, None, :].to(dtype)) * torch.finfo(dtype).min
@@ -102,6 +105,9 @@ def forward(w, s: BertShape, input_ids, attention_mask, token_type_ids):
     x = (F.embedding(input_ids, w["bert.embeddings.word_embeddings.weight"])
          + F.embedding(token_type_ids, w["bert.embeddings.token_type_embeddings.weight"])
          + F.embedding(positions, w["bert.embeddings.position_embeddings.weight"]))
+    if TASK_TYPE in w:
+        # ERNIE 3.0 (transformers' modeling_ernie, ErnieEmbeddings with use_task_id): task type 0 unless given.
+        x = x + F.embedding(torch.zeros_like(input_ids), w[TASK_TYPE])
     x = F.layer_norm(x, (s.hidden_size,), w["bert.embeddings.LayerNorm.weight"], w["bert.embeddings.LayerNorm.bias"],
                      s.layer_norm_eps)
     mask = additive_mask(attention_mask)
@@ -158,7 +164,10 @@ def forward_with_torch_modules(w, s: BertShape, input_ids, attention_mask, token
     with torch.no_grad():
         norm.weight.copy_(w["bert.embeddings.LayerNorm.weight"])
         norm.bias.copy_(w["bert.embeddings.LayerNorm.bias"])
-        x = norm(emb(input_ids) + typ(token_type_ids) + pos(torch.arange(input_ids.shape[1]).unsqueeze(0)))
+        x = emb(input_ids) + typ(token_type_ids) + pos(torch.arange(input_ids.shape[1]).unsqueeze(0))
+        if TASK_TYPE in w:
+            x = x + torch.nn.Embedding.from_pretrained(w[TASK_TYPE])(torch.zeros_like(input_ids))
+        x = norm(x)
         padding = attention_mask == 0
         for layer in layers:
             x = layer(x, src_key_padding_mask=padding)

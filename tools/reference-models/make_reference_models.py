@@ -12,6 +12,7 @@ Everything is deterministic: the same torch version writes the same bytes.
 """
 import argparse
 import collections
+import dataclasses
 import json
 import os
 import shutil
@@ -232,18 +233,28 @@ class FixtureSet:
             self.logits[dtype] = (alone, batch, length)
         return self.logits[dtype]
 
-    def expected(self, folder, description, weights_file, file_format, dtype, labels, tensors):
-        alone, batch, length = self.reference(dtype)
+    def expected(self, folder, description, weights_file, file_format, dtype, labels, tensors, weights=None,
+                 max_length=None, shape=None):
+        """expected.json; ``weights`` (fp32), ``shape`` and ``max_length`` (where the pipeline truncates) for a
+        variant of the fixture model, else the shared model at its full length."""
+        shape = shape or self.shape
+        max_length = max_length or self.shape.max_position_embeddings
+        sequences = [truncate(ids, max_length) for ids in self.sequences]
+        if weights is None:
+            alone, batch, length = self.reference(dtype)
+        else:
+            alone = logits_alone(weights, shape, sequences)
+            batch, length = logits_padded_batch(weights, shape, sequences)
         write_json(os.path.join(folder, "expected.json"), {
             "description": description,
             "weights": weights_file,
             "format": file_format,
             "dtype": cw.SAFETENSORS_DTYPES[dtype],
-            "max_length": self.shape.max_position_embeddings,
-            "labels": [labels[str(i)] for i in range(len(labels))],
+            "max_length": max_length,
+            "labels": labels if isinstance(labels, list) else [labels[str(i)] for i in range(len(labels))],
             "batch_padded_length": length,
             "texts": [{"text": t, "ids": ids, "full_length": n, "logits": a, "batch_logits": b}
-                      for t, ids, n, a, b in zip(self.texts, self.sequences, self.full_lengths, alone, batch)],
+                      for t, ids, n, a, b in zip(self.texts, sequences, self.full_lengths, alone, batch)],
             "tensors": {name: tensor_summary(t) for name, t in tensors.items()} if tensors is not None else None,
         })
 
@@ -314,6 +325,144 @@ def write_onnx_folder(fs):
                                     "logits": {0: "batch_size"}})
     fs.expected(path, "torch.onnx.export of the same model (opset 14, dynamic batch and sequence axes)",
                 "model.onnx", "onnx", torch.float32, HF_LABELS, None)
+
+
+# ---------------------------------------------------------------- folders as published models have them
+
+def with_classes(fs, n, seed):
+    """The fixture model with an n-class head (fresh classifier rows, the backbone unchanged)."""
+    g = torch.Generator().manual_seed(seed)
+    weights = dict(fs.weights)
+    weights["classifier.weight"] = 0.3 * torch.randn((n, fs.shape.hidden_size), generator=g)
+    weights["classifier.bias"] = 0.1 * torch.randn((n,), generator=g)
+    return weights
+
+
+def renamed(weights, rename):
+    return collections.OrderedDict((rename(n), t) for n, t in weights.items())
+
+
+def task_model_key(name, prefix):
+    """A ModelScope task model's key (task_model.py: backbone under its prefix, head under 'head.')."""
+    return "head." + name if name.startswith("classifier.") else prefix + name.removeprefix("bert.")
+
+
+def write_variant(fs, name, description, weights, labels, state, config=None, configuration=None, max_length=None,
+                  files=()):
+    """A folder holding ``state`` as pytorch_model.bin, config.json and/or configuration.json, the vocabulary, and
+    the logits PyTorch computes from ``weights`` (the same tensors under the eager model's names)."""
+    path = fs.folder(name)
+    if config is not None:
+        write_json(os.path.join(path, "config.json"), config)
+    if configuration is not None:
+        write_json(os.path.join(path, "configuration.json"), configuration)
+    for file_name, value in files:
+        write_json(os.path.join(path, file_name), value)
+    cw.save_torch_zip(state, os.path.join(path, "pytorch_model.bin"))
+    fs.expected(path, description, "pytorch_model.bin", "torch-zip", torch.float32, labels, None, weights, max_length)
+
+
+def trainer_configuration(labels, backbone=None, preprocessor_extra=None):
+    """configuration.json as ModelScope's trainer leaves it after fine-tuning: the fine-tune's labels under
+    model.label2id/id2label and dataset.train.labels (modelscope/utils/hub.py parse_label_mapping reads the first;
+    trainers/nlp_trainer.py and utils/checkpoint.py save_pretrained write the configuration, and copy config.json
+    unchanged), a backbone/head task model (models/nlp/task_models/text_classification.py)."""
+    configuration = modelscope_configuration(head_model=True)
+    configuration["model"]["label2id"] = {label: i for i, label in enumerate(labels)}
+    configuration["model"]["id2label"] = {str(i): label for i, label in enumerate(labels)}
+    configuration["model"]["num_labels"] = len(labels)
+    configuration["dataset"]["train"]["labels"] = labels
+    if backbone is not None:
+        configuration["model"]["backbone"] = backbone
+    configuration["preprocessor"].update(preprocessor_extra or {})
+    return configuration
+
+
+def write_published_layouts(fs):
+    """The folders of issue 16's table: ModelScope fine-tunes, task models and inline configurations, and the label
+    sets of published Hugging Face sentiment models."""
+    stale = hf_config(fs.shape, MODELSCOPE_LABELS, "SbertForSequenceClassification", "structbert")
+
+    # ModelScope's trainer on labels ['正面', '负面']: config.json still says 0 负面 / 1 正面 (the base model's).
+    labels = ["正面", "负面"]
+    write_variant(fs, "modelscope-trainer", "ModelScope trainer output: labels 正面/负面 in configuration.json, the "
+                  "base model's config.json (负面/正面) left stale", fs.weights, labels,
+                  renamed(fs.hf_state(), lambda n: task_model_key(n, "bert.")), stale,
+                  trainer_configuration(labels, {"type": "structbert", "prefix": "bert"}))
+
+    # The same trainer with three labels: a [3, hidden] head, labels in configuration.json only.
+    labels = ["负面", "中性", "正面"]
+    weights = with_classes(fs, 3, SEED + 3)
+    write_variant(fs, "modelscope-3class", "ModelScope trainer output with three labels (负面/中性/正面) and "
+                  "config.json still naming two", weights, labels,
+                  renamed(weights, lambda n: task_model_key(n, "bert.")), stale,
+                  trainer_configuration(labels, {"type": "structbert", "prefix": "bert"}))
+
+    # A task model whose configuration names no backbone prefix: EncoderModel's default, 'encoder'.
+    labels = ["负面", "正面"]
+    write_variant(fs, "modelscope-encoder", "ModelScope task model with encoder.* and head.classifier.* keys "
+                  "(model.backbone without prefix)", fs.weights, labels,
+                  renamed(fs.weights, lambda n: task_model_key(n, "encoder.")), stale,
+                  trainer_configuration(labels, {"type": "structbert"}))
+
+    # configuration.json only: the backbone's configuration inline under model.backbone, labels under
+    # preprocessor.label2id, and a preprocessor max_length below the model's positions (the pipeline truncates there).
+    backbone = {k: v for k, v in stale.items() if k not in ("architectures", "model_type", "id2label", "label2id")}
+    backbone.update({"type": "structbert", "prefix": "encoder"})
+    inline = trainer_configuration(labels, backbone, {"max_length": 48, "label2id": {"负面": 0, "正面": 1}})
+    for key in ("label2id", "id2label", "num_labels"):
+        del inline["model"][key]
+    write_variant(fs, "modelscope-inline", "ModelScope folder with configuration.json only (backbone configuration "
+                  "inline), labels from preprocessor.label2id, truncated at the preprocessor's max_length 48",
+                  fs.weights, labels, renamed(fs.weights, lambda n: task_model_key(n, "encoder.")),
+                  configuration=inline, max_length=48)
+
+    # uer/roberta-base-finetuned-jd-full-chinese: id2label 'star 1' ... 'star 5' (config.json as mirrored with its
+    # _name_or_path at huggingface.co/techthiyanes/chinese_sentiment); BertForSequenceClassification, model_type bert.
+    labels = [f"star {i}" for i in range(1, 6)]
+    weights = with_classes(fs, 5, SEED + 5)
+    config = hf_config(fs.shape, {str(i): label for i, label in enumerate(labels)})
+    write_variant(fs, "hf-stars", "5-class star-rating BERT (uer jd-full's labels 'star 1' ... 'star 5')", weights,
+                  labels, fs.hf_state() | {"classifier.weight": weights["classifier.weight"],
+                                           "classifier.bias": weights["classifier.bias"]}, config)
+
+
+def write_ernie_folder(fs):
+    """ERNIE 3.0 as nghuyong/ernie-3.0-base-zh publishes it (config.json on huggingface.co: model_type ernie,
+    use_task_id true, task_type_vocab_size 3, type_vocab_size 4, layer_norm_eps 1e-05), fine-tuned as
+    ErnieForSequenceClassification (transformers' modeling_ernie: base_model_prefix 'ernie', task_type_embeddings
+    in ErnieEmbeddings, BERT's encoder, pooler and classifier)."""
+    g = torch.Generator().manual_seed(SEED + 30)
+    weights = dict(fs.weights)
+    h = fs.shape.hidden_size
+    weights["bert.embeddings.token_type_embeddings.weight"] = 0.5 * torch.randn((4, h), generator=g)
+    weights[eb.TASK_TYPE] = 0.5 * torch.randn((3, h), generator=g)
+    shape = dataclasses.replace(fs.shape, layer_norm_eps=1e-5, type_vocab_size=4)
+    config = hf_config(shape, HF_LABELS, "ErnieForSequenceClassification", "ernie")
+    config.update({"use_task_id": True, "task_type_vocab_size": 3})
+    path = fs.folder("ernie")
+    write_json(os.path.join(path, "config.json"), config)
+    state = renamed(weights, lambda n: n.replace("bert.", "ernie.", 1))
+    cw.save_torch_zip(state, os.path.join(path, "pytorch_model.bin"))
+    fs.expected(path, "ERNIE 3.0 (ernie-3.0-base-zh's configuration values, task-type embeddings)",
+                "pytorch_model.bin", "torch-zip", torch.float32, HF_LABELS, None, weights, shape=shape)
+
+
+def write_unsupported_folders(fs):
+    """Published architectures the engine does not read: their configuration must be refused by name.
+    IDEA-CCNL/Erlangshen-MegatronBert-1.3B-Sentiment (model_type megatron-bert); lxyuan/distilbert-base-
+    multilingual-cased-sentiments-student (model_type distilbert, DistilBERT's dim/n_layers/n_heads keys)."""
+    for name, config in (
+            ("unsupported-megatron-bert", hf_config(fs.shape, HF_LABELS, "MegatronBertForSequenceClassification",
+                                                    "megatron-bert")),
+            ("unsupported-distilbert", {"architectures": ["DistilBertForSequenceClassification"],
+                                        "model_type": "distilbert", "activation": "gelu", "dim": fs.shape.hidden_size,
+                                        "n_heads": 4, "n_layers": 2, "hidden_dim": 64, "max_position_embeddings": 64,
+                                        "sinusoidal_pos_embds": False, "vocab_size": fs.shape.vocab_size,
+                                        "id2label": {"0": "positive", "1": "neutral", "2": "negative"}})):
+        path = fs.folder(name)
+        write_json(os.path.join(path, "config.json"), config)
+        cw.save_safetensors({"placeholder": torch.zeros(1)}, os.path.join(path, "model.safetensors"), {"format": "pt"})
 
 
 # ---------------------------------------------------------------- reader edge cases
@@ -422,6 +571,9 @@ def make_fixtures():
     write_modelscope_folder(fs, "modelscope-head", "ModelScope task-model keys: head.classifier.*, LayerNorm gamma/beta",
                             head_state, head_model=True)
     write_onnx_folder(fs)
+    write_published_layouts(fs)
+    write_ernie_folder(fs)
+    write_unsupported_folders(fs)
     write_checkpoint_cases()
 
 

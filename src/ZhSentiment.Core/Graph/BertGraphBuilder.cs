@@ -33,7 +33,7 @@ public static class BertGraphBuilder
     {
         options ??= BertGraphOptions.Float32;
         config.Validate();
-        var w = new BertWeights(weights, source, config.BaseModelPrefix);
+        var w = new BertWeights(weights, source, config.BaseModelPrefix, config.ModelType);
         var b = new Builder(new OnnxGraph("bert_sequence_classifier"), options);
         int h = config.HiddenSize, inter = config.IntermediateSize;
 
@@ -136,7 +136,16 @@ public static class BertGraphBuilder
         {
             int h = config.HiddenSize;
             var words = w.Backbone("embeddings.word_embeddings.weight", config.VocabSize, h);
-            string positions = Graph.AddInitializer("position_embeddings", w.Backbone("embeddings.position_embeddings.weight", config.MaxPositionEmbeddings, h), config.MaxPositionEmbeddings, h);
+            var positionTable = w.Backbone("embeddings.position_embeddings.weight", config.MaxPositionEmbeddings, h);
+            if (config.TaskTypeVocabSize > 0)
+            {
+                // ERNIE adds the embedding of task type 0 to every token: the same vector at every position, so it is
+                // folded into the position table and the fused embedding operator stays as it is.
+                var task = w.Backbone("embeddings.task_type_embeddings.weight", config.TaskTypeVocabSize, h);
+                for (int p = 0; p < config.MaxPositionEmbeddings; p++)
+                    for (int j = 0; j < h; j++) positionTable[p * h + j] += task[j];
+            }
+            string positions = Graph.AddInitializer("position_embeddings", positionTable, config.MaxPositionEmbeddings, h);
             string tokenTypes = Graph.AddInitializer("token_type_embeddings", w.Backbone("embeddings.token_type_embeddings.weight", config.TypeVocabSize, h), config.TypeVocabSize, h);
             string gamma = Graph.AddInitializer("embeddings_ln_gamma", w.Backbone("embeddings.LayerNorm.weight", h), h);
             string beta = Graph.AddInitializer("embeddings_ln_beta", w.Backbone("embeddings.LayerNorm.bias", h), h);

@@ -8,10 +8,11 @@ namespace ZhSentiment.Graph;
 internal static class BertWeightNames
 {
     /// <summary>
-    /// Backbone prefixes: HF <c>BertForSequenceClassification</c> and ModelScope <c>SbertForSequenceClassification</c>
-    /// both nest the encoder under <c>bert.</c>; a bare <c>BertModel</c> state dict has none.
+    /// The backbone prefix of a model type's sequence classifier: HF <c>BertForSequenceClassification</c> and ModelScope
+    /// <c>SbertForSequenceClassification</c> nest the encoder under <c>bert.</c>, <c>ErnieForSequenceClassification</c>
+    /// under <c>ernie.</c>. A bare backbone state dict has none, which is tried last.
     /// </summary>
-    private static readonly string[] BackbonePrefixes = ["bert.", ""];
+    private static string ArchitecturePrefix(string modelType) => modelType == "ernie" ? "ernie." : "bert.";
 
     /// <summary>Head prefixes: HF puts the classifier at the top level; ModelScope task models nest it under <c>head.</c>.</summary>
     private static readonly string[] HeadPrefixes = ["", "head."];
@@ -27,7 +28,8 @@ internal static class BertWeightNames
     /// <param name="name">HF name without prefix.</param>
     /// <param name="backbone">True for embeddings/encoder/pooler tensors, false for the classification head.</param>
     /// <param name="configPrefix">A <c>base_model_prefix</c> from config.json, tried first when given.</param>
-    public static IEnumerable<string> Candidates(string name, bool backbone, string? configPrefix)
+    /// <param name="modelType">config.json's <c>model_type</c>, which names the usual prefix.</param>
+    public static IEnumerable<string> Candidates(string name, bool backbone, string? configPrefix, string modelType = "bert")
     {
         var spellings = new List<string> { name };
         foreach (var (suffix, alias) in SuffixAliases)
@@ -38,7 +40,7 @@ internal static class BertWeightNames
 
         var prefixes = new List<string>();
         if (!string.IsNullOrEmpty(configPrefix)) prefixes.Add(configPrefix + ".");
-        foreach (var p in BackbonePrefixes)
+        foreach (var p in new[] { ArchitecturePrefix(modelType), "" })
             if (!prefixes.Contains(p)) prefixes.Add(p);
         return prefixes.SelectMany(p => spellings.Select(s => p + s));
     }
