@@ -4,6 +4,13 @@ The weights are a dict keyed by the Hugging Face names (``bert.embeddings.word_e
 ``classifier.bias``). The math is transformers' modeling_bert in eval mode: word + position + token-type
 embeddings, LayerNorm, post-LN encoder layers (self-attention with an additive padding mask, exact erf GELU),
 the pooler (dense + tanh on [CLS]) and the classifier.
+
+The BERT-family models differ from it only where the shape says so, each as its transformers modeling file has it:
+ERNIE adds a task-type embedding (modeling_ernie ErnieEmbeddings); DistilBERT has no token types and classifies
+through dense + ReLU on the first token (modeling_distilbert: pre_classifier); ELECTRA projects narrower embeddings
+to the encoder width (embeddings_project) and classifies through dense + GELU (ElectraClassificationHead); ALBERT
+projects its embeddings (embedding_hidden_mapping_in) and shares layer weights (the same tensors under every
+layer's name here). The projection is keyed ``bert.embeddings_project.*``.
 """
 import math
 from dataclasses import dataclass
@@ -23,6 +30,12 @@ class BertShape:
     type_vocab_size: int = 2
     num_labels: int = 2
     layer_norm_eps: float = 1e-12
+    hidden_act: str = "gelu"       # the feed-forward activation: gelu (exact erf) or relu
+    pooler_act: str = "tanh"       # what follows the dense layer on the first token: tanh, relu or gelu
+
+
+ACTIVATIONS = {"gelu": F.gelu, "relu": F.relu, "tanh": torch.tanh}
+PROJECTION = "bert.embeddings_project"
 
 
 def weight_names(shape: BertShape):
@@ -103,13 +116,16 @@ def forward(w, s: BertShape, input_ids, attention_mask, token_type_ids):
     seq = input_ids.shape[1]
     positions = torch.arange(seq, dtype=torch.long).unsqueeze(0)
     x = (F.embedding(input_ids, w["bert.embeddings.word_embeddings.weight"])
-         + F.embedding(token_type_ids, w["bert.embeddings.token_type_embeddings.weight"])
          + F.embedding(positions, w["bert.embeddings.position_embeddings.weight"]))
+    if "bert.embeddings.token_type_embeddings.weight" in w:  # DistilBERT has none
+        x = x + F.embedding(token_type_ids, w["bert.embeddings.token_type_embeddings.weight"])
     if TASK_TYPE in w:
         # ERNIE 3.0 (transformers' modeling_ernie, ErnieEmbeddings with use_task_id): task type 0 unless given.
         x = x + F.embedding(torch.zeros_like(input_ids), w[TASK_TYPE])
-    x = F.layer_norm(x, (s.hidden_size,), w["bert.embeddings.LayerNorm.weight"], w["bert.embeddings.LayerNorm.bias"],
+    x = F.layer_norm(x, w["bert.embeddings.LayerNorm.weight"].shape, w["bert.embeddings.LayerNorm.weight"], w["bert.embeddings.LayerNorm.bias"],
                      s.layer_norm_eps)
+    if PROJECTION + ".weight" in w:
+        x = F.linear(x, w[PROJECTION + ".weight"], w[PROJECTION + ".bias"])
     mask = additive_mask(attention_mask)
     heads, head_size = s.num_attention_heads, s.hidden_size // s.num_attention_heads
 
@@ -127,10 +143,10 @@ def forward(w, s: BertShape, input_ids, attention_mask, token_type_ids):
         context = torch.matmul(torch.softmax(scores, dim=-1), v).permute(0, 2, 1, 3).reshape(x.shape)
         x = F.layer_norm(lin(context, "attention.output.dense") + x, (s.hidden_size,),
                          w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"], s.layer_norm_eps)
-        ffn = lin(F.gelu(lin(x, "intermediate.dense")), "output.dense")
+        ffn = lin(ACTIVATIONS[s.hidden_act](lin(x, "intermediate.dense")), "output.dense")
         x = F.layer_norm(ffn + x, (s.hidden_size,), w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"],
                          s.layer_norm_eps)
-    pooled = torch.tanh(F.linear(x[:, 0], w["bert.pooler.dense.weight"], w["bert.pooler.dense.bias"]))
+    pooled = ACTIVATIONS[s.pooler_act](F.linear(x[:, 0], w["bert.pooler.dense.weight"], w["bert.pooler.dense.bias"]))
     return F.linear(pooled, w["classifier.weight"], w["classifier.bias"])
 
 
@@ -141,7 +157,7 @@ def forward_with_torch_modules(w, s: BertShape, input_ids, attention_mask, token
     for i in range(s.num_hidden_layers):
         p = f"bert.encoder.layer.{i}."
         layer = torch.nn.TransformerEncoderLayer(s.hidden_size, s.num_attention_heads, s.intermediate_size, dropout=0.0,
-                                                 activation="gelu", layer_norm_eps=s.layer_norm_eps, batch_first=True)
+                                                 activation=s.hidden_act, layer_norm_eps=s.layer_norm_eps, batch_first=True)
         sa = layer.self_attn
         with torch.no_grad():
             sa.in_proj_weight.copy_(torch.cat([w[p + f"attention.self.{n}.weight"] for n in ("query", "key", "value")]))
@@ -159,17 +175,27 @@ def forward_with_torch_modules(w, s: BertShape, input_ids, attention_mask, token
         layers.append(layer.eval())
     emb = torch.nn.Embedding.from_pretrained(w["bert.embeddings.word_embeddings.weight"])
     pos = torch.nn.Embedding.from_pretrained(w["bert.embeddings.position_embeddings.weight"])
-    typ = torch.nn.Embedding.from_pretrained(w["bert.embeddings.token_type_embeddings.weight"])
-    norm = torch.nn.LayerNorm(s.hidden_size, eps=s.layer_norm_eps)
+    norm = torch.nn.LayerNorm(w["bert.embeddings.LayerNorm.weight"].shape[0], eps=s.layer_norm_eps)
     with torch.no_grad():
         norm.weight.copy_(w["bert.embeddings.LayerNorm.weight"])
         norm.bias.copy_(w["bert.embeddings.LayerNorm.bias"])
-        x = emb(input_ids) + typ(token_type_ids) + pos(torch.arange(input_ids.shape[1]).unsqueeze(0))
+        x = emb(input_ids) + pos(torch.arange(input_ids.shape[1]).unsqueeze(0))
+        if "bert.embeddings.token_type_embeddings.weight" in w:
+            x = x + torch.nn.Embedding.from_pretrained(w["bert.embeddings.token_type_embeddings.weight"])(token_type_ids)
         if TASK_TYPE in w:
             x = x + torch.nn.Embedding.from_pretrained(w[TASK_TYPE])(torch.zeros_like(input_ids))
         x = norm(x)
+        if PROJECTION + ".weight" in w:
+            projection = torch.nn.Linear(*reversed(w[PROJECTION + ".weight"].shape))
+            projection.weight.copy_(w[PROJECTION + ".weight"])
+            projection.bias.copy_(w[PROJECTION + ".bias"])
+            x = projection(x)
         padding = attention_mask == 0
         for layer in layers:
             x = layer(x, src_key_padding_mask=padding)
-        pooled = torch.tanh(F.linear(x[:, 0], w["bert.pooler.dense.weight"], w["bert.pooler.dense.bias"]))
+        pooler = torch.nn.Linear(s.hidden_size, s.hidden_size)
+        pooler.weight.copy_(w["bert.pooler.dense.weight"])
+        pooler.bias.copy_(w["bert.pooler.dense.bias"])
+        activation = {"tanh": torch.nn.Tanh(), "relu": torch.nn.ReLU(), "gelu": torch.nn.GELU()}[s.pooler_act]
+        pooled = activation(pooler(x[:, 0]))
         return F.linear(pooled, w["classifier.weight"], w["classifier.bias"])

@@ -448,18 +448,147 @@ def write_ernie_folder(fs):
                 "pytorch_model.bin", "torch-zip", torch.float32, HF_LABELS, None, weights, shape=shape)
 
 
+def narrow_embeddings(fs, weights, width, seed):
+    """ELECTRA's and ALBERT's factorised embeddings: tables and their LayerNorm ``width`` wide, projected to the
+    encoder's width by eb.PROJECTION."""
+    g = torch.Generator().manual_seed(seed)
+    weights = dict(weights)
+    for name in [n for n in weights if n.startswith("bert.embeddings.")]:
+        rows = weights[name].shape[0]
+        weights[name] = (1.0 + 0.1 * torch.randn((width,), generator=g) if name.endswith("LayerNorm.weight")
+                         else 0.1 * torch.randn((width,), generator=g) if name.endswith("LayerNorm.bias")
+                         else 0.5 * torch.randn((rows, width), generator=g))
+    weights[eb.PROJECTION + ".weight"] = 0.3 * torch.randn((fs.shape.hidden_size, width), generator=g)
+    weights[eb.PROJECTION + ".bias"] = 0.1 * torch.randn((fs.shape.hidden_size,), generator=g)
+    return weights
+
+
+def write_architecture_folder(fs, name, description, weights, shape, config, rename, labels):
+    """A Hugging Face folder of another BERT-family architecture: ``weights`` under the eager model's names, saved
+    under the architecture's (``rename`` returns None for a tensor the checkpoint does not hold)."""
+    path = fs.folder(name)
+    write_json(os.path.join(path, "config.json"), config)
+    state = collections.OrderedDict((rename(n), t) for n, t in weights.items() if rename(n) is not None)
+    cw.save_torch_zip(state, os.path.join(path, "pytorch_model.bin"))
+    fs.expected(path, description, "pytorch_model.bin", "torch-zip", torch.float32, labels, None, weights, shape=shape)
+
+
+DISTILBERT_LAYER = {"attention.self.query": "attention.q_lin", "attention.self.key": "attention.k_lin",
+                    "attention.self.value": "attention.v_lin", "attention.output.dense": "attention.out_lin",
+                    "attention.output.LayerNorm": "sa_layer_norm", "intermediate.dense": "ffn.lin1",
+                    "output.dense": "ffn.lin2", "output.LayerNorm": "output_layer_norm"}
+ALBERT_LAYER = {"attention.self.query": "attention.query", "attention.self.key": "attention.key",
+                "attention.self.value": "attention.value", "attention.output.dense": "attention.dense",
+                "attention.output.LayerNorm": "attention.LayerNorm", "intermediate.dense": "ffn",
+                "output.dense": "ffn_output", "output.LayerNorm": "full_layer_layer_norm"}
+
+
+def layer_part(name, table, layer_prefix):
+    """bert.encoder.layer.N.PART.LEAF through ``table``, or None for other names."""
+    if not name.startswith("bert.encoder.layer."):
+        return None
+    layer, rest = name.removeprefix("bert.encoder.layer.").split(".", 1)
+    part, leaf = rest.rsplit(".", 1)
+    return layer_prefix(int(layer)) + table[part] + "." + leaf
+
+
+def write_other_architectures(fs):
+    h = fs.shape.hidden_size
+
+    # lxyuan/distilbert-base-multilingual-cased-sentiments-student (config.json on huggingface.co, also mirrored
+    # as Xenova/...): DistilBERT keys (modeling_distilbert: distilbert.transformer.layer.N.attention.q_lin, ...,
+    # pre_classifier, classifier), labels positive/neutral/negative, activation gelu, sinusoidal_pos_embds false.
+    # Sizes are the fixture's; the tokenizer is the fixture vocabulary, lower-cased (the real one is cased).
+    labels = ["positive", "neutral", "negative"]
+    weights = with_classes(fs, 3, SEED + 40)
+    del weights["bert.embeddings.token_type_embeddings.weight"]
+    config = {"_name_or_path": "lxyuan/distilbert-base-multilingual-cased-sentiments-student", "activation": "gelu",
+              "architectures": ["DistilBertForSequenceClassification"], "attention_dropout": 0.1, "dim": h,
+              "dropout": 0.1, "hidden_dim": fs.shape.intermediate_size,
+              "id2label": {str(i): label for i, label in enumerate(labels)}, "initializer_range": 0.02,
+              "label2id": {label: i for i, label in enumerate(labels)},
+              "max_position_embeddings": fs.shape.max_position_embeddings, "model_type": "distilbert",
+              "n_heads": fs.shape.num_attention_heads, "n_layers": fs.shape.num_hidden_layers, "output_past": True,
+              "pad_token_id": 0, "qa_dropout": 0.1, "seq_classif_dropout": 0.2, "sinusoidal_pos_embds": False,
+              "tie_weights_": True, "vocab_size": fs.shape.vocab_size}
+
+    def distilbert(n):
+        if n.startswith("bert.pooler.dense."):
+            return "pre_classifier." + n.rsplit(".", 1)[1]
+        if n.startswith("bert.embeddings."):
+            return "distilbert." + n.removeprefix("bert.")
+        return layer_part(n, DISTILBERT_LAYER, lambda i: f"distilbert.transformer.layer.{i}.") or n
+    write_architecture_folder(fs, "distilbert", "DistilBERT (lxyuan multilingual sentiment student's configuration)",
+                              weights, dataclasses.replace(fs.shape, pooler_act="relu"), config, distilbert, labels)
+
+    # hfl/chinese-electra-180g-small-discriminator fine-tuned as ElectraForSequenceClassification (config.json as
+    # fine-tunes publish it, e.g. huggingface.co/hsiehpinghan/model_3: embedding_size 128 against hidden_size 256,
+    # "_num_labels": 2 and no id2label, so the labels are LABEL_0/LABEL_1). Keys per modeling_electra:
+    # electra.embeddings.*, electra.embeddings_project, electra.encoder.layer.N.* (BERT's), classifier.dense,
+    # classifier.out_proj; the head applies GELU (ElectraClassificationHead).
+    weights = narrow_embeddings(fs, fs.weights, h // 2, SEED + 50)
+    config = {"_name_or_path": "hfl/chinese-electra-180g-small-discriminator", "_num_labels": 2,
+              "architectures": ["ElectraForSequenceClassification"], "attention_probs_dropout_prob": 0.1,
+              "embedding_size": h // 2, "hidden_act": "gelu", "hidden_dropout_prob": 0.1, "hidden_size": h,
+              "initializer_range": 0.02, "intermediate_size": fs.shape.intermediate_size, "layer_norm_eps": 1e-12,
+              "max_position_embeddings": fs.shape.max_position_embeddings, "model_type": "electra",
+              "num_attention_heads": fs.shape.num_attention_heads, "num_hidden_layers": fs.shape.num_hidden_layers,
+              "output_past": True, "pad_token_id": 0, "position_embedding_type": "absolute",
+              "summary_activation": "gelu", "summary_last_dropout": 0.1, "summary_type": "first",
+              "summary_use_proj": True, "type_vocab_size": 2, "vocab_size": fs.shape.vocab_size}
+
+    def electra(n):
+        if n.startswith("bert.pooler.dense."):
+            return "classifier.dense." + n.rsplit(".", 1)[1]
+        if n.startswith("classifier."):
+            return "classifier.out_proj." + n.rsplit(".", 1)[1]
+        return "electra." + n.removeprefix("bert.")
+    write_architecture_folder(fs, "electra", "ELECTRA (hfl Chinese ELECTRA small's configuration, factorised "
+                              "embeddings, LABEL_0/LABEL_1)", weights, dataclasses.replace(fs.shape, pooler_act="gelu"),
+                              config, electra, ["LABEL_0", "LABEL_1"])
+
+    # ckiplab/albert-base-chinese fine-tuned as AlbertForSequenceClassification (config.json as published by
+    # fine-tunes, e.g. huggingface.co/r10521708/albert-base-chinese-finetuned-qqp: hidden_act relu, embedding_size
+    # 128 against 768, num_hidden_groups 1, inner_group_num 1, tokenizer_class BertTokenizerFast). Keys per
+    # modeling_albert: albert.embeddings.*, albert.encoder.embedding_hidden_mapping_in,
+    # albert.encoder.albert_layer_groups.0.albert_layers.0.{attention.query, ..., ffn, ffn_output,
+    # full_layer_layer_norm}, albert.pooler (dense + tanh), classifier. Every layer runs the one group's weights.
+    weights = narrow_embeddings(fs, fs.weights, h // 2, SEED + 60)
+    for n in [n for n in weights if n.startswith("bert.encoder.layer.") and not n.startswith("bert.encoder.layer.0.")]:
+        weights[n] = weights["bert.encoder.layer.0." + n.split(".", 4)[4]]
+    config = {"_name_or_path": "ckiplab/albert-base-chinese", "architectures": ["AlbertForSequenceClassification"],
+              "attention_probs_dropout_prob": 0, "bos_token_id": 2, "classifier_dropout_prob": 0.1,
+              "down_scale_factor": 1, "embedding_size": h // 2, "eos_token_id": 3, "gap_size": 0, "hidden_act": "relu",
+              "hidden_dropout_prob": 0, "hidden_size": h, "id2label": HF_LABELS, "initializer_range": 0.02,
+              "inner_group_num": 1, "intermediate_size": fs.shape.intermediate_size,
+              "label2id": {v: int(k) for k, v in HF_LABELS.items()}, "layer_norm_eps": 1e-12,
+              "max_position_embeddings": fs.shape.max_position_embeddings, "model_type": "albert",
+              "net_structure_type": 0, "num_attention_heads": fs.shape.num_attention_heads, "num_hidden_groups": 1,
+              "num_hidden_layers": fs.shape.num_hidden_layers, "num_memory_blocks": 0, "pad_token_id": 0,
+              "position_embedding_type": "absolute", "tokenizer_class": "BertTokenizerFast", "type_vocab_size": 2,
+              "vocab_size": fs.shape.vocab_size}
+
+    def albert(n):
+        if n.startswith("bert.encoder.layer.") and not n.startswith("bert.encoder.layer.0."):
+            return None  # shared: the checkpoint holds group 0 once
+        if n.startswith("bert.pooler.dense."):
+            return "albert.pooler." + n.rsplit(".", 1)[1]
+        if n.startswith(eb.PROJECTION + "."):
+            return "albert.encoder.embedding_hidden_mapping_in." + n.rsplit(".", 1)[1]
+        if n.startswith("bert.embeddings."):
+            return "albert." + n.removeprefix("bert.")
+        return layer_part(n, ALBERT_LAYER, lambda i: "albert.encoder.albert_layer_groups.0.albert_layers.0.") or n
+    write_architecture_folder(fs, "albert", "ALBERT (ckiplab albert-base-chinese's configuration: relu, factorised "
+                              "embeddings, one shared layer group)", weights,
+                              dataclasses.replace(fs.shape, hidden_act="relu"), config, albert, HF_LABELS)
+
+
 def write_unsupported_folders(fs):
     """Published architectures the engine does not read: their configuration must be refused by name.
-    IDEA-CCNL/Erlangshen-MegatronBert-1.3B-Sentiment (model_type megatron-bert); lxyuan/distilbert-base-
-    multilingual-cased-sentiments-student (model_type distilbert, DistilBERT's dim/n_layers/n_heads keys)."""
+    IDEA-CCNL/Erlangshen-MegatronBert-1.3B-Sentiment (model_type megatron-bert, pre-LayerNorm layers)."""
     for name, config in (
             ("unsupported-megatron-bert", hf_config(fs.shape, HF_LABELS, "MegatronBertForSequenceClassification",
-                                                    "megatron-bert")),
-            ("unsupported-distilbert", {"architectures": ["DistilBertForSequenceClassification"],
-                                        "model_type": "distilbert", "activation": "gelu", "dim": fs.shape.hidden_size,
-                                        "n_heads": 4, "n_layers": 2, "hidden_dim": 64, "max_position_embeddings": 64,
-                                        "sinusoidal_pos_embds": False, "vocab_size": fs.shape.vocab_size,
-                                        "id2label": {"0": "positive", "1": "neutral", "2": "negative"}})):
+                                                    "megatron-bert")),):
         path = fs.folder(name)
         write_json(os.path.join(path, "config.json"), config)
         cw.save_safetensors({"placeholder": torch.zeros(1)}, os.path.join(path, "model.safetensors"), {"format": "pt"})
@@ -573,6 +702,7 @@ def make_fixtures():
     write_onnx_folder(fs)
     write_published_layouts(fs)
     write_ernie_folder(fs)
+    write_other_architectures(fs)
     write_unsupported_folders(fs)
     write_checkpoint_cases()
 

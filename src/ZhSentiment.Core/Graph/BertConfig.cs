@@ -15,6 +15,19 @@ public enum BertActivation
     Relu,
 }
 
+/// <summary>What turns the first token's hidden state into the classifier's input.</summary>
+public enum PoolerActivation
+{
+    /// <summary>BERT's pooler (and ERNIE's, ALBERT's): dense + tanh.</summary>
+    Tanh,
+
+    /// <summary>DistilBERT's <c>pre_classifier</c>: dense + ReLU.</summary>
+    Relu,
+
+    /// <summary>ELECTRA's classification head: dense + exact GELU.</summary>
+    Gelu,
+}
+
 /// <summary>
 /// The architecture of a BERT-family sequence classifier, as its <c>config.json</c> (or a ModelScope
 /// <c>configuration.json</c>'s inline backbone) describes it. Sizes are validated on construction.
@@ -24,7 +37,7 @@ public sealed record BertConfig
     public const string FileName = "config.json";
 
     /// <summary>The <c>model_type</c>s whose checkpoints the graph builder reads.</summary>
-    public static IReadOnlyList<string> SupportedModelTypes { get; } = ["bert", "structbert", "ernie"];
+    public static IReadOnlyList<string> SupportedModelTypes { get; } = ["bert", "structbert", "ernie", "distilbert", "electra", "albert"];
 
     /// <summary><c>model_type</c>: one of <see cref="SupportedModelTypes"/>; <c>bert</c> when the config names none.</summary>
     public string ModelType { get; init; } = "bert";
@@ -35,12 +48,29 @@ public sealed record BertConfig
     /// </summary>
     public int TaskTypeVocabSize { get; init; }
 
+    /// <summary>
+    /// Width of the embedding tables; ELECTRA and ALBERT project it to <see cref="HiddenSize"/> (<c>embedding_size</c>).
+    /// Null when the embeddings are as wide as the encoder and nothing projects them.
+    /// </summary>
+    public int? EmbeddingSize { get; init; }
+
+    /// <summary>ALBERT: layers share the weights of <c>num_hidden_groups</c> groups; 1 for every other model.</summary>
+    public int NumHiddenGroups { get; init; } = 1;
+
+    public PoolerActivation PoolerActivation => ModelType switch
+    {
+        "distilbert" => PoolerActivation.Relu,
+        "electra" => PoolerActivation.Gelu,
+        _ => PoolerActivation.Tanh,
+    };
+
     public required int HiddenSize { get; init; }
     public required int NumHiddenLayers { get; init; }
     public required int NumAttentionHeads { get; init; }
     public required int IntermediateSize { get; init; }
     public required int VocabSize { get; init; }
     public int MaxPositionEmbeddings { get; init; } = 512;
+    /// <summary>Token-type (segment) rows; 0 for a model without token types (DistilBERT).</summary>
     public int TypeVocabSize { get; init; } = 2;
     public float LayerNormEps { get; init; } = 1e-12f;
     public BertActivation HiddenAct { get; init; } = BertActivation.Gelu;
@@ -107,17 +137,30 @@ public sealed record BertConfig
             if (positionType is not null and not "absolute")
                 throw new ModelFormatException(file, $"position_embedding_type '{positionType}' is not supported (only 'absolute')");
 
+            // DistilBERT names its sizes differently (transformers' DistilBertConfig), has no token types, and fixes
+            // its LayerNorm epsilon at 1e-12 in the modeling code.
+            bool distil = modelType == "distilbert";
+            int hidden = reader.Int(distil ? "dim" : "hidden_size") ?? throw reader.Missing(distil ? "dim" : "hidden_size");
+            // ElectraConfig and AlbertConfig default embedding_size to 128. ELECTRA projects only when it differs
+            // from hidden_size; ALBERT always has its embedding_hidden_mapping_in.
+            int? embedding = modelType is "electra" or "albert" ? reader.Int("embedding_size") ?? 128 : null;
+            if (modelType == "electra" && embedding == hidden) embedding = null;
+            if (modelType == "albert" && (reader.Int("inner_group_num") ?? 1) != 1)
+                throw new ModelFormatException(file, $"inner_group_num {reader.Int("inner_group_num")} is not supported (only 1, as every published ALBERT has)");
+
             var config = new BertConfig
             {
-                HiddenSize = reader.Int("hidden_size") ?? throw reader.Missing("hidden_size"),
-                NumHiddenLayers = reader.Int("num_hidden_layers") ?? throw reader.Missing("num_hidden_layers"),
-                NumAttentionHeads = reader.Int("num_attention_heads") ?? throw reader.Missing("num_attention_heads"),
-                IntermediateSize = reader.Int("intermediate_size") ?? throw reader.Missing("intermediate_size"),
+                HiddenSize = hidden,
+                NumHiddenLayers = reader.Int(distil ? "n_layers" : "num_hidden_layers") ?? throw reader.Missing(distil ? "n_layers" : "num_hidden_layers"),
+                NumAttentionHeads = reader.Int(distil ? "n_heads" : "num_attention_heads") ?? throw reader.Missing(distil ? "n_heads" : "num_attention_heads"),
+                IntermediateSize = reader.Int(distil ? "hidden_dim" : "intermediate_size") ?? throw reader.Missing(distil ? "hidden_dim" : "intermediate_size"),
                 VocabSize = reader.Int("vocab_size") ?? throw reader.Missing("vocab_size"),
                 MaxPositionEmbeddings = reader.Int("max_position_embeddings") ?? 512,
-                TypeVocabSize = reader.Int("type_vocab_size") ?? 2,
-                LayerNormEps = (float)(reader.Double("layer_norm_eps") ?? 1e-12),
-                HiddenAct = ParseActivation(reader.String("hidden_act") ?? "gelu", file),
+                TypeVocabSize = distil ? 0 : reader.Int("type_vocab_size") ?? 2,
+                LayerNormEps = distil ? 1e-12f : (float)(reader.Double("layer_norm_eps") ?? 1e-12),
+                HiddenAct = ParseActivation(reader.String(distil ? "activation" : "hidden_act") ?? "gelu", file),
+                EmbeddingSize = embedding,
+                NumHiddenGroups = modelType == "albert" ? reader.Int("num_hidden_groups") ?? 1 : 1,
                 ModelType = modelType,
                 TaskTypeVocabSize = modelType == "ernie" && reader.Bool("use_task_id") == true ? reader.Int("task_type_vocab_size") ?? 3 : 0,
                 Labels = labels,
@@ -142,7 +185,11 @@ public sealed record BertConfig
         Positive("intermediate_size", IntermediateSize);
         Positive("vocab_size", VocabSize);
         Positive("max_position_embeddings", MaxPositionEmbeddings);
-        Positive("type_vocab_size", TypeVocabSize);
+        if (TypeVocabSize < 0) throw new ModelFormatException(file, $"type_vocab_size must not be negative, not {TypeVocabSize}");
+        if (EmbeddingSize is { } e) Positive("embedding_size", e);
+        Positive("num_hidden_groups", NumHiddenGroups);
+        if (NumHiddenLayers % NumHiddenGroups != 0)
+            throw new ModelFormatException(file, $"num_hidden_groups ({NumHiddenGroups}) does not divide num_hidden_layers ({NumHiddenLayers})");
         Positive("num_labels", NumLabels);
         if (MaxPositionEmbeddings < 3)
             throw new ModelFormatException(file, $"max_position_embeddings must be at least 3 ([CLS], a token, [SEP]), not {MaxPositionEmbeddings}");

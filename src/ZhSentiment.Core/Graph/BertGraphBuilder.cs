@@ -5,7 +5,8 @@ using ZhSentiment.Graph.Onnx;
 namespace ZhSentiment.Graph;
 
 /// <summary>
-/// Builds the ONNX graph of a BERT sequence classifier from its weights, with ONNX Runtime's fused CPU operators:
+/// Builds the ONNX graph of a BERT-family sequence classifier (BERT, StructBERT, ERNIE, DistilBERT, ELECTRA, ALBERT: one
+/// post-LN encoder, told apart by names, embeddings and head; see <see cref="BertWeightNames"/>) from its weights, with ONNX Runtime's fused CPU operators:
 /// EmbedLayerNormalization, Attention (one [H, 3H] QKV projection), SkipLayerNormalization (residual + bias +
 /// LayerNorm) and BiasGelu (exact erf GELU). Inputs <c>input_ids</c>, <c>attention_mask</c>, <c>token_type_ids</c>
 /// (int32 <c>[batch, sequence]</c>); output <c>logits</c> (float <c>[batch, labels]</c>).
@@ -33,7 +34,7 @@ public static class BertGraphBuilder
     {
         options ??= BertGraphOptions.Float32;
         config.Validate();
-        var w = new BertWeights(weights, source, config.BaseModelPrefix, config.ModelType);
+        var w = new BertWeights(weights, source, config);
         var b = new Builder(new OnnxGraph("bert_sequence_classifier"), options);
         int h = config.HiddenSize, inter = config.IntermediateSize;
 
@@ -97,12 +98,18 @@ public static class BertGraphBuilder
 
         string cls = g.AddNode("Squeeze", [x, g.AddInitializer("squeeze_axes", new long[] { 1 }, 1)], ["cls"]);
         var transB = OnnxAttribute.Int("transB", 1);
-        string pooled = g.AddNode("Tanh", [g.AddNode("Gemm",
+        string poolerDense = g.AddNode("Gemm",
         [
             cls,
             g.AddInitializer("pooler_weight", w.Backbone("pooler.dense.weight", h, h), h, h),
             g.AddInitializer("pooler_bias", w.Backbone("pooler.dense.bias", h), h),
-        ], ["pooler_dense"], "", transB)], ["pooled"]);
+        ], ["pooler_dense"], "", transB);
+        string pooled = config.PoolerActivation switch
+        {
+            PoolerActivation.Tanh => g.AddNode("Tanh", [poolerDense], ["pooled"]),
+            PoolerActivation.Relu => g.AddNode("Relu", [poolerDense], ["pooled"]),
+            _ => g.AddNode("Gelu", [poolerDense], ["pooled"], Ms),
+        };
         int labels = config.NumLabels;
         g.AddNode("Gemm",
         [
@@ -134,7 +141,17 @@ public static class BertGraphBuilder
         /// </summary>
         public string Embeddings(BertConfig config, BertWeights w, OnnxAttribute epsilon)
         {
+            string embeddings = EmbeddingSum(config, w, epsilon);
+            if (config.EmbeddingSize is not { } e) return embeddings;
+            // ELECTRA and ALBERT project the (narrower) embeddings to the encoder's width.
             int h = config.HiddenSize;
+            string projected = MatMul("embedding_projection", embeddings, w.LinearTransposed("embeddings.projection.weight", e, h), e, h);
+            return Graph.AddNode("Add", [projected, Graph.AddInitializer("embedding_projection_bias", w.Backbone("embeddings.projection.bias", h), h)], ["embeddings_projected"]);
+        }
+
+        private string EmbeddingSum(BertConfig config, BertWeights w, OnnxAttribute epsilon)
+        {
+            int h = config.EmbeddingSize ?? config.HiddenSize;
             var words = w.Backbone("embeddings.word_embeddings.weight", config.VocabSize, h);
             var positionTable = w.Backbone("embeddings.position_embeddings.weight", config.MaxPositionEmbeddings, h);
             if (config.TaskTypeVocabSize > 0)
@@ -146,7 +163,10 @@ public static class BertGraphBuilder
                     for (int j = 0; j < h; j++) positionTable[p * h + j] += task[j];
             }
             string positions = Graph.AddInitializer("position_embeddings", positionTable, config.MaxPositionEmbeddings, h);
-            string tokenTypes = Graph.AddInitializer("token_type_embeddings", w.Backbone("embeddings.token_type_embeddings.weight", config.TypeVocabSize, h), config.TypeVocabSize, h);
+            // A model without token types (DistilBERT) gets one zero row: the engine always feeds token type 0.
+            string tokenTypes = config.TypeVocabSize > 0
+                ? Graph.AddInitializer("token_type_embeddings", w.Backbone("embeddings.token_type_embeddings.weight", config.TypeVocabSize, h), config.TypeVocabSize, h)
+                : Graph.AddInitializer("token_type_embeddings", new float[h], 1, h);
             string gamma = Graph.AddInitializer("embeddings_ln_gamma", w.Backbone("embeddings.LayerNorm.weight", h), h);
             string beta = Graph.AddInitializer("embeddings_ln_beta", w.Backbone("embeddings.LayerNorm.bias", h), h);
             if (!options.Quantize)
