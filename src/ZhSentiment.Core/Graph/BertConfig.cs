@@ -78,6 +78,12 @@ public sealed record BertConfig
     /// <summary>Class names by class index (<c>id2label</c>); <c>LABEL_i</c> when the config names none.</summary>
     public required IReadOnlyList<string> Labels { get; init; }
 
+    /// <summary>
+    /// <c>problem_type</c> is <c>multi_label_classification</c>: the HF pipeline scores each class with a sigmoid (as it
+    /// does a single-output model).
+    /// </summary>
+    public bool MultiLabel { get; init; }
+
     /// <summary>Where <see cref="Labels"/> came from, e.g. <c>config.json id2label</c>.</summary>
     public string LabelSource { get; init; } = FileName;
 
@@ -162,6 +168,7 @@ public sealed record BertConfig
                 EmbeddingSize = embedding,
                 NumHiddenGroups = modelType == "albert" ? reader.Int("num_hidden_groups") ?? 1 : 1,
                 ModelType = modelType,
+                MultiLabel = reader.String("problem_type") == "multi_label_classification",
                 TaskTypeVocabSize = modelType == "ernie" && reader.Bool("use_task_id") == true ? reader.Int("task_type_vocab_size") ?? 3 : 0,
                 Labels = labels,
                 LabelSource = labelSource,

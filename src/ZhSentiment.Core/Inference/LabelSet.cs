@@ -19,14 +19,21 @@ public sealed partial class LabelSet
 {
     public const string Positive = "Positive", Negative = "Negative", Neutral = "Neutral";
 
-    private LabelSet(string[] modelLabels, string[] names, bool isCanonical, string mapping, string source)
+    private LabelSet(string[] modelLabels, string[] names, bool isCanonical, string mapping, string source, bool sigmoid)
     {
         ModelLabels = modelLabels;
         Names = names;
         IsCanonical = isCanonical;
         Mapping = mapping;
         Source = source;
+        Sigmoid = sigmoid;
     }
+
+    /// <summary>
+    /// True when each class's probability is the sigmoid of its logit, as the HF pipeline scores a model whose
+    /// <c>problem_type</c> is <c>multi_label_classification</c> or that has a single output; false for softmax.
+    /// </summary>
+    public bool Sigmoid { get; }
 
     /// <summary>The model's own labels in logit order (e.g. 负面, 正面).</summary>
     public IReadOnlyList<string> ModelLabels { get; }
@@ -50,23 +57,28 @@ public sealed partial class LabelSet
 
     /// <param name="modelLabels">The labels in logit order.</param>
     /// <param name="source">Where they were read from, for <see cref="Source"/>.</param>
-    public static LabelSet FromModelLabels(IReadOnlyList<string> modelLabels, string source = "the model")
+    /// <param name="multiLabel">The model's <c>problem_type</c> is <c>multi_label_classification</c>: sigmoid scores.</param>
+    public static LabelSet FromModelLabels(IReadOnlyList<string> modelLabels, string source = "the model", bool multiLabel = false)
     {
-        if (modelLabels.Count < 2) throw new ArgumentException("A classifier needs at least two labels.", nameof(modelLabels));
+        if (modelLabels.Count < 1) throw new ArgumentException("A classifier needs at least one label.", nameof(modelLabels));
         var labels = modelLabels.ToArray();
+        bool sigmoid = multiLabel || labels.Length == 1;
+        string scores = sigmoid ? "; scores are sigmoids" : "";
         var names = labels.Select(ByMeaning).ToArray();
-        if (names.All(n => n is not null) && names.Contains(Positive) && names.Contains(Negative))
+        // A single output is the probability of its own label: Positive (or Negative) above one half, the other side below.
+        bool polar = labels.Length == 1 ? names[0] is Positive or Negative : names.Contains(Positive) && names.Contains(Negative);
+        if (names.All(n => n is not null) && polar)
         {
             string pairs = string.Join(", ", labels.Select((l, i) => $"{l} → {names[i]}"));
-            return new LabelSet(labels, names!, true, $"by meaning: {pairs}", source);
+            return new LabelSet(labels, names!, true, $"by meaning: {pairs}{scores}", source, sigmoid);
         }
 
         if (labels.Length == 2 && IsPlaceholder(labels[0], 0) && IsPlaceholder(labels[1], 1))
             return new LabelSet(labels, [Negative, Positive], true,
-                $"by convention: the labels ({labels[0]}, {labels[1]}) carry no meaning, so index 0 is Negative and 1 Positive", source);
+                $"by convention: the labels ({labels[0]}, {labels[1]}) carry no meaning, so index 0 is Negative and 1 Positive{scores}", source, sigmoid);
 
         return new LabelSet(labels, labels, false,
-            $"none: the labels ({string.Join(", ", labels)}) have no sentiment meaning, so answers use the model's own names", source);
+            $"none: the labels ({string.Join(", ", labels)}) have no sentiment meaning, so answers use the model's own names{scores}", source, sigmoid);
     }
 
     /// <summary>
@@ -76,6 +88,12 @@ public sealed partial class LabelSet
     public (string Label, float Score) Polarity(IReadOnlyList<float> probabilities, int top)
     {
         if (!IsCanonical) return (Names[top], probabilities[top]);
+        if (Count == 1)
+        {
+            float p = probabilities[0];
+            string other = Names[0] == Positive ? Negative : Positive;
+            return p >= 0.5f ? (Names[0], p) : (other, 1 - p);
+        }
         float positive = 0, negative = 0;
         for (int i = 0; i < Names.Count; i++)
         {

@@ -83,7 +83,7 @@ public static class ModelLoader
                 OnnxPath = onnxPath,
                 BuiltFromCheckpoint = folder.Kind == ModelFolderKind.Checkpoint,
             };
-            return new SentimentEngine(new BertTextEncoder(tokenizer), backend, LabelSet.FromModelLabels(config.Labels, config.LabelSource), info, options.Engine);
+            return new SentimentEngine(new BertTextEncoder(tokenizer), backend, LabelSet.FromModelLabels(config.Labels, config.LabelSource, config.MultiLabel), info, options.Engine);
         }
         catch
         {

@@ -89,4 +89,25 @@ public class LabelSetTests
     {
         Assert.False(LabelSet.FromModelLabels(["中性", "正面"]).IsCanonical);
     }
+
+    [Fact]
+    public void A_single_output_is_the_probability_of_its_own_label()
+    {
+        var positive = LabelSet.FromModelLabels(["positive"]);
+        Assert.True(positive.Sigmoid);
+        Assert.Equal(("Positive", 0.75f), positive.Polarity([0.75f], 0));
+        Assert.Equal(("Negative", 0.75f), positive.Polarity([0.25f], 0));
+        var unnamed = LabelSet.FromModelLabels(["LABEL_0"]);
+        Assert.False(unnamed.IsCanonical);
+        Assert.Equal(("LABEL_0", 0.25f), unnamed.Polarity([0.25f], 0));
+    }
+
+    [Fact]
+    public void Multi_label_sets_are_scored_with_sigmoids_and_say_so()
+    {
+        var labels = LabelSet.FromModelLabels(["负面", "正面"], multiLabel: true);
+        Assert.True(labels.Sigmoid);
+        Assert.EndsWith("scores are sigmoids", labels.Mapping);
+        Assert.False(LabelSet.FromModelLabels(["负面", "正面"]).Sigmoid);
+    }
 }

@@ -114,6 +114,20 @@ public sealed class PublishedLayoutTests : IDisposable
         Assert.Contains(engine.Predict(["好"])[0].Polarity, new[] { "体育", "财经" });
     }
 
+    [Fact]
+    public void A_multi_label_model_scores_each_class_with_a_sigmoid_as_the_HF_pipeline_does()
+    {
+        string copy = Copy("hf-bin");
+        string path = Path.Combine(copy, "config.json");
+        var config = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        config["problem_type"] = "multi_label_classification";
+        File.WriteAllText(path, config.ToJsonString());
+        using var engine = Load(copy);
+        foreach (var (result, logits) in PredictAll(engine, "hf-bin"))
+            for (int c = 0; c < logits.Length; c++)
+                Assert.Equal(1 / (1 + Math.Exp(-logits[c])), result.Probabilities[c], 4);
+    }
+
     [Theory]
     [InlineData("unsupported-megatron-bert", "model_type 'megatron-bert' (MegatronBertForSequenceClassification) is not supported")]
 
