@@ -583,12 +583,37 @@ def write_other_architectures(fs):
                               dataclasses.replace(fs.shape, hidden_act="relu"), config, albert, HF_LABELS)
 
 
+def write_megatron_folder(fs):
+    """IDEA-CCNL/Erlangshen-MegatronBert-1.3B-Sentiment's type (its model card on huggingface.co: model_type
+    megatron-bert, BertTokenizer with vocab.txt, pre-layer normalisation); the label names of its config.json could
+    not be read here, so the fixture uses Negative/Positive. Keys per transformers' modeling_megatron_bert:
+    bert.embeddings.* without LayerNorm, bert.encoder.layer.N.attention.ln, attention.self.*, attention.output.dense,
+    ln, intermediate.dense, output.dense, then bert.encoder.ln, bert.pooler.dense, classifier."""
+    g = torch.Generator().manual_seed(SEED + 70)
+    h = fs.shape.hidden_size
+    weights = {}
+    for n, t in fs.weights.items():
+        if n.startswith("bert.embeddings.LayerNorm."):
+            continue
+        weights[n.replace(".attention.output.LayerNorm.", ".attention.ln.").replace(".output.LayerNorm.", ".ln.")] = t
+    weights["bert.encoder.ln.weight"] = 1.0 + 0.1 * torch.randn((h,), generator=g)
+    weights["bert.encoder.ln.bias"] = 0.1 * torch.randn((h,), generator=g)
+    path = fs.folder("megatron-bert")
+    write_json(os.path.join(path, "config.json"),
+               hf_config(fs.shape, HF_LABELS, "MegatronBertForSequenceClassification", "megatron-bert"))
+    cw.save_torch_zip(collections.OrderedDict(weights), os.path.join(path, "pytorch_model.bin"))
+    fs.expected(path, "MegatronBERT (Erlangshen-MegatronBert-1.3B-Sentiment's type: pre-LN layers, final LayerNorm)",
+                "pytorch_model.bin", "torch-zip", torch.float32, HF_LABELS, None, weights,
+                shape=dataclasses.replace(fs.shape, pre_layer_norm=True))
+
+
 def write_unsupported_folders(fs):
-    """Published architectures the engine does not read: their configuration must be refused by name.
-    IDEA-CCNL/Erlangshen-MegatronBert-1.3B-Sentiment (model_type megatron-bert, pre-LayerNorm layers)."""
+    """A published architecture the engine does not read must be refused by name: XLM-RoBERTa (model_type
+    xlm-roberta, as cardiffnlp/twitter-xlm-roberta-base-sentiment publishes it), whose SentencePiece tokenizer
+    zhsenti does not have."""
     for name, config in (
-            ("unsupported-megatron-bert", hf_config(fs.shape, HF_LABELS, "MegatronBertForSequenceClassification",
-                                                    "megatron-bert")),):
+            ("unsupported-xlm-roberta", hf_config(fs.shape, {"0": "negative", "1": "neutral", "2": "positive"},
+                                                  "XLMRobertaForSequenceClassification", "xlm-roberta")),):
         path = fs.folder(name)
         write_json(os.path.join(path, "config.json"), config)
         cw.save_safetensors({"placeholder": torch.zeros(1)}, os.path.join(path, "model.safetensors"), {"format": "pt"})
@@ -703,6 +728,7 @@ def make_fixtures():
     write_published_layouts(fs)
     write_ernie_folder(fs)
     write_other_architectures(fs)
+    write_megatron_folder(fs)
     write_unsupported_folders(fs)
     write_checkpoint_cases()
 

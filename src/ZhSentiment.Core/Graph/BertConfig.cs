@@ -37,7 +37,7 @@ public sealed record BertConfig
     public const string FileName = "config.json";
 
     /// <summary>The <c>model_type</c>s whose checkpoints the graph builder reads.</summary>
-    public static IReadOnlyList<string> SupportedModelTypes { get; } = ["bert", "structbert", "ernie", "distilbert", "electra", "albert"];
+    public static IReadOnlyList<string> SupportedModelTypes { get; } = ["bert", "structbert", "ernie", "distilbert", "electra", "albert", "megatron-bert"];
 
     /// <summary><c>model_type</c>: one of <see cref="SupportedModelTypes"/>; <c>bert</c> when the config names none.</summary>
     public string ModelType { get; init; } = "bert";
@@ -56,6 +56,9 @@ public sealed record BertConfig
 
     /// <summary>ALBERT: layers share the weights of <c>num_hidden_groups</c> groups; 1 for every other model.</summary>
     public int NumHiddenGroups { get; init; } = 1;
+
+    /// <summary>MegatronBERT normalises before attention and feed-forward, with a final LayerNorm and none on the embeddings.</summary>
+    public bool PreLayerNorm => ModelType == "megatron-bert";
 
     public PoolerActivation PoolerActivation => ModelType switch
     {

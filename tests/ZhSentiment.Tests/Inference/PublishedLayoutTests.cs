@@ -129,13 +129,13 @@ public sealed class PublishedLayoutTests : IDisposable
     }
 
     [Theory]
-    [InlineData("unsupported-megatron-bert", "model_type 'megatron-bert' (MegatronBertForSequenceClassification) is not supported")]
+    [InlineData("unsupported-xlm-roberta", "model_type 'xlm-roberta' (XLMRobertaForSequenceClassification) is not supported")]
 
     public void Unsupported_architectures_are_refused_in_one_line_naming_them_and_the_supported_ones(string folder, string message)
     {
         var e = Assert.Throws<ModelFormatException>(() => Load(Fixture(folder)));
         Assert.Contains(message, e.Message);
-        Assert.Contains("supported: bert, structbert, ernie, distilbert, electra, albert", e.Message);
+        Assert.Contains("supported: bert, structbert, ernie, distilbert, electra, albert, megatron-bert", e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }
 
@@ -144,6 +144,7 @@ public sealed class PublishedLayoutTests : IDisposable
     [InlineData("distilbert", "distilbert", new[] { "Positive", "Neutral", "Negative" })]
     [InlineData("electra", "electra", new[] { "Negative", "Positive" })] // LABEL_0/LABEL_1 by convention
     [InlineData("albert", "albert", new[] { "Negative", "Positive" })]
+    [InlineData("megatron-bert", "megatron-bert", new[] { "Negative", "Positive" })]
     public void Other_architectures_load_under_their_model_type_with_canonical_labels(string folder, string architecture, string[] names)
     {
         using var engine = Load(Fixture(folder));
