@@ -65,6 +65,22 @@ public sealed class PublishedLayoutTests : IDisposable
     }
 
     [Fact]
+    public void A_configuration_only_folder_converts_to_an_onnx_folder_that_keeps_its_labels_and_its_cut()
+    {
+        string output = Path.Combine(Copy("modelscope-inline"), "converted");
+        ModelConverter.Convert(Fixture("modelscope-inline"), output, int8: false);
+        Assert.Equal(ModelFolderKind.Onnx, ModelFolder.Inspect(output).Kind);
+        using var converted = Load(output);
+        using var original = Load(Fixture("modelscope-inline"));
+        Assert.Equal("configuration.json preprocessor.label2id", converted.Labels.Source);
+        Assert.Equal(48, converted.Info.MaxSequenceLength);
+        string[] texts = ["这家店的服务态度真是太好了", new string('好', 100)];
+        var a = original.Predict(texts);
+        var b = converted.Predict(texts);
+        for (int i = 0; i < texts.Length; i++) Assert.Equal(a[i].Logits, b[i].Logits, (x, y) => Math.Abs(x - y) < 1e-4);
+    }
+
+    [Fact]
     public void A_label_mapping_json_wins_over_every_other_label_source()
     {
         string copy = Copy("modelscope-trainer");
