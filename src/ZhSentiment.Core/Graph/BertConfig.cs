@@ -221,16 +221,16 @@ public sealed record BertConfig
     {
         int? numLabels = reader.Int("num_labels");
         string[] labels;
-        string source;
+        string source, name = Path.GetFileName(file);
         if (Present(root, "id2label", out var id2label))
-            (labels, source) = (Inference.LabelMaps.FromId2Label(id2label, file, "id2label"), $"{file} id2label");
+            (labels, source) = (Inference.LabelMaps.FromId2Label(id2label, file, "id2label"), $"{name} id2label");
         else if (Present(root, "label2id", out var label2id)) // Some ModelScope configs carry only label2id.
-            (labels, source) = (Inference.LabelMaps.FromLabel2Id(label2id, file, "label2id"), $"{file} label2id");
+            (labels, source) = (Inference.LabelMaps.FromLabel2Id(label2id, file, "label2id"), $"{name} label2id");
         else
         {
             int n = numLabels ?? 2;
             if (n <= 0) throw new ModelFormatException(file, $"num_labels must be positive, not {n}");
-            return (Enumerable.Range(0, n).Select(i => $"LABEL_{i}").ToArray(), $"{file} (no label names: LABEL_k)");
+            return (Enumerable.Range(0, n).Select(i => $"LABEL_{i}").ToArray(), $"{name} (no label names: LABEL_k)");
         }
         if (numLabels is { } declared && declared != labels.Length)
             throw new ModelFormatException(file, $"num_labels ({declared}) disagrees with the {labels.Length} labels named");
