@@ -43,19 +43,20 @@ if ! podman image exists "$local/debian:bookworm"; then
 fi
 if ! podman image exists "$local/runtime-deps:10.0"; then
   step "building $local/runtime-deps:10.0"
-  podman build -q --build-arg DEBIAN="$local/debian:bookworm" -f "$here/runtime-deps.Containerfile" -t "$local/runtime-deps:10.0" "$here" >/dev/null
+  podman build -q --network host --build-arg DEBIAN="$local/debian:bookworm" -f "$here/runtime-deps.Containerfile" -t "$local/runtime-deps:10.0" "$here" >/dev/null
 fi
 if ! podman image exists "$local/sdk:10.0"; then
   dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
   step "building $local/sdk:10.0 from $dotnet_root"
-  podman build -q --build-arg DEBIAN="$local/debian:bookworm" -f "$PWD/$here/sdk.Containerfile" -t "$local/sdk:10.0" "$dotnet_root" >/dev/null
+  podman build -q --network host --build-arg DEBIAN="$local/debian:bookworm" -f "$PWD/$here/sdk.Containerfile" -t "$local/sdk:10.0" "$dotnet_root" >/dev/null
 fi
 
 # 2. The image, from the unchanged Dockerfile. Docker format keeps HEALTHCHECK (OCI images have no such field); the
-#    build reaches Debian's and NuGet's registries through the host's network and reuses this machine's NuGet cache.
+#    build reaches Debian's and NuGet's registries through the host's network, with the host's CA certificates (a
+#    machine whose egress re-signs TLS has its own CA there), and reuses this machine's NuGet cache.
 step "building $image"
 start=$(date +%s)
-podman build --format docker --network host -v "$HOME/.nuget/packages:/root/.nuget/packages" \
+podman build --format docker --network host -v /etc/ssl/certs:/etc/ssl/certs:ro -v "$HOME/.nuget/packages:/root/.nuget/packages" \
   --build-arg SDK_IMAGE="$local/sdk:10.0" --build-arg RUNTIME_IMAGE="$local/runtime-deps:10.0" -t "$image" . >&2
 step "built in $(( $(date +%s) - start )) s, $(podman image inspect --format '{{.Size}}' "$image" | numfmt --to=iec) uncompressed"
 
