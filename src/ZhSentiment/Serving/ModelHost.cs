@@ -34,6 +34,7 @@ public sealed class ModelHost(ModelFactory factory, IHostApplicationLifetime lif
         try
         {
             _loaded = await Task.Run(() => factory(stoppingToken), stoppingToken);
+            Log.ModelLabels(logger, _loaded.Labels.Source, _loaded.Labels.Mapping);
             await WarmUpAsync(_loaded, stoppingToken);
             Card = ModelCard.Read(_loaded.Info.Source);
             _ready = _loaded;
