@@ -12,30 +12,22 @@ internal sealed class PredictCommand : Command
 {
     private const int Chunk = 256;
 
-    private readonly ModelArguments _model = new();
+    public ModelOptions Model { get; }
     private readonly Option<bool> _json = new("--json") { Description = "One JSON object per line: {\"text\",\"label\",\"score\",\"labels\",\"probabilities\",\"logits\"}." };
-    private readonly Option<string> _longText = new("--long-text") { Description = "Texts longer than the model's window: average over windows, or cut. Default: windows.", HelpName = "windows|truncate", DefaultValueFactory = _ => "windows" };
     private readonly Argument<string[]> _texts = new("TEXT") { Description = "Texts to classify; without any, one per line from stdin.", Arity = ArgumentArity.ZeroOrMore };
 
     public PredictCommand() : base("predict", "Classify texts: label (Positive/Negative), score, and every class's probability.")
     {
-        _model.AddTo(this);
+        Model = new ModelOptions(this);
         Options.Add(_json);
-        Options.Add(_longText);
         Arguments.Add(_texts);
-        SetAction((parse, _) => CliErrors.RunAsync(() => RunAsync(parse)));
+        SetAction((parse, _) => CliErrors.RunAsync(Name, () => RunAsync(parse)));
     }
 
     private async Task<int> RunAsync(ParseResult parse)
     {
-        var longText = parse.GetValue(_longText) switch
-        {
-            "windows" => LongTextMode.Windows,
-            "truncate" => LongTextMode.Truncate,
-            var other => throw new ArgumentException($"--long-text must be 'windows' or 'truncate', not '{other}'"),
-        };
         bool json = parse.GetValue(_json);
-        using var engine = _model.Load(parse, longText);
+        using var engine = Model.Load(parse, Name);
         using var output = new JsonLines();
         using var text = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false };
         int failed = 0;
@@ -49,7 +41,7 @@ internal sealed class PredictCommand : Command
                 if (string.IsNullOrWhiteSpace(input.Text))
                 {
                     failed++;
-                    await Console.Error.WriteLineAsync($"zhsenti: {input.Origin}: empty text, nothing to classify");
+                    await Console.Error.WriteLineAsync(CliErrors.Format(Name, $"{input.Origin}: empty text, nothing to classify"));
                     if (json) output.Write(w => { w.WriteString("text", input.Text); w.WriteString("error", "empty text"); });
                     else await text.WriteLineAsync("error\t\t" + input.Text);
                     continue;
