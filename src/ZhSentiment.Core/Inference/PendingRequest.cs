@@ -34,8 +34,6 @@ internal sealed class PendingRequest
     /// <summary>True once the caller gave up (cancelled) or the request failed: its queued windows are dropped.</summary>
     public bool IsAbandoned => _completion.Task.IsCompleted;
 
-    public int WindowCount => _firstWindow[^1];
-
     /// <summary>Records the logits of window <paramref name="window"/>, computed in batch number <paramref name="batch"/>.</summary>
     public void Complete(int window, ReadOnlySpan<float> logits, long batch, long batchTicks)
     {
@@ -64,7 +62,7 @@ internal sealed class PendingRequest
             int first = _firstWindow[t], count = _firstWindow[t + 1] - first;
             var probabilities = new float[labels];
             var logits = new float[labels];
-            WindowCombiner.Combine(_logits.AsSpan(first * labels, count * labels), count, probabilities, logits);
+            WindowCombiner.Combine(_logits.AsSpan(first * labels, count * labels), count, probabilities, logits, _labels.Sigmoid);
             results[t] = new SentimentResult(_labels, probabilities, logits, _tokens[t], count, time);
         }
         _completion.TrySetResult(results);

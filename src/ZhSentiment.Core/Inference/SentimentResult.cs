@@ -11,14 +11,9 @@ public sealed class SentimentResult
         LabelIndex = best;
         Label = labels.Names[best];
         ModelLabel = labels.ModelLabels[best];
+        (Polarity, PolarityScore) = labels.Polarity(probabilities, best);
         Probabilities = probabilities;
         Logits = logits;
-        (PolarLabel, PolarScore) = (Label, Score);
-        if (probabilities.Length > 2 && labels.IsCanonical && labels.Names.Contains(LabelSet.Positive) && labels.Names.Contains(LabelSet.Negative))
-        {
-            float positive = labels.PositiveShare(probabilities);
-            (PolarLabel, PolarScore) = positive > 0.5f ? (LabelSet.Positive, positive) : (LabelSet.Negative, 1 - positive);
-        }
         Tokens = tokens;
         Windows = windows;
         InferenceTime = inferenceTime;
@@ -30,21 +25,20 @@ public sealed class SentimentResult
     /// <summary>The canonical label (Positive/Negative/Neutral), or the model's own where its label set does not map.</summary>
     public string Label { get; }
 
+    /// <summary>
+    /// The binary verdict of <c>/predict</c>: Positive or Negative, summing each polar side's classes (a Neutral or
+    /// star-rating model decides between its sides); the top class's own name where the model's labels do not map.
+    /// </summary>
+    public string Polarity { get; }
+
+    /// <summary>Probability of <see cref="Polarity"/> against the other polar side (see <see cref="LabelSet.Polarity"/>).</summary>
+    public float PolarityScore { get; }
+
     /// <summary>The model's own name for the label (e.g. 正面).</summary>
     public string ModelLabel { get; }
 
     /// <summary>Probability of <see cref="Label"/>.</summary>
     public float Score => Probabilities[LabelIndex];
-
-    /// <summary>
-    /// The binary verdict of <c>/predict</c>: Positive or Negative, whichever side is more probable, whatever the most
-    /// probable class (see <see cref="LabelSet.PositiveShare"/>). The same as <see cref="Label"/>
-    /// for a two-class model or one whose labels do not map.
-    /// </summary>
-    public string PolarLabel { get; }
-
-    /// <summary>The probability of <see cref="PolarLabel"/> against the other polar side.</summary>
-    public float PolarScore { get; }
 
     /// <summary>Class probabilities in the model's label order (combined over windows for long texts, see <see cref="WindowCombiner"/>).</summary>
     public IReadOnlyList<float> Probabilities { get; }

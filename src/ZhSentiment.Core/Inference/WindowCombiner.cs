@@ -19,21 +19,22 @@ public static class WindowCombiner
     /// <param name="logits">The windows' logits in text order, <c>labels</c> values each.</param>
     /// <param name="probabilities">Receives the combined probabilities.</param>
     /// <param name="combinedLogits">Receives the windows' logits under the same weights.</param>
-    public static void Combine(ReadOnlySpan<float> logits, int windows, Span<float> probabilities, Span<float> combinedLogits)
+    /// <param name="sigmoid">Each class's probability is the sigmoid of its logit (multi-label and single-output models), not a softmax.</param>
+    public static void Combine(ReadOnlySpan<float> logits, int windows, Span<float> probabilities, Span<float> combinedLogits, bool sigmoid = false)
     {
         int labels = probabilities.Length;
         probabilities.Clear();
         combinedLogits.Clear();
         Span<float> window = stackalloc float[labels];
         float strongest = 0;
-        for (int w = 0; w < windows; w++) strongest = Math.Max(strongest, Strength(logits.Slice(w * labels, labels), window));
+        for (int w = 0; w < windows; w++) strongest = Math.Max(strongest, Strength(logits.Slice(w * labels, labels), window, sigmoid));
         double total = 0;
         for (int w = 0; w < windows; w++)
         {
             var windowLogits = logits.Slice(w * labels, labels);
             // Relative to the strongest window, so the exponent stays small.
             double position = windows == 1 ? 0 : (double)w / (windows - 1);
-            double weight = Math.Exp(Sharpness * (Strength(windowLogits, window) - strongest) + Recency * position);
+            double weight = Math.Exp(Sharpness * (Strength(windowLogits, window, sigmoid) - strongest) + Recency * position);
             total += weight;
             for (int c = 0; c < labels; c++)
             {
@@ -49,12 +50,14 @@ public static class WindowCombiner
     }
 
     /// <summary>The window's top probability above a uniform guess; <paramref name="probabilities"/> receives its probabilities.</summary>
-    private static float Strength(ReadOnlySpan<float> logits, Span<float> probabilities)
+    private static float Strength(ReadOnlySpan<float> logits, Span<float> probabilities, bool sigmoid)
     {
-        Softmax(logits, probabilities);
+        if (sigmoid)
+            for (int i = 0; i < logits.Length; i++) probabilities[i] = 1 / (1 + MathF.Exp(-logits[i]));
+        else Softmax(logits, probabilities);
         float top = 0;
         foreach (var p in probabilities) top = Math.Max(top, p);
-        return top - 1f / probabilities.Length;
+        return top - (sigmoid ? 0.5f : 1f / probabilities.Length);
     }
 
     public static void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities)

@@ -4,20 +4,20 @@ namespace ZhSentiment.Training;
 
 /// <summary>
 /// A model's answer in a labelled dataset's terms: on a two-class file the binary answer of <c>/predict</c>
-/// (<see cref="SentimentResult.PolarLabel"/>), on a three-class file the most probable of 负面/中性/正面.
+/// (<see cref="LabelSet.Polarity"/>), on a three-class file the most probable of 负面/中性/正面.
 /// </summary>
 public static class Decision
 {
     /// <summary>The predicted index in <paramref name="datasetLabels"/> and the probability the model gives it.</summary>
     public static (int Label, float Confidence) Predict(LabelSet model, IReadOnlyList<float> probabilities, IReadOnlyList<string> datasetLabels)
     {
-        if (datasetLabels.Count == 2)
-        {
-            float positive = model.PositiveShare(probabilities);
-            return positive > 0.5f ? (1, positive) : (0, 1 - positive);
-        }
         int best = 0;
         for (int i = 1; i < probabilities.Count; i++) if (probabilities[i] > probabilities[best]) best = i;
+        if (datasetLabels.Count == 2)
+        {
+            var (polarity, score) = model.Polarity(probabilities, best);
+            return (polarity == LabelSet.Positive ? 1 : 0, score);
+        }
         int label = model.Names[best] switch
         {
             LabelSet.Negative => 0,

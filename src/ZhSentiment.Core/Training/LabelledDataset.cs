@@ -6,8 +6,8 @@ namespace ZhSentiment.Training;
 public sealed record BadRow(long Line, string Problem);
 
 /// <summary>
-/// Labelled texts read from a CSV, TSV or JSON Lines file: a <c>label</c> column, a <c>text</c> or <c>review</c>
-/// column, an optional <c>source</c> column. Rows that cannot be used are counted and kept with their line numbers,
+/// Labelled texts read from a CSV, TSV or JSON Lines file: a label column (<c>label</c> unless named otherwise), a
+/// text column (found as <see cref="TextColumn"/> finds it), an optional <c>source</c> column. Rows that cannot be used are counted and kept with their line numbers,
 /// never dropped silently. Labels are two-class (0/1, 负面/正面, negative/positive) unless any row of the file is
 /// neutral (2 among numbers, or 中性/neutral), in which case the file is three-class: 0/1/2 or
 /// 负面/中性/正面 or negative/neutral/positive.
@@ -19,6 +19,8 @@ public sealed class LabelledDataset
 
     /// <summary>The labels of a two-class file, in index order.</summary>
     public static IReadOnlyList<string> BinaryLabels { get; } = ["负面", "正面"];
+
+    public const string DefaultLabelColumn = "label";
 
     /// <summary>The labels of a three-class file, in index order.</summary>
     public static IReadOnlyList<string> ThreeClassLabels { get; } = ["负面", "中性", "正面"];
@@ -47,15 +49,20 @@ public sealed class LabelledDataset
     /// <summary>Whether the file has a <c>source</c> column.</summary>
     public bool HasSource { get; }
 
+    /// <param name="textColumn">The text column's name; null: as <see cref="TextColumn"/> finds it.</param>
+    /// <param name="labelColumn">The label column's name; null: <see cref="DefaultLabelColumn"/>.</param>
     /// <exception cref="InvalidDataException">The file lacks a label or text column, or cannot be read as a table.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    public static LabelledDataset Read(string path, Action<long>? bytesRead = null)
+    public static LabelledDataset Read(string path, Action<long>? bytesRead = null, string? textColumn = null, string? labelColumn = null)
     {
+        labelColumn ??= DefaultLabelColumn;
         using var reader = TableReader.Open(path);
         var rows = new List<(string Text, string Label, string? Source, long Line)>();
         var bad = new List<BadRow>();
         long badCount = 0;
         bool hasSource = false;
+        TableColumns? seen = null;
+        int labelIndex = -1, textIndex = -1;
         void Bad(long line, string problem)
         {
             badCount++;
@@ -70,20 +77,27 @@ public sealed class LabelledDataset
                 continue;
             }
             var columns = row.Columns;
-            int labelColumn = columns.IndexOf("label");
-            int textColumn = columns.IndexOf("text") is >= 0 and var t ? t : columns.IndexOf("review");
-            if (labelColumn < 0 || textColumn < 0)
+            if (!ReferenceEquals(columns, seen))
             {
-                if (reader.Format != TableFormat.Jsonl)
-                    throw new InvalidDataException($"{path}: needs a 'label' column and a 'text' or 'review' column; it has: {columns}");
-                Bad(row.Line, labelColumn < 0 ? "no 'label' field" : "no 'text' or 'review' field");
+                seen = columns;
+                labelIndex = TextColumn.Named(columns, labelColumn);
+                textIndex = TextColumn.Find(columns, textColumn, besides: labelIndex);
+            }
+            if (labelIndex < 0 || textIndex < 0)
+            {
+                string problem = labelIndex < 0
+                    ? $"there is no label column '{labelColumn}' (name it with --label-column); the columns are: {columns}"
+                    : TextColumn.Problem(columns, textColumn);
+                // A JSON Lines row has its own keys: one without them is a bad row, not a bad file.
+                if (reader.Format != TableFormat.Jsonl) throw new InvalidDataException($"{path}: {problem}");
+                Bad(row.Line, problem);
                 continue;
             }
             int sourceColumn = columns.IndexOf("source");
             hasSource |= sourceColumn >= 0;
 
-            string? labelText = row[labelColumn];
-            string? text = row[textColumn];
+            string? labelText = row[labelIndex];
+            string? text = row[textIndex];
             if (string.IsNullOrWhiteSpace(labelText)) Bad(row.Line, "missing label");
             else if (ParseLabel(labelText, threeClass: true) is null) Bad(row.Line, $"unknown label '{labelText}' (expected 0/1, 负面/正面, negative/positive; three classes: 0/1/2, 负面/中性/正面, negative/neutral/positive)");
             else if (string.IsNullOrWhiteSpace(text)) Bad(row.Line, "empty text");

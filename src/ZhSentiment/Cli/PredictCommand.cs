@@ -12,30 +12,22 @@ internal sealed class PredictCommand : Command
 {
     private const int Chunk = 256;
 
-    private readonly ModelArguments _model = new();
+    public ModelOptions Model { get; }
     private readonly Option<bool> _json = new("--json") { Description = "One JSON object per line: {\"text\",\"label\",\"score\",\"labels\",\"probabilities\",\"logits\"}." };
-    private readonly Option<string> _longText = new("--long-text") { Description = "Texts longer than the model's window: average over windows, or cut. Default: windows.", HelpName = "windows|truncate", DefaultValueFactory = _ => "windows" };
     private readonly Argument<string[]> _texts = new("TEXT") { Description = "Texts to classify; without any, one per line from stdin.", Arity = ArgumentArity.ZeroOrMore };
 
     public PredictCommand() : base("predict", "Classify texts: label (Positive/Negative), score, and every class's probability.")
     {
-        _model.AddTo(this);
+        Model = new ModelOptions(this);
         Options.Add(_json);
-        Options.Add(_longText);
         Arguments.Add(_texts);
-        SetAction((parse, _) => CliErrors.RunAsync(() => RunAsync(parse)));
+        SetAction((parse, _) => CliErrors.RunAsync(Name, () => RunAsync(parse)));
     }
 
     private async Task<int> RunAsync(ParseResult parse)
     {
-        var longText = parse.GetValue(_longText) switch
-        {
-            "windows" => LongTextMode.Windows,
-            "truncate" => LongTextMode.Truncate,
-            var other => throw new ArgumentException($"--long-text must be 'windows' or 'truncate', not '{other}'"),
-        };
         bool json = parse.GetValue(_json);
-        using var engine = _model.Load(parse, longText);
+        using var engine = Model.Load(parse, Name);
         using var output = new JsonLines();
         using var text = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false };
         int failed = 0;
@@ -49,14 +41,14 @@ internal sealed class PredictCommand : Command
                 if (string.IsNullOrWhiteSpace(input.Text))
                 {
                     failed++;
-                    await Console.Error.WriteLineAsync($"zhsenti: {input.Origin}: empty text, nothing to classify");
+                    await Console.Error.WriteLineAsync(CliErrors.Format(Name, $"{input.Origin}: empty text, nothing to classify"));
                     if (json) output.Write(w => { w.WriteString("text", input.Text); w.WriteString("error", "empty text"); });
                     else await text.WriteLineAsync("error\t\t" + input.Text);
                     continue;
                 }
                 var result = results[next++];
                 if (json) output.Write(w => WriteJson(w, input.Text, result, engine.Labels));
-                else await text.WriteLineAsync($"{result.Label}\t{result.Score.ToString("F4", CultureInfo.InvariantCulture)}\t{input.Text}");
+                else await text.WriteLineAsync($"{result.Polarity}\t{result.PolarityScore.ToString("F4", CultureInfo.InvariantCulture)}\t{input.Text}");
             }
             await text.FlushAsync();
         }
@@ -66,8 +58,8 @@ internal sealed class PredictCommand : Command
     private static void WriteJson(System.Text.Json.Utf8JsonWriter w, string text, SentimentResult result, LabelSet labels)
     {
         w.WriteString("text", text);
-        w.WriteString("label", result.Label);
-        w.WriteNumber("score", result.Score);
+        w.WriteString("label", result.Polarity);
+        w.WriteNumber("score", result.PolarityScore);
         w.WriteStartArray("labels");
         foreach (var label in labels.ModelLabels) w.WriteStringValue(label);
         w.WriteEndArray();

@@ -5,70 +5,80 @@ using Spectre.Console;
 using ZhSentiment.Data;
 using ZhSentiment.Inference;
 using ZhSentiment.Scoring;
+using ZhSentiment.Serving;
 
 namespace ZhSentiment.Cli;
 
 /// <summary>
 /// <c>zhsenti score</c>: scores every row of a CSV, TSV or JSON Lines file into a copy with <c>label</c>, <c>score</c>,
 /// <c>prob_*</c> and <c>error</c> columns. Exit status 0 when the output is complete (rows that could not be scored
-/// included), 1 on unusable arguments, input or model, 130 when interrupted.
+/// included), 1 on unusable arguments, input or model, 130 when interrupted. <c>--shard</c> scores one part of the
+/// input; <c>--merge</c> puts the parts back together.
 /// </summary>
 internal sealed class ScoreCommand : Command
 {
     private static readonly TimeSpan PlainProgressInterval = TimeSpan.FromSeconds(5);
 
-    private readonly Option<string> _input = new("--input", "-i") { Description = "The file to score (csv, tsv, jsonl), or - for standard input.", Required = true, HelpName = "FILE" };
+    private readonly Option<string> _input = new("--input", "-i") { Description = "The file to score (csv, tsv, jsonl), or - for standard input. Required unless --merge.", HelpName = "FILE" };
     private readonly Option<string> _output = new("--output", "-o") { Description = "Where to write; its extension picks the format (default: the input's). - for standard output.", Required = true, HelpName = "FILE" };
-    private readonly Option<string> _model = new("--model") { Description = "The model folder. Default: the shipped model.", HelpName = "DIR" };
-    private readonly Option<string> _textColumn = new("--text-column") { Description = "The column holding the text. Default: text, review, content, or the only column.", HelpName = "NAME" };
+    private readonly ModelOptions _model;
+    private readonly Option<string> _textColumn = ColumnOptions.Text();
     private readonly Option<string> _format = new("--format") { Description = "The input's format when its extension does not tell (standard input).", HelpName = "csv|tsv|jsonl" };
-    private readonly Option<int> _batchSize = new("--batch-size") { Description = "Rows per engine request. Default: 256.", HelpName = "N", DefaultValueFactory = _ => 256 };
+    private readonly Option<int?> _batchSize = CliValues.Whole("--batch-size", "N", $"Rows per engine request. Default: {ScoreOptions.DefaultBatchSize}.", min: 1);
     private readonly Option<bool> _resume = new("--resume") { Description = "Continue an interrupted run from its partial output (OUTPUT.partial)." };
-    private readonly Option<string> _quantize = new("--quantize") { Description = "int8 quantizes the encoder's matrix multiplications. Default: none.", HelpName = "none|int8", DefaultValueFactory = _ => "none" };
-    private readonly Option<int?> _threads = new("--threads") { Description = "ONNX Runtime threads. Default: the physical cores.", HelpName = "N" };
-    private readonly Option<string> _cacheDir = new("--cache-dir") { Description = "Cache for built models. Default: $ZHSENTI_CACHE or ~/.cache/zhsenti.", HelpName = "DIR" };
+    private readonly Option<string> _shard = new("--shard") { Description = $"Score only the rows whose ordinal modulo COUNT is INDEX, into OUTPUT's part file NAME.part-INDEX-of-COUNT.EXT; auto: INDEX from ${ScoreShard.IndexVariable} (a Kubernetes Indexed Job), COUNT from ${ScoreShard.CountVariable}.", HelpName = "INDEX/COUNT|auto" };
+    private readonly Option<string[]> _merge = new("--merge") { Description = "Merge the part files of a sharded run, all of them, into OUTPUT as one run would have written it.", HelpName = "PARTS", AllowMultipleArgumentsPerToken = true };
 
     public ScoreCommand() : base("score", "Score every row of a CSV, TSV or JSON Lines file, keeping its columns and order.")
     {
         Options.Add(_input);
         Options.Add(_output);
-        Options.Add(_model);
+        _model = new ModelOptions(this);
         Options.Add(_textColumn);
         Options.Add(_format);
         Options.Add(_batchSize);
         Options.Add(_resume);
-        Options.Add(_quantize);
-        Options.Add(_threads);
-        Options.Add(_cacheDir);
+        Options.Add(_shard);
+        Options.Add(_merge);
         SetAction((parse, cancellationToken) => RunAsync(parse, Console.Error, cancellationToken));
     }
-
-    /// <summary>The shipped model's folder beside the executable.</summary>
-    public static string DefaultModel => Path.Combine(AppContext.BaseDirectory, "models", "default");
 
     private async Task<int> RunAsync(ParseResult parse, TextWriter log, CancellationToken cancellationToken)
     {
         TableFormat? format = null;
         if (parse.GetValue(_format) is { } formatName && (format = TableFormats.Parse(formatName)) is null)
-            return Fail(log, $"--format must be csv, tsv or jsonl, not '{formatName}'");
+            return Fail(log, $"--format takes csv, tsv or jsonl, not '{formatName}'");
+        var input = parse.GetValue(_input);
+        if (parse.GetResult(_merge) is not null)
+        {
+            if (input is not null || parse.GetValue(_shard) is not null) return Fail(log, "--merge takes the part files in place of --input and --shard");
+            return Merge(parse.GetValue(_merge) ?? [], parse.GetValue(_output)!, format, log, cancellationToken);
+        }
+        if (input is null) return Fail(log, "--input is required (or --merge PARTS...)");
+        ScoreShard? shard;
+        try
+        {
+            shard = parse.GetValue(_shard) is { } value ? ScoreShard.Parse(value, Environment.GetEnvironmentVariable) : null;
+        }
+        catch (ScoreException e)
+        {
+            return Fail(log, e.Message);
+        }
         var options = new ScoreOptions
         {
-            Input = parse.GetValue(_input)!,
+            Input = input,
             Output = parse.GetValue(_output)!,
+            Shard = shard,
             Format = format,
             TextColumn = parse.GetValue(_textColumn),
-            BatchSize = parse.GetValue(_batchSize),
+            BatchSize = parse.GetValue(_batchSize) ?? ScoreOptions.DefaultBatchSize,
             Resume = parse.GetValue(_resume),
         };
-        var load = new ModelLoadOptions
-        {
-            Quantize = parse.GetValue(_quantize)!,
-            Threads = parse.GetValue(_threads),
-            CacheDirectory = parse.GetValue(_cacheDir),
-            // Every in-flight row is the scorer's own; its in-flight limit, not the queue, bounds memory.
-            Engine = new EngineOptions { QueueCapacity = int.MaxValue },
-        };
-        return await RunAsync(options, parse.GetValue(_model) ?? DefaultModel, load, log, cancellationToken);
+        var model = _model.Read(parse);
+        var load = model.ToLoadOptions();
+        // Every in-flight row is the scorer's own; its in-flight limit, not the queue, bounds memory.
+        load = load with { Engine = load.Engine with { QueueCapacity = int.MaxValue } };
+        return await RunAsync(options, model.Model ?? ModelSource.DefaultFolder, load, log, cancellationToken);
     }
 
     /// <summary>Loads the model and scores; returns the exit status, having written the summary or the one-line reason to <paramref name="log"/>.</summary>
@@ -78,11 +88,11 @@ internal sealed class ScoreCommand : Command
         SentimentEngine engine;
         try
         {
-            engine = ModelLoader.Load(model, load, message => log.WriteLine($"zhsenti score: {message}"));
+            engine = ModelLoader.Load(model, load, message => log.WriteLine(CliErrors.Format("score", $"warning: {message}")));
         }
-        catch (Exception e) when (e is ModelFormatException or ArgumentException or IOException)
+        catch (Exception e) when (CliErrors.IsUsers(e))
         {
-            return Fail(log, e.Message);
+            return Fail(log, CliErrors.Message(e));
         }
         using (engine)
         {
@@ -105,11 +115,27 @@ internal sealed class ScoreCommand : Command
         }
     }
 
-    private static int Fail(TextWriter log, string message)
+    /// <summary>Merges the parts of a sharded run; returns the exit status, having written the outcome to <paramref name="log"/>.</summary>
+    private static int Merge(IReadOnlyList<string> parts, string output, TableFormat? format, TextWriter log, CancellationToken cancellationToken)
     {
-        log.WriteLine($"zhsenti score: {message}");
-        return 1;
+        try
+        {
+            long rows = PartMerger.Merge(parts, output, format, cancellationToken);
+            log.WriteLine($"zhsenti score: {parts.Count} parts merged into '{output}', {rows:N0} rows");
+            return 0;
+        }
+        catch (ScoreException e)
+        {
+            return Fail(log, e.Message);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            log.WriteLine($"zhsenti score: interrupted; '{output}' was not written");
+            return 130;
+        }
     }
+
+    private static int Fail(TextWriter log, string message) => CliErrors.Report("score", message, log);
 
     private static Task<ScoreSummary> ScoreWithProgressAsync(SentimentEngine engine, ScoreOptions options, TextWriter log, CancellationToken cancellationToken)
     {
@@ -153,8 +179,9 @@ internal sealed class ScoreCommand : Command
     private static void Report(TextWriter log, ScoreOptions options, ScoreSummary summary)
     {
         long scored = summary.Rows - summary.Errors, fresh = summary.Rows - summary.ResumedRows;
-        var where = options.Output == "-" ? "standard output" : $"'{options.Output}'";
+        var where = options.Output == "-" ? "standard output" : $"'{options.WritePath}'";
         log.WriteLine($"zhsenti score: {summary.Rows:N0} rows written to {where}, {scored:N0} scored, in {summary.Elapsed.TotalSeconds:N1} s ({fresh / Math.Max(summary.Elapsed.TotalSeconds, 1e-3):N0} rows/s)");
+        if (options.Shard is { } shard) log.WriteLine($"zhsenti score: part {shard.Index} of {shard.Count}: the input rows whose ordinal modulo {shard.Count} is {shard.Index}; merge all {shard.Count} parts with --merge");
         if (summary.ResumedRows > 0) log.WriteLine($"zhsenti score: resumed after {summary.ResumedRows:N0} rows already in the partial output");
         if (summary.Errors > 0)
         {

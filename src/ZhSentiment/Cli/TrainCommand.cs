@@ -13,7 +13,9 @@ internal sealed class TrainCommand : Command
     /// <summary>Below this many usable rows, or this many of a class, training warns that the data is too small.</summary>
     private const int SmallData = 1000, SmallClass = 100;
 
-    private readonly Option<string[]> _data = new("--data") { Description = "Labelled CSV, TSV or JSON Lines: a 'label' column (0/1, 负面/正面, negative/positive; three classes: 0/1/2, 负面/中性/正面, negative/neutral/positive) and a 'text' or 'review' column. Repeat to train on several files; a three-class file makes a three-class model, and a text found twice is used once.", HelpName = "FILE", Required = true };
+    private readonly Option<string[]> _data = new("--data") { Description = "Labelled CSV, TSV or JSON Lines: a label column (0/1, 负面/正面, negative/positive; three classes: 0/1/2, 负面/中性/正面, negative/neutral/positive) and a text column. Repeat to train on several files; a three-class file makes a three-class model, and a text found twice is used once.", HelpName = "FILE", Required = true };
+    private readonly Option<string> _textColumn = ColumnOptions.Text();
+    private readonly Option<string> _labelColumn = ColumnOptions.Label();
     private readonly Option<string[]> _dev = new("--dev") { Description = "Labelled files to report accuracy on after each epoch (nothing is tuned on them). Repeatable.", HelpName = "FILE" };
     private readonly Option<string> _output = new("--output") { Description = "The model folder to write (config.json, model.onnx).", HelpName = "DIR", Required = true };
     private readonly Option<int> _seed = new("--seed") { Description = "Seeds initialisation and example order: same data and seed, same model. Default: 1.", DefaultValueFactory = _ => 1 };
@@ -47,7 +49,7 @@ internal sealed class TrainCommand : Command
 
     public TrainCommand() : base("train", "Train a compact n-gram sentiment model (CPU, minutes) that serve/eval load with --model.")
     {
-        foreach (var option in new Option[] { _data, _dev, _output, _seed, _epochs, _dim, _embeddingRows, _convFilters, _convWidth, _convStep, _buckets, _maxN, _maxLength, _clauseRoles, _foldTraditional, _sqrtPooling, _classWeighting, _calibration, _learningRate, _linearStep })
+        foreach (var option in new Option[] { _data, _textColumn, _labelColumn, _dev, _output, _seed, _epochs, _dim, _embeddingRows, _convFilters, _convWidth, _convStep, _buckets, _maxN, _maxLength, _clauseRoles, _foldTraditional, _sqrtPooling, _classWeighting, _calibration, _learningRate, _linearStep })
             Options.Add(option);
         SetAction(parse => Run(parse));
     }
@@ -57,11 +59,11 @@ internal sealed class TrainCommand : Command
         var console = AnsiConsole.Console;
         try
         {
-            var files = parse.GetValue(_data)!.Select(path => ReadData(path, "training")).ToArray();
-            var devs = (parse.GetValue(_dev) ?? []).Select(path => (Path: path, Data: ReadData(path, "dev"))).ToArray();
+            var files = parse.GetValue(_data)!.Select(path => ReadData(parse, path, "training")).ToArray();
+            var devs = (parse.GetValue(_dev) ?? []).Select(path => (Path: path, Data: ReadData(parse, path, "dev"))).ToArray();
             bool threeClass = files.Any(f => f.IsThreeClass);
             var (train, calibration, duplicates) = Combine(files, threeClass, parse.GetValue(_calibration));
-            if (train.Count == 0) throw new InvalidDataException("The training files hold no usable rows.");
+            if (train.Count == 0) throw new InvalidDataException("the training files hold no usable rows");
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"training on {train.Count} rows ({duplicates} repeated texts used once), {calibration.Count} held out for calibration"));
             WarnIfSmall(train, threeClass ? LabelledDataset.ThreeClassLabels : LabelledDataset.BinaryLabels);
@@ -126,10 +128,9 @@ internal sealed class TrainCommand : Command
             console.MarkupLineInterpolated($"wrote {Path.GetFullPath(output)} ({bytes / 1e6:F1} MB) in {started.Elapsed.TotalSeconds:F1} s");
             return 0;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
+        catch (Exception e) when (CliErrors.IsUsers(e))
         {
-            Console.Error.WriteLine(e.Message);
-            return 1;
+            return CliErrors.Report(Name, CliErrors.Message(e));
         }
     }
 
@@ -139,7 +140,7 @@ internal sealed class TrainCommand : Command
     /// </summary>
     private static (List<LabelledExample> Train, List<LabelledExample> Calibration, int Duplicates) Combine(LabelledDataset[] files, bool threeClass, double calibrationFraction)
     {
-        if (!(calibrationFraction is >= 0 and < 0.5)) throw new ArgumentException($"--calibration-fraction must be at least 0 and below 0.5, not {calibrationFraction}.");
+        if (!(calibrationFraction is >= 0 and < 0.5)) throw new ArgumentException($"--calibration-fraction must be at least 0 and below 0.5, not {calibrationFraction}");
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var train = new List<LabelledExample>();
         var calibration = new List<LabelledExample>();
@@ -182,9 +183,9 @@ internal sealed class TrainCommand : Command
                 $"warning: {train.Count} training rows{(thin.Length > 0 ? $" ({string.Join(", ", thin)})" : "")} is too little to learn sentiment from; expect a weak model (aim for at least {SmallData} rows and {SmallClass} of each class)"));
     }
 
-    private static LabelledDataset ReadData(string path, string role)
+    private LabelledDataset ReadData(ParseResult parse, string path, string role)
     {
-        var data = LabelledDataset.Read(path);
+        var data = LabelledDataset.Read(path, textColumn: parse.GetValue(_textColumn), labelColumn: parse.GetValue(_labelColumn));
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{role} data {path}: {data.Examples.Count} rows, {data.BadRowCount} bad, {(data.IsThreeClass ? "three" : "two")} classes"));
         ReportBadRows(data, path);
         return data;

@@ -8,12 +8,11 @@ namespace ZhSentiment.Scoring;
 /// Scores a table file row by row through a <see cref="SentimentEngine"/>: streams the input, keeps its columns and
 /// row order, adds <c>label</c>, <c>score</c>, one <c>prob_*</c> column per class and <c>error</c>. Batches of rows
 /// are encoded on pool threads and in flight together, so the engine's batcher keeps the model busy. Output goes to
-/// <see cref="ScoreOptions.PartialPath"/> and is renamed into place only once complete.
+/// <see cref="ScoreOptions.PartialPath"/> and is renamed into place only once complete. A shard
+/// (<see cref="ScoreOptions.Shard"/>) reads every record but scores and writes only its own.
 /// </summary>
 internal sealed class FileScorer
 {
-    private static readonly string[] TextColumnNames = ["text", "review", "content"];
-
     private readonly SentimentEngine _engine;
     private readonly ScoreOptions _options;
     private readonly Action<ScoreProgress>? _progress;
@@ -24,6 +23,7 @@ internal sealed class FileScorer
     private TableFormat _outputFormat;
     private string[] _labelNames = [];
     private int _textColumn;
+    private long _ordinal;
 
     private FileScorer(SentimentEngine engine, ScoreOptions options, Action<ScoreProgress>? progress)
     {
@@ -46,7 +46,7 @@ internal sealed class FileScorer
         {
             _columns = PeekColumns();
             _textColumn = ChooseTextColumn();
-            _outputFormat = _options.Output == "-" ? _reader.Format : TableFormats.FromPath(_options.Output) ?? _reader.Format;
+            _outputFormat = _options.Output == "-" ? _reader.Format : TableFormats.FromPath(_options.WritePath) ?? _reader.Format;
             string[] added = AddedColumns();
             string[] outputColumns = [.. _columns, .. added];
             using (var writer = OpenOutput(outputColumns))
@@ -57,7 +57,7 @@ internal sealed class FileScorer
             _summary.Encoding = _reader.Encoding;
             _summary.Gb18030Lines = _reader.Gb18030Lines;
         }
-        if (_options.Output != "-") File.Move(_options.PartialPath, _options.Output, overwrite: true);
+        if (_options.Output != "-") File.Move(_options.PartialPath, _options.WritePath, overwrite: true);
         _summary.Elapsed = clock.Elapsed;
         return _summary;
     }
@@ -86,21 +86,19 @@ internal sealed class FileScorer
         return _reader.Columns;
     }
 
-    private TableRow? NextRow() => _peeked.TryDequeue(out var row) ? row : _reader.Read();
+    /// <summary>The next record of the input, or of this shard's part of it.</summary>
+    private TableRow? NextRow()
+    {
+        while ((_peeked.TryDequeue(out var peeked) ? peeked : _reader.Read()) is { } row)
+            if (_options.Shard is not { } shard || shard.Takes(_ordinal++)) return row;
+        return null;
+    }
 
     private int ChooseTextColumn()
     {
         if (_columns.Count == 0) throw new ScoreException($"'{_options.Input}' has no columns (is it empty?)");
-        if (_options.TextColumn is { } name)
-        {
-            int index = _columns.IndexOf(name);
-            return index >= 0 ? index : throw new ScoreException($"no column '{name}' in '{_options.Input}'; its columns: {_columns}");
-        }
-        if (_columns.Count == 1) return 0;
-        foreach (var candidate in TextColumnNames)
-            for (int i = 0; i < _columns.Count; i++)
-                if (string.Equals(_columns[i], candidate, StringComparison.OrdinalIgnoreCase)) return i;
-        throw new ScoreException($"cannot tell which column holds the text; name it with --text-column (columns: {_columns})");
+        int index = TextColumn.Find(_columns, _options.TextColumn);
+        return index >= 0 ? index : throw new ScoreException($"'{_options.Input}': {TextColumn.Problem(_columns, _options.TextColumn)}");
     }
 
     /// <summary>label, score, prob_NAME per class, error — each renamed with a _pred suffix if the input has it already.</summary>

@@ -6,6 +6,9 @@ internal static partial class Log
     [LoggerMessage(Level = LogLevel.Information, Message = "Model {Name} ({Source}) ready in {Seconds:F1} s")]
     public static partial void ModelReady(ILogger logger, string name, string source, double seconds);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Labels from {Source}, mapped {Mapping}")]
+    public static partial void ModelLabels(ILogger logger, string source, string mapping);
+
     [LoggerMessage(Level = LogLevel.Critical, Message = "Cannot load the model: {Message}")]
     public static partial void ModelFailed(ILogger logger, string message);
 
@@ -14,4 +17,7 @@ internal static partial class Log
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Progress}")]
     public static partial void Download(ILogger logger, string progress);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Web page: {Address}/  API reference: {Reference}/scalar/v1")]
+    public static partial void Listening(ILogger logger, string address, string reference);
 }

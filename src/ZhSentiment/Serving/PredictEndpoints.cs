@@ -29,23 +29,23 @@ internal static class PredictEndpoints
 
     private static async Task<Results<Ok<PredictResponse>, ProblemHttpResult>> PredictOne(HttpContext context, ModelHost host, IOptions<ServiceOptions> options)
     {
-        var body = await RequestReader.ReadAsync(context.Request, options.Value, TextShape.One);
+        var body = await RequestReader.ReadAsync(context.Request, options.Value, TextShape.One, otherRoute: "/predict_batch");
         if (body.Problem is { } invalid) return invalid;
         if (host.Engine is not { } engine) return Prediction.Loading(context);
         var (results, problem) = await Prediction.RunAsync(context, engine, body.Texts);
         if (problem is not null) return problem;
-        return TypedResults.Ok(new PredictResponse(results[0].PolarLabel, results[0].PolarScore));
+        return TypedResults.Ok(new PredictResponse(results[0].Polarity, results[0].PolarityScore));
     }
 
     private static async Task<Results<Ok<PredictResponse[]>, ProblemHttpResult>> PredictMany(HttpContext context, ModelHost host, IOptions<ServiceOptions> options)
     {
-        var body = await RequestReader.ReadAsync(context.Request, options.Value, TextShape.Many);
+        var body = await RequestReader.ReadAsync(context.Request, options.Value, TextShape.Many, otherRoute: "/predict");
         if (body.Problem is { } invalid) return invalid;
         if (host.Engine is not { } engine) return Prediction.Loading(context);
         var (results, problem) = await Prediction.RunAsync(context, engine, body.Texts);
         if (problem is not null) return problem;
         var answers = new PredictResponse[results.Length];
-        for (int i = 0; i < results.Length; i++) answers[i] = new PredictResponse(results[i].PolarLabel, results[i].PolarScore);
+        for (int i = 0; i < results.Length; i++) answers[i] = new PredictResponse(results[i].Polarity, results[i].PolarityScore);
         return TypedResults.Ok(answers);
     }
 }
