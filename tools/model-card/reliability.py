@@ -29,7 +29,7 @@ def main():
                 label="(mean confidence, accuracy)")
         for b in bins:
             ax.annotate(str(b["count"]), ((b["low"] + b["high"]) / 2, 0.02), ha="center", fontsize=7, color="#333")
-        name = os.path.basename(doc["data"])
+        name = os.path.join(os.path.basename(os.path.dirname(doc["data"])), os.path.basename(doc["data"]))
         ax.set_title(f"{name}: accuracy {doc['accuracy']:.3f}, ECE {doc['calibration']['expected_calibration_error']:.3f}", fontsize=9)
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)

@@ -66,8 +66,8 @@ public class CompactTrainerTests
     }
 
     /// <summary>
-    /// Two cue words of opposite polarity joined by a contrast, with filler between the marker and the second cue so
-    /// that no n-gram holds both: the one after 但是 decides.
+    /// Two cue words of opposite polarity joined by a contrast, each between fillers so that no n-gram holds a cue
+    /// with the marker or the text's edge: the one after 但是 decides.
     /// </summary>
     private static List<LabelledExample> Contrasts(int count, int seed)
     {
@@ -78,8 +78,8 @@ public class CompactTrainerTests
         {
             int label = random.Next(2);
             string first = (label == 1 ? negative : positive)[random.Next(4)], last = (label == 1 ? positive : negative)[random.Next(4)];
-            string filler = string.Concat(Enumerable.Range(0, random.Next(2, 5)).Select(_ => "的了是在我有这个们"[random.Next(9)]));
-            examples.Add(new LabelledExample($"{first}，但是{filler}{last}", label, null, i + 2));
+            string Filler() => string.Concat(Enumerable.Range(0, random.Next(2, 5)).Select(_ => "的了是在我有这个们"[random.Next(9)]));
+            examples.Add(new LabelledExample($"{Filler()}{first}{Filler()}，但是{Filler()}{last}{Filler()}", label, null, i + 2));
         }
         return examples;
     }
@@ -89,8 +89,10 @@ public class CompactTrainerTests
     {
         var train = Contrasts(1500, seed: 31);
         var test = Contrasts(300, seed: 32);
-        var withRoles = Measure(new CompactTrainer(Options()).Train(train), test).Accuracy;
-        var bag = Measure(new CompactTrainer(Options() with { Model = Options().Model with { ClauseRoles = false, ConvFilters = 0 } }).Train(train), test).Accuracy;
+        // The shipped recipe: linear n-grams, sqrt pooling.
+        var options = Options(dim: 0) with { LinearStepScale = 5, Model = Options(dim: 0).Model with { SqrtPooling = true } };
+        var withRoles = Measure(new CompactTrainer(options).Train(train), test).Accuracy;
+        var bag = Measure(new CompactTrainer(options with { Model = options.Model with { ClauseRoles = false } }).Train(train), test).Accuracy;
         Assert.True(withRoles >= 0.95, $"with clause roles {withRoles:P1}");
         Assert.True(bag < 0.8, $"a plain bag of n-grams cannot tell which cue comes last, yet reached {bag:P1}");
     }
