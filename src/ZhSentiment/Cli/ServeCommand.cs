@@ -65,6 +65,11 @@ internal sealed class ServeCommand : Command
             await Console.Error.WriteLineAsync(string.Join(Environment.NewLine, e.Failures));
             return 1;
         }
+        catch (InvalidDataException e)
+        {
+            await Console.Error.WriteLineAsync($"Cannot read the aspect presets: {e.Message}");
+            return 1;
+        }
         await using (app)
         {
             // Taken before the run: the host disposes its services when it stops.
