@@ -15,9 +15,9 @@ public readonly record struct Clause(int Start, int End, int Sentence, bool Cont
 public static class ClauseSplitter
 {
     // Markers that start a clause wherever they stand, and markers that count only at the start of a clause, where
-    // they are unambiguous (不过 inside a clause is 再好不过/不过如此, 可是 is also 这可是).
+    // they are unambiguous (不过 inside a clause is 再好不过/不过如此, 可是 is also 这可是, 就是 is also 就是它).
     private static readonly string[] SplittingMarkers = ["但是", "然而", "可惜", "但"];
-    private static readonly string[] OpeningMarkers = ["但是", "可是", "不过", "可惜", "然而", "只是", "只不过", "无奈", "但", "可"];
+    private static readonly string[] OpeningMarkers = ["但是", "可是", "不过", "可惜", "然而", "只是", "只不过", "就是", "无奈", "但", "可"];
 
     /// <summary>Clauses in text order; none for a text without any letter, digit or symbol.</summary>
     public static List<Clause> Split(string text)
@@ -50,14 +50,18 @@ public static class ClauseSplitter
     }
 
     /// <summary>Whether the span opens with a contrast marker, after white space and opening quotes.</summary>
-    public static bool OpensWithContrast(string text, int start, int end)
+    public static bool OpensWithContrast(string text, int start, int end) => ContrastMarkerLength(text, start, end) > 0;
+
+    /// <summary>How many code units of the span, from its start, are a contrast marker and what precedes it; 0 without one.</summary>
+    public static int ContrastMarkerLength(string text, int start, int end)
     {
-        while (start < end && (char.IsWhiteSpace(text[start]) || text[start] is '“' or '"' or '「' or '（' or '('))
-            start++;
+        int at = start;
+        while (at < end && (char.IsWhiteSpace(text[at]) || text[at] is '“' or '"' or '「' or '（' or '('))
+            at++;
         foreach (var marker in OpeningMarkers)
-            if (Matches(text, start, end, marker) && !IsFalseBut(text, start, marker))
-                return true;
-        return false;
+            if (Matches(text, at, end, marker) && !IsFalseBut(text, at, marker))
+                return at + marker.Length - start;
+        return 0;
     }
 
     private static void Add(string text, int start, int end, int sentence, List<Clause> clauses)

@@ -94,7 +94,7 @@ public static class TextAnalyzer
             for (int u = 0; u < units.Count; u++)
             {
                 // One clause alone is the whole text: its verdict is the whole text's, and nothing is left without it.
-                plan._alone[u] = units.Count == 1 ? plan._whole : Add(probes, text[units[u].Start..units[u].End]);
+                plan._alone[u] = units.Count == 1 ? plan._whole : Add(probes, ClauseText(text, units[u]));
                 plan._without[u] = units.Count == 1 ? -1 : AddWithout(probes, text, units[u].Start, units[u].End);
             }
 
@@ -202,6 +202,19 @@ public static class TextAnalyzer
         foreach (var c in rest)
             if (!char.IsWhiteSpace(c) && !char.IsPunctuation(c)) return Add(probes, rest);
         return -1;
+    }
+
+    /// <summary>
+    /// The clause as it is classified alone: without its contrast marker, which says how the clause relates to the
+    /// one before and weighs in the overall verdict, not what the clause itself says (n-gram models read
+    /// 可惜油耗太高了 as positive, 油耗太高了 as negative).
+    /// </summary>
+    private static string ClauseText(string text, Clause clause)
+    {
+        int marker = ClauseSplitter.ContrastMarkerLength(text, clause.Start, clause.End);
+        int start = clause.Start + marker;
+        while (start < clause.End && (char.IsWhiteSpace(text[start]) || char.IsPunctuation(text[start]))) start++;
+        return start < clause.End ? text[start..clause.End] : text[clause.Start..clause.End];
     }
 
     /// <summary>At most <see cref="MaxClauses"/> units: neighbouring clauses merged evenly when there are more.</summary>
