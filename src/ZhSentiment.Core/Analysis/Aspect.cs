@@ -64,6 +64,17 @@ public static class AspectLexicon
         return name is null || name == stem ? new AspectPreset(stem, null, aspects) : new AspectPreset(name, stem, aspects);
     }
 
+    /// <summary>A shipped preset by name or alias, else a lexicon file (the command line's <c>--aspects PRESET|FILE</c>).</summary>
+    /// <exception cref="ArgumentException">It is neither.</exception>
+    /// <exception cref="InvalidDataException">The file or a shipped preset is malformed.</exception>
+    public static AspectPreset Resolve(string presetOrFile)
+    {
+        var presets = LoadFolder(DefaultFolder);
+        if (Find(presets, presetOrFile) is { } preset) return preset;
+        if (File.Exists(presetOrFile)) return Load(presetOrFile);
+        throw new ArgumentException($"--aspects: '{presetOrFile}' is neither a preset ({string.Join(", ", presets.Select(p => p.Alias is null ? p.Name : $"{p.Name}/{p.Alias}"))}) nor a lexicon file");
+    }
+
     /// <summary>The preset called <paramref name="nameOrAlias"/> (alias in any case), or null.</summary>
     public static AspectPreset? Find(IReadOnlyList<AspectPreset> presets, string nameOrAlias) =>
         presets.FirstOrDefault(p => p.Name == nameOrAlias || string.Equals(p.Alias, nameOrAlias, StringComparison.OrdinalIgnoreCase));

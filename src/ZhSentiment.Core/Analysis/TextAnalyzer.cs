@@ -37,10 +37,11 @@ public static class TextAnalyzer
         ["有点", "有些", "比较", "相当", "十分", "非常", "特别", "太", "很", "真", "挺", "超", "极", "不", "没", "蛮", "最", "巨", "好", "也", "还", "都", "略", "偏", "够"];
 
     /// <summary>Analyses texts in one engine call; results come in input order.</summary>
+    /// <param name="evidence">False skips the occlusion predictions (1 + n per text instead of 1 + 2n + s) and answers no evidence.</param>
     /// <exception cref="ArgumentException">A text is empty or whitespace only.</exception>
     /// <exception cref="EngineOverloadedException">The queue cannot take the predictions.</exception>
     public static async Task<TextAnalysis[]> AnalyzeAsync(SentimentEngine engine, IReadOnlyList<string> texts, IReadOnlyList<Aspect> aspects,
-        CancellationToken cancellationToken = default)
+        bool evidence = true, CancellationToken cancellationToken = default)
     {
         var probes = new List<string>(texts.Count * 8);
         var plans = new Plan[texts.Count];
@@ -48,7 +49,7 @@ public static class TextAnalyzer
         {
             if (string.IsNullOrWhiteSpace(texts[i]))
                 throw new ArgumentException(texts.Count == 1 ? "The text is empty." : $"Text {i} is empty.", nameof(texts));
-            plans[i] = Plan.Make(texts[i], aspects, probes);
+            plans[i] = Plan.Make(texts[i], aspects, evidence, probes);
         }
         var results = await engine.PredictAsync(probes, cancellationToken).ConfigureAwait(false);
         var analyses = new TextAnalysis[plans.Length];
@@ -83,11 +84,12 @@ public static class TextAnalyzer
         private readonly List<(int Start, int End, int Without)> _short = [];
         private List<(int Start, int End)>[] _mentions = [];
         private int _predictions;
+        private bool _evidence;
 
-        public static Plan Make(string text, IReadOnlyList<Aspect> aspects, List<string> probes)
+        public static Plan Make(string text, IReadOnlyList<Aspect> aspects, bool evidence, List<string> probes)
         {
             int first = probes.Count;
-            var plan = new Plan { _text = text, _whole = Add(probes, text), _units = Merge(ClauseSplitter.Split(text)) };
+            var plan = new Plan { _text = text, _evidence = evidence, _whole = Add(probes, text), _units = Merge(ClauseSplitter.Split(text)) };
             var units = plan._units;
             plan._alone = new int[units.Count];
             plan._without = new int[units.Count];
@@ -95,7 +97,7 @@ public static class TextAnalyzer
             {
                 // One clause alone is the whole text: its verdict is the whole text's, and nothing is left without it.
                 plan._alone[u] = units.Count == 1 ? plan._whole : Add(probes, ClauseText(text, units[u]));
-                plan._without[u] = units.Count == 1 ? -1 : AddWithout(probes, text, units[u].Start, units[u].End);
+                plan._without[u] = units.Count == 1 || !evidence ? -1 : AddWithout(probes, text, units[u].Start, units[u].End);
             }
 
             plan._mentions = new List<(int Start, int End)>[aspects.Count];
@@ -103,7 +105,7 @@ public static class TextAnalyzer
 
             foreach (var unit in units)
             {
-                if (plan._short.Count == MaxShortSpans) break;
+                if (!evidence || plan._short.Count == MaxShortSpans) break;
                 if (OpinionSpan(text, unit, plan._mentions) is { } span)
                     plan._short.Add((span.Start, span.End, AddWithout(probes, text, span.Start, span.End)));
             }
@@ -124,7 +126,8 @@ public static class TextAnalyzer
             float Weight(int without) => whole.Probabilities[target] - (without < 0 ? uniform : results[without].Probabilities[target]);
 
             var evidence = new List<EvidenceSpan>(_units.Count + _short.Count);
-            for (int u = 0; u < _units.Count; u++) evidence.Add(new EvidenceSpan(_units[u].Start, _units[u].End, Weight(_without[u])));
+            if (_evidence)
+                for (int u = 0; u < _units.Count; u++) evidence.Add(new EvidenceSpan(_units[u].Start, _units[u].End, Weight(_without[u])));
             foreach (var (start, end, without) in _short) evidence.Add(new EvidenceSpan(start, end, Weight(without)));
             evidence.RemoveAll(e => e.Weight == 0);
             evidence.Sort((a, b) => Math.Abs(b.Weight).CompareTo(Math.Abs(a.Weight)));

@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
+using ZhSentiment.Analysis;
 using ZhSentiment.Inference;
+using ZhSentiment.Serving;
 
 namespace ZhSentiment.Cli;
 
@@ -15,6 +18,8 @@ internal sealed class PredictCommand : Command
     private readonly ModelArguments _model = new();
     private readonly Option<bool> _json = new("--json") { Description = "One JSON object per line: {\"text\",\"label\",\"score\",\"labels\",\"probabilities\",\"logits\"}." };
     private readonly Option<string> _longText = new("--long-text") { Description = "Texts longer than the model's window: average over windows, or cut. Default: windows.", HelpName = "windows|truncate", DefaultValueFactory = _ => "windows" };
+    private readonly Option<bool> _analyze = new("--analyze") { Description = "With --json: sentences, evidence and aspects per text, as POST /v1/analyze answers them." };
+    private readonly Option<string> _aspects = new("--aspects") { Description = "With --analyze: the aspects to look for, a preset (电商, ecommerce, …) or a lexicon file.", HelpName = "PRESET|FILE" };
     private readonly Argument<string[]> _texts = new("TEXT") { Description = "Texts to classify; without any, one per line from stdin.", Arity = ArgumentArity.ZeroOrMore };
 
     public PredictCommand() : base("predict", "Classify texts: label (Positive/Negative), score, and every class's probability.")
@@ -22,6 +27,8 @@ internal sealed class PredictCommand : Command
         _model.AddTo(this);
         Options.Add(_json);
         Options.Add(_longText);
+        Options.Add(_analyze);
+        Options.Add(_aspects);
         Arguments.Add(_texts);
         SetAction((parse, _) => CliErrors.RunAsync(() => RunAsync(parse)));
     }
@@ -34,7 +41,10 @@ internal sealed class PredictCommand : Command
             "truncate" => LongTextMode.Truncate,
             var other => throw new ArgumentException($"--long-text must be 'windows' or 'truncate', not '{other}'"),
         };
-        bool json = parse.GetValue(_json);
+        bool json = parse.GetValue(_json), analyze = parse.GetValue(_analyze);
+        if (analyze && !json) throw new ArgumentException("--analyze writes JSON: add --json");
+        if (!analyze && parse.GetValue(_aspects) is not null) throw new ArgumentException("--aspects needs --analyze");
+        IReadOnlyList<Aspect> aspects = parse.GetValue(_aspects) is { } presetOrFile ? AspectLexicon.Resolve(presetOrFile).Aspects : [];
         using var engine = _model.Load(parse, longText);
         using var output = new JsonLines();
         using var text = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false };
@@ -42,7 +52,8 @@ internal sealed class PredictCommand : Command
         foreach (var chunk in InputTexts.From(parse.GetValue(_texts)).Chunk(Chunk))
         {
             var valid = chunk.Where(t => !string.IsNullOrWhiteSpace(t.Text)).Select(t => t.Text).ToArray();
-            var results = valid.Length > 0 ? await engine.PredictAsync(valid) : [];
+            var results = analyze || valid.Length == 0 ? [] : await engine.PredictAsync(valid);
+            var analyses = analyze && valid.Length > 0 ? await TextAnalyzer.AnalyzeAsync(engine, valid, aspects) : [];
             int next = 0;
             foreach (var input in chunk)
             {
@@ -52,6 +63,16 @@ internal sealed class PredictCommand : Command
                     await Console.Error.WriteLineAsync($"zhsenti: {input.Origin}: empty text, nothing to classify");
                     if (json) output.Write(w => { w.WriteString("text", input.Text); w.WriteString("error", "empty text"); });
                     else await text.WriteLineAsync("error\t\t" + input.Text);
+                    continue;
+                }
+                if (analyze)
+                {
+                    var item = AnalyzeEndpoints.ToItem(analyses[next++], engine.Labels, null);
+                    output.Write(w =>
+                    {
+                        w.WriteString("text", input.Text);
+                        foreach (var property in JsonSerializer.SerializeToElement(item, ServiceJsonContext.Default.AnalyzeItem).EnumerateObject()) property.WriteTo(w);
+                    });
                     continue;
                 }
                 var result = results[next++];

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Spectre.Console;
+using ZhSentiment.Analysis;
 using ZhSentiment.Data;
 using ZhSentiment.Inference;
 using ZhSentiment.Scoring;
@@ -23,6 +24,7 @@ internal sealed class ScoreCommand : Command
     private readonly Option<string> _textColumn = new("--text-column") { Description = "The column holding the text. Default: text, review, content, or the only column.", HelpName = "NAME" };
     private readonly Option<string> _format = new("--format") { Description = "The input's format when its extension does not tell (standard input).", HelpName = "csv|tsv|jsonl" };
     private readonly Option<int> _batchSize = new("--batch-size") { Description = "Rows per engine request. Default: 256.", HelpName = "N", DefaultValueFactory = _ => 256 };
+    private readonly Option<string> _aspects = new("--aspects") { Description = "Add an aspect_NAME column per aspect of a preset (电商, ecommerce, …) or a lexicon file: Positive/Negative/Neutral, empty when not mentioned.", HelpName = "PRESET|FILE" };
     private readonly Option<bool> _resume = new("--resume") { Description = "Continue an interrupted run from its partial output (OUTPUT.partial)." };
     private readonly Option<string> _quantize = new("--quantize") { Description = "int8 quantizes the encoder's matrix multiplications. Default: none.", HelpName = "none|int8", DefaultValueFactory = _ => "none" };
     private readonly Option<int?> _threads = new("--threads") { Description = "ONNX Runtime threads. Default: the physical cores.", HelpName = "N" };
@@ -36,6 +38,7 @@ internal sealed class ScoreCommand : Command
         Options.Add(_textColumn);
         Options.Add(_format);
         Options.Add(_batchSize);
+        Options.Add(_aspects);
         Options.Add(_resume);
         Options.Add(_quantize);
         Options.Add(_threads);
@@ -51,8 +54,18 @@ internal sealed class ScoreCommand : Command
         TableFormat? format = null;
         if (parse.GetValue(_format) is { } formatName && (format = TableFormats.Parse(formatName)) is null)
             return Fail(log, $"--format must be csv, tsv or jsonl, not '{formatName}'");
+        AspectPreset? aspects;
+        try
+        {
+            aspects = parse.GetValue(_aspects) is { } presetOrFile ? AspectLexicon.Resolve(presetOrFile) : null;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException)
+        {
+            return Fail(log, e.Message);
+        }
         var options = new ScoreOptions
         {
+            Aspects = aspects?.Aspects ?? [],
             Input = parse.GetValue(_input)!,
             Output = parse.GetValue(_output)!,
             Format = format,

@@ -55,7 +55,7 @@ internal static class AnalyzeEndpoints
         if (host.Engine is not { } engine) return Prediction.Loading(context);
 
         var (analyses, problem) = await Prediction.RunAsync(context,
-            token => TextAnalyzer.AnalyzeAsync(engine, body.Texts, aspects, token), analyses => analyses[0].Whole.InferenceTime);
+            token => TextAnalyzer.AnalyzeAsync(engine, body.Texts, aspects, cancellationToken: token), analyses => analyses[0].Whole.InferenceTime);
         if (problem is not null) return problem;
         var items = new AnalyzeItem[analyses!.Length];
         for (int i = 0; i < items.Length; i++) items[i] = ToItem(analyses[i], engine.Labels, body.NeutralThreshold);

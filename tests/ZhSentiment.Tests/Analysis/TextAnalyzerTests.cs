@@ -9,7 +9,7 @@ public class TextAnalyzerTests
     private static async Task<TextAnalysis> AnalyzeAsync(string text, IReadOnlyList<Aspect>? aspects = null)
     {
         using var engine = PolarityModel.Engine();
-        return (await TextAnalyzer.AnalyzeAsync(engine, [text], aspects ?? Aspects, TestContext.Current.CancellationToken))[0];
+        return (await TextAnalyzer.AnalyzeAsync(engine, [text], aspects ?? Aspects, cancellationToken: TestContext.Current.CancellationToken))[0];
     }
 
     [Fact]
@@ -119,7 +119,7 @@ public class TextAnalyzerTests
     {
         using var engine = PolarityModel.Engine();
         string[] texts = ["好", "差，物流差", "价格好，但是屏幕差"];
-        var analyses = await TextAnalyzer.AnalyzeAsync(engine, texts, Aspects, TestContext.Current.CancellationToken);
+        var analyses = await TextAnalyzer.AnalyzeAsync(engine, texts, Aspects, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(texts, analyses.Select(a => a.Text));
         Assert.Equal([1, 0, 0], analyses.Select(a => a.Verdict.LabelIndex));
@@ -129,6 +129,6 @@ public class TextAnalyzerTests
     public async Task EmptyTextsAreRefused()
     {
         using var engine = PolarityModel.Engine();
-        await Assert.ThrowsAsync<ArgumentException>(() => TextAnalyzer.AnalyzeAsync(engine, ["好", " "], [], TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<ArgumentException>(() => TextAnalyzer.AnalyzeAsync(engine, ["好", " "], [], cancellationToken: TestContext.Current.CancellationToken));
     }
 }
