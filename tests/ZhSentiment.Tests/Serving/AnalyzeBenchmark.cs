@@ -23,8 +23,9 @@ public class AnalyzeBenchmark
         if (Environment.GetEnvironmentVariable("ZHSENTI_BENCH") != "1") Assert.Skip("set ZHSENTI_BENCH=1 to measure");
         var folder = Environment.GetEnvironmentVariable("ZHSENTI_BENCH_MODEL") is { Length: > 0 } given ? given : ModelSource.DefaultFolder;
         int requests = int.TryParse(Environment.GetEnvironmentVariable("ZHSENTI_BENCH_REQUESTS"), out var n) ? n : 1000;
-        await using var service = await TestService.StartAsync(new() { ["Logging:LogLevel:Default"] = "Warning" }, kestrel: true,
+        await using var service = await TestService.StartAsync(new() { ["Logging:LogLevel:Default"] = "Warning", ["RequestTimeoutSeconds"] = "600" }, kestrel: true, waitReady: false,
             load: (_, _) => Task.FromResult(ModelLoader.Load(folder, new ModelLoadOptions())));
+        await Readiness.WaitAsync(service.Client, TimeSpan.FromMinutes(5));
 
         var report = new StringBuilder();
         report.AppendLine(CultureInfo.InvariantCulture, $"{folder}, {Review.Length}-character review, {requests} sequential requests each");
@@ -40,7 +41,7 @@ public class AnalyzeBenchmark
                 long start = Stopwatch.GetTimestamp();
                 using var response = await service.PostJsonAsync(route, body);
                 await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken);
-                Assert.True(response.IsSuccessStatusCode, route);
+                Assert.True(response.IsSuccessStatusCode, $"{route}: {(int)response.StatusCode}");
                 if (i >= 0) times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             }
             Array.Sort(times);

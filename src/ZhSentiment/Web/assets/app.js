@@ -46,6 +46,11 @@
       tableNote: '共 {total} 条，显示 {shown} 条。', tableCapped: '只显示前 {shown} 条，完整结果请下载 CSV。',
       all: '全部', skipped: '未分析', skippedEmpty: '空文本，未分析', skippedLong: '超过 {max} 字，未分析',
       more: '展开', less: '收起', distAria: '标签分布：{parts}', histAria: '置信度分布：{parts}',
+      presetLabel: '方面预设', batchPresetLabel: '方面预设（可选）', presetNone: '不分析方面', evidenceTitle: '依据',
+      evidenceHint: '标 ＋ 的绿色片段推向正面，标 − 的红色片段推向负面。', sentencesTitle: '分句', aspectsTitle: '方面',
+      contrastNote: '转折之后的分句权重更大：综合判断为 {label}（{score}）。', notMentioned: '未提及：{names}',
+      aspectChartTitle: '方面 × 情感（提及该方面的文本数）', groupLabel: '按列分组', dateLabel: '日期列（趋势）', columnNone: '不选',
+      groupTitle: '按「{column}」的情感', trendTitle: '情感趋势', chartAria: '{title}：{parts}', others: '其他',
     },
     en: {
       pageTitle: 'ZhSentiment Chinese sentiment analysis', skip: 'Skip to single text', title: 'Chinese sentiment analysis',
@@ -79,6 +84,12 @@
       tableNote: '{total} texts, {shown} shown.', tableCapped: 'Showing the first {shown}; download the CSV for all.',
       all: 'All', skipped: 'Not analysed', skippedEmpty: 'Empty, not analysed', skippedLong: 'Over {max} characters, not analysed',
       more: 'more', less: 'less', distAria: 'Labels: {parts}', histAria: 'Confidence: {parts}',
+      presetLabel: 'Aspect preset', batchPresetLabel: 'Aspect preset (optional)', presetNone: 'No aspects', evidenceTitle: 'Evidence',
+      evidenceHint: 'Spans marked ＋ (green) push towards positive, spans marked − (red) towards negative.', sentencesTitle: 'Sentences',
+      aspectsTitle: 'Aspects', contrastNote: 'The clauses after a contrast weigh more: overall {label} ({score}).',
+      notMentioned: 'Not mentioned: {names}', aspectChartTitle: 'Aspects × sentiment (texts mentioning each aspect)',
+      groupLabel: 'Group by column', dateLabel: 'Date column (trend)', columnNone: 'None', groupTitle: 'Sentiment by “{column}”',
+      trendTitle: 'Sentiment over time', chartAria: '{title}: {parts}', others: 'Others',
     },
   };
 
@@ -212,6 +223,19 @@
     $('info-labels').textContent = info.model_labels.map((label, i) => `${EMOJI[info.labels[i]] ?? ''} ${label}`.trim()).join('、');
     $('info-quant').textContent = info.quantization === 'none' ? t('quantNone') : info.quantization;
     $('info-limits').textContent = t('limits', { chars: info.max_text_chars, texts: info.max_batch_texts });
+    for (const id of ['preset', 'batch-preset']) {
+      const select = $(id), chosen = select.value;
+      select.replaceChildren(el('option', { value: '', text: t('presetNone') }),
+        ...(info.aspect_presets ?? []).map(p => el('option', { value: p.name, text: p.alias ? `${p.name} (${p.alias})` : p.name })));
+      select.value = chosen;
+    }
+  }
+
+  /** The model's own name of a canonical label (Positive → 正面), when /info told it. */
+  function modelName(label) {
+    const info = state.info;
+    const i = info ? info.labels.indexOf(label) : -1;
+    return i >= 0 ? info.model_labels[i] : label;
   }
 
   /** The canonical label (Positive, Negative, Neutral) behind one of the model's own labels, when /info told it. */
@@ -248,9 +272,14 @@
     button.textContent = t('analyzing');
     $('single').setAttribute('aria-busy', 'true');
     try {
-      const answer = await withRetry(() => api('/v1/sentiment', { text }));
+      const preset = $('preset').value;
+      // The verdict is /v1/sentiment's; /v1/analyze adds sentences, evidence and aspects (shown when it answers).
+      const [answer, analysis] = await Promise.all([
+        withRetry(() => api('/v1/sentiment', { text })),
+        withRetry(() => api('/v1/analyze', preset ? { text, aspects: preset } : { text })).catch(() => null),
+      ]);
       const result = answer.results[0];
-      state.last = { text, result };
+      state.last = { text, result, analysis: analysis?.results[0] ?? null };
       renderResult();
       remember(text, result);
     } catch (error) {
@@ -280,6 +309,43 @@
         el('div', { class: 'bar', role: 'meter', 'aria-label': p.label, 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': (p.score * 100).toFixed(1) }, fill),
         el('span', { class: 'num', text: percent(p.score) }));
     }));
+    renderAnalysis();
+  }
+
+  /** Evidence highlighted in the text, every clause's verdict, and the aspects: all as text nodes, never HTML. */
+  function renderAnalysis() {
+    const { text, result, analysis } = state.last;
+    $('analysis').hidden = !analysis;
+    if (!analysis) return;
+    const tag = (label, score) => el('span', { class: 'tag ' + (TONE[label] ?? ''), text: `${EMOJI[label] ?? ''} ${modelName(label)} ${percent(score)}` });
+
+    // The strongest spans that do not overlap, from the evidence list (strongest first); weak ones stay plain.
+    const marks = [];
+    for (const e of analysis.evidence)
+      if (Math.abs(e.weight) >= 0.05 && !marks.some(m => m.start < e.end && e.start < m.end)) marks.push(e);
+    marks.sort((a, b) => a.start - b.start);
+    const parts = [];
+    let at = 0;
+    for (const m of marks) {
+      if (m.start > at) parts.push(text.slice(at, m.start));
+      const positive = m.weight > 0;
+      parts.push(el('mark', { class: positive ? 'pos' : 'neg', title: (positive ? '+' : '') + m.weight.toFixed(2) },
+        el('span', { class: 'sign', text: positive ? '＋' : '−' }), text.slice(m.start, m.end)));
+      at = m.end;
+    }
+    parts.push(text.slice(at));
+    $('highlight').replaceChildren(...parts);
+
+    const note = $('contrast-note');
+    note.hidden = analysis.label === result.label;
+    note.textContent = t('contrastNote', { label: modelName(analysis.label), score: percent(analysis.score) });
+    $('sentences').replaceChildren(...analysis.sentences.map(s => el('li', null, el('span', { text: s.text + ' ' }), tag(s.label, s.score))));
+
+    $('aspects-box').hidden = analysis.aspects.length === 0;
+    const mentioned = analysis.aspects.filter(a => a.mentioned), missing = analysis.aspects.filter(a => !a.mentioned);
+    $('aspects-list').replaceChildren(...mentioned.map(a => el('li', null,
+      el('strong', { text: a.name + ' ' }), tag(a.label, a.score), el('span', { class: 'hint', text: ' ' + a.evidence.map(e => `“${e.text}”`).join(' ') }))));
+    $('aspects-none').textContent = missing.length ? t('notMentioned', { names: missing.map(a => a.name).join('、') }) : '';
   }
 
   function readHistory() {
@@ -465,7 +531,10 @@
     const maxChars = state.info?.max_text_chars ?? Infinity;
     const perRequest = Math.max(1, Math.min(BATCH_TEXTS, state.info?.max_batch_texts ?? BATCH_TEXTS));
     job.results = texts.map(text => !text.trim() ? { skipped: 'skippedEmpty' } : text.length > maxChars ? { skipped: 'skippedLong' } : null);
+    job.preset = $('batch-preset').value;
+    job.analyses = [];
     state.batch = job;
+    fillColumnChoices(job);
     state.filter = '';
     const todo = [];
     texts.forEach((_, i) => { if (!job.results[i]) todo.push(i); });
@@ -499,6 +568,11 @@
         }
         throw error;
       }
+      if (job.preset) {
+        const analysed = await withRetry(() => api('/v1/analyze', { texts: indexes.map(i => texts[i]), aspects: job.preset }, controller.signal),
+          (s, n) => progress(t('retrying', { s, n })), controller.signal);
+        analysed.results.forEach((result, k) => { job.analyses[indexes[k]] = result; });
+      }
       answer.results.forEach((result, k) => { job.results[indexes[k]] = result; });
       done += indexes.length;
       progress();
@@ -529,6 +603,121 @@
     renderTable(job);
     renderDistribution(job);
     renderHistogram(job);
+    renderAspectChart(job);
+    renderGroupChart(job);
+    renderTrendChart(job);
+  }
+
+  // ---- Aspects, groups and trends of a file -------------------------------------------------------------------
+
+  function fillColumnChoices(job) {
+    const options = () => [el('option', { value: '', text: t('columnNone') }),
+      ...job.columns.map((c, i) => i === job.textColumn ? null : el('option', { value: String(i), text: c || `#${i + 1}` })).filter(Boolean)];
+    $('group-column').replaceChildren(...options());
+    $('date-column').replaceChildren(...options());
+    const date = job.columns.findIndex((c, i) => i !== job.textColumn && /^(date|time|day|created|日期|时间|评论时间|下单时间)/i.test(c.trim()));
+    $('date-column').value = date >= 0 ? String(date) : '';
+  }
+
+  /** Rows of stacked horizontal bars; each row's counts are written after it, so the chart reads without colour. */
+  function stackedBars(chart, title, rows) {
+    const width = 360, left = 96, barMax = 150, rowHeight = 26;
+    const most = Math.max(1, ...rows.map(r => r.parts.reduce((n, p) => n + p.count, 0)));
+    chart.setAttribute('viewBox', `0 0 ${width} ${rows.length * rowHeight + 8}`);
+    chart.setAttribute('aria-label', t('chartAria', { title, parts: rows.map(r => `${r.name} ${r.parts.map(p => `${p.name} ${p.count}`).join(' ')}`).join(', ') }));
+    chart.replaceChildren(...rows.flatMap((r, i) => {
+      const y = 4 + i * rowHeight;
+      let x = left;
+      const nodes = [svg('text', { x: left - 8, y: y + 16, 'text-anchor': 'end' }, r.name.length > 12 ? r.name.slice(0, 12) + '…' : r.name)];
+      for (const p of r.parts) {
+        const w = p.count / most * barMax;
+        if (w > 0) nodes.push(svg('rect', { x: x.toFixed(1), y: y + 4, width: w.toFixed(1), height: 16, class: p.tone }));
+        x += w;
+      }
+      nodes.push(svg('text', { x: (x + 6).toFixed(1), y: y + 16, class: 'count' }, r.parts.filter(p => p.count).map(p => `${p.name} ${p.count}`).join(' · ')));
+      return nodes;
+    }));
+  }
+
+  function renderAspectChart(job) {
+    const names = job.analyses.find(a => a)?.aspects.map(a => a.name) ?? [];
+    $('aspect-figure').hidden = names.length === 0;
+    if (!names.length) return;
+    const labels = state.info?.labels ?? ['Negative', 'Positive'];
+    const rows = names.map((name, k) => ({
+      name,
+      parts: labels.map(label => ({
+        name: modelName(label), tone: TONE[label] ?? 'other',
+        count: job.analyses.filter(a => a?.aspects[k].mentioned && a.aspects[k].label === label).length,
+      })),
+    })).filter(r => r.parts.some(p => p.count));
+    stackedBars($('aspect-chart'), t('aspectChartTitle'), rows);
+  }
+
+  function labelParts(job, indexes) {
+    return labelsOf(job).map(l => ({ name: l, tone: TONE[canonical(l)] ?? 'other', count: indexes.filter(i => job.results[i]?.model_label === l).length }));
+  }
+
+  /** Label counts per value of the chosen column: the 12 most frequent values, the rest as one row. */
+  function renderGroupChart(job) {
+    const column = $('group-column').value;
+    $('group-figure').hidden = column === '';
+    if (column === '') return;
+    const groups = new Map();
+    job.rows.forEach((row, i) => {
+      if (!job.results[i] || job.results[i].skipped) return;
+      const key = (row[Number(column)] ?? '').trim() || '—';
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push(i);
+    });
+    const sorted = [...groups].sort((a, b) => b[1].length - a[1].length);
+    const shown = sorted.slice(0, 12), rest = sorted.slice(12).flatMap(g => g[1]);
+    const rows = shown.map(([name, indexes]) => ({ name, parts: labelParts(job, indexes) }));
+    if (rest.length) rows.push({ name: t('others'), parts: labelParts(job, rest) });
+    const title = t('groupTitle', { column: job.columns[Number(column)] });
+    $('group-title').textContent = title;
+    stackedBars($('group-chart'), title, rows);
+  }
+
+  /** A day from the usual ways dates are written (2024-05-01, 2024/5/1 12:00, 2024年5月1日), or null. */
+  function dayOf(value) {
+    const m = /(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})/.exec(value ?? '');
+    return m ? `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}` : null;
+  }
+
+  /** Label counts per day (per month beyond 60 days) of the chosen date column, as stacked columns. */
+  function renderTrendChart(job) {
+    const column = $('date-column').value;
+    const dated = column === '' ? [] : job.rows.map((row, i) => [dayOf(row[Number(column)]), i]).filter(([day, i]) => day && job.results[i] && !job.results[i].skipped);
+    $('trend-figure').hidden = dated.length === 0;
+    if (!dated.length) return;
+    const byDay = new Set(dated.map(([day]) => day)).size > 60;
+    const periods = new Map();
+    for (const [day, i] of dated) {
+      const key = byDay ? day.slice(0, 7) : day;
+      if (!periods.has(key)) periods.set(key, []);
+      periods.get(key).push(i);
+    }
+    const keys = [...periods.keys()].sort();
+    const width = 360, height = 170, left = 28, bottom = 34, plotW = width - left - 6, plotH = height - bottom - 12;
+    const most = Math.max(1, ...keys.map(k => periods.get(k).length)), barW = plotW / keys.length;
+    const chart = $('trend-chart');
+    chart.setAttribute('viewBox', `0 0 ${width} ${height}`);
+    chart.setAttribute('aria-label', t('chartAria', { title: t('trendTitle'),
+      parts: keys.map(k => `${k} ${labelParts(job, periods.get(k)).map(p => `${p.name} ${p.count}`).join(' ')}`).join(', ') }));
+    const nodes = [svg('line', { x1: left, y1: height - bottom, x2: width - 6, y2: height - bottom, stroke: '#99a' }),
+      svg('text', { x: left - 4, y: 20, 'text-anchor': 'end' }, String(most))];
+    keys.forEach((k, n) => {
+      let y = height - bottom;
+      for (const p of labelParts(job, periods.get(k))) {
+        const h = p.count / most * plotH;
+        if (h > 0) nodes.push(svg('rect', { x: (left + n * barW + 1).toFixed(1), y: (y - h).toFixed(1), width: Math.max(barW - 2, 1).toFixed(1), height: h.toFixed(1), class: p.tone }));
+        y -= h;
+      }
+      const every = Math.ceil(keys.length / 6);
+      if (n % every === 0) nodes.push(svg('text', { x: (left + n * barW + barW / 2).toFixed(1), y: height - bottom + 14, 'text-anchor': 'middle' }, byDay ? k : k.slice(5)));
+    });
+    chart.replaceChildren(...nodes);
   }
 
   function labelsOf(job) {
@@ -641,7 +830,8 @@
     const job = state.batch;
     if (!job) return;
     const labels = labelsOf(job);
-    const header = [...job.columns, 'predicted_label', 'predicted_model_label', 'predicted_score', ...labels.map(l => 'prob_' + l)];
+    const aspects = job.analyses.find(a => a)?.aspects.map(a => a.name) ?? [];
+    const header = [...job.columns, 'predicted_label', 'predicted_model_label', 'predicted_score', ...labels.map(l => 'prob_' + l), ...aspects.map(a => 'aspect_' + a)];
     const lines = [header.map(csvField).join(',')];
     job.rows.forEach((row, i) => {
       const r = job.results[i];
@@ -649,6 +839,7 @@
       const verdict = r && !r.skipped
         ? [r.label, r.model_label, r.score, ...labels.map(l => r.probabilities.find(p => p.label === l)?.score ?? '')]
         : ['', '', '', ...labels.map(() => '')];
+      for (let k = 0; k < aspects.length; k++) verdict.push(job.analyses[i]?.aspects[k].label ?? '');
       lines.push([...original, ...verdict].map(csvField).join(','));
     });
     const blob = new Blob(['\uFEFF' + lines.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' });
@@ -699,6 +890,8 @@
     $('analyze-file').addEventListener('click', analyzeFile);
     $('cancel').addEventListener('click', () => state.controller?.abort());
     $('filter').addEventListener('change', () => { state.filter = $('filter').value; renderTable(state.batch); });
+    $('group-column').addEventListener('change', () => renderGroupChart(state.batch));
+    $('date-column').addEventListener('change', () => renderTrendChart(state.batch));
     for (const th of $('results-table').tHead.rows[0].cells) {
       th.querySelector('button').addEventListener('click', () => {
         const key = th.dataset.sort;
