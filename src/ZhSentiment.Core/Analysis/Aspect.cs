@@ -3,9 +3,11 @@ namespace ZhSentiment.Analysis;
 /// <summary>Something a text can talk about (物流), found by its name or any of its terms (快递, 发货, …).</summary>
 public sealed record Aspect(string Name, IReadOnlyList<string> Terms)
 {
-    /// <summary>The name and the terms, longest first, without repeats (ignoring case).</summary>
-    public IEnumerable<string> Needles =>
-        Terms.Prepend(Name).Where(t => t.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).OrderByDescending(t => t.Length);
+    private string[]? _needles;
+
+    /// <summary>The name and the terms, longest first, without repeats (ignoring case); worked out once, as presets serve every request.</summary>
+    public IReadOnlyList<string> Needles =>
+        _needles ??= [.. Terms.Prepend(Name).Where(t => t.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).OrderByDescending(t => t.Length)];
 }
 
 /// <summary>A named list of aspects: a shipped preset (电商, alias ecommerce) or a lexicon file of the user's.</summary>
