@@ -2,8 +2,13 @@
 # and no shell tools beyond the base OS. The default model is inside; mount another and set ZhSentiment__Model.
 #   docker build -t zhsenti .
 #   docker run --rm -p 8080:8080 --read-only --tmpfs /tmp zhsenti
+# The base images are arguments so that a machine that cannot pull them can build on local ones
+# (tools/container/podman-check.sh makes them from Debian packages).
 
-FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0
+ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/runtime-deps:10.0
+
+FROM ${SDK_IMAGE} AS build
 # Native AOT links the binary with the system toolchain.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends clang zlib1g-dev \
@@ -17,7 +22,7 @@ RUN dotnet restore src/ZhSentiment/ZhSentiment.csproj -r linux-x64
 COPY . .
 RUN tools/release/publish.sh /out
 
-FROM mcr.microsoft.com/dotnet/runtime-deps:10.0
+FROM ${RUNTIME_IMAGE}
 WORKDIR /app
 COPY --from=build /out/ ./
 # The only writes are to the model cache (ONNX graphs built from checkpoints, ModelScope downloads): point it at a

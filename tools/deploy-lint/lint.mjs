@@ -1,6 +1,7 @@
 // Offline checks of the deployment files, run by .ci/run after `npm ci` here:
 // - every object in deploy/kubernetes/**/*.yaml (kustomization files and patches aside) against the Kubernetes API
-//   schema of its kind (kubernetes-models), unknown fields included;
+//   schema of its kind (kubernetes-models), unknown fields included; custom resources against their project's CRD
+//   schema (@kubernetes-models/keda for KEDA's ScaledObject), and a kind with no schema here is a problem, not a pass;
 // - the Dockerfile with dockerfile-utils' validator (syntax, instructions, flags).
 // Exits 1 with one line per problem.
 import { readFileSync, readdirSync } from "node:fs";
@@ -16,6 +17,9 @@ const kinds = {
   "v1/PersistentVolumeClaim": "kubernetes-models/v1/PersistentVolumeClaim",
   "autoscaling/v2/HorizontalPodAutoscaler": "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler",
   "policy/v1/PodDisruptionBudget": "kubernetes-models/policy/v1/PodDisruptionBudget",
+  "batch/v1/Job": "kubernetes-models/batch/v1/Job",
+  "v1/ConfigMap": "kubernetes-models/v1/ConfigMap",
+  "keda.sh/v1alpha1/ScaledObject": "@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject",
 };
 // Files that are not whole API objects: kustomize's own, and the strategic-merge patches they list.
 const notObjects = new Set(["kustomization.yaml"]);

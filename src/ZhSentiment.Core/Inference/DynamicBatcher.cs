@@ -27,6 +27,7 @@ internal sealed class DynamicBatcher : IDisposable
     private readonly Thread _thread;
     private float[] _logits = [];
     private int _queued;
+    private int _running;
     private long _batchNumber;
     private volatile bool _stopping;
 
@@ -34,7 +35,7 @@ internal sealed class DynamicBatcher : IDisposable
     {
         _backend = backend;
         _options = options;
-        _metrics = new EngineMetrics(() => Volatile.Read(ref _queued));
+        _metrics = new EngineMetrics(() => Volatile.Read(ref _queued), () => Volatile.Read(ref _queued) + Volatile.Read(ref _running));
         _thread = new Thread(Loop) { IsBackground = true, Name = "zhsenti-batcher" };
         _thread.Start();
     }
@@ -137,6 +138,8 @@ internal sealed class DynamicBatcher : IDisposable
             _head[kept++] = _head[i];
         }
         _head.RemoveRange(kept, _head.Count - kept);
+        // Counted as running before they stop counting as queued, so the in-flight gauge never dips in between.
+        Volatile.Write(ref _running, _chosen.Count);
         Interlocked.Add(ref _queued, -_chosen.Count);
         return _chosen.Count > 0;
     }
@@ -153,11 +156,15 @@ internal sealed class DynamicBatcher : IDisposable
         foreach (var w in _chosen) longest = Math.Max(longest, w.Length);
         _batch.Reset(rows, longest);
         long now = Stopwatch.GetTimestamp();
+        double waits = 0;
         for (int r = 0; r < rows; r++)
         {
             _batch.SetRow(r, _chosen[r].Ids.AsSpan(0, _chosen[r].Length));
-            _metrics.QueueWaitSeconds.Record(Stopwatch.GetElapsedTime(_chosen[r].EnqueuedAt, now).TotalSeconds);
+            double wait = Stopwatch.GetElapsedTime(_chosen[r].EnqueuedAt, now).TotalSeconds;
+            _metrics.QueueWaitSeconds.Record(wait);
+            waits += wait;
         }
+        _metrics.RecentQueueWait.Record(waits, rows, now);
 
         int labels = _backend.LabelCount;
         if (_logits.Length < rows * labels) _logits = new float[rows * labels];
@@ -174,6 +181,10 @@ internal sealed class DynamicBatcher : IDisposable
                 w.ReturnIds();
             }
             return;
+        }
+        finally
+        {
+            Volatile.Write(ref _running, 0);
         }
         long elapsed = Stopwatch.GetTimestamp() - started;
         long batch = ++_batchNumber;

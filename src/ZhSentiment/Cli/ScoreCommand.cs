@@ -12,13 +12,14 @@ namespace ZhSentiment.Cli;
 /// <summary>
 /// <c>zhsenti score</c>: scores every row of a CSV, TSV or JSON Lines file into a copy with <c>label</c>, <c>score</c>,
 /// <c>prob_*</c> and <c>error</c> columns. Exit status 0 when the output is complete (rows that could not be scored
-/// included), 1 on unusable arguments, input or model, 130 when interrupted.
+/// included), 1 on unusable arguments, input or model, 130 when interrupted. <c>--shard</c> scores one part of the
+/// input; <c>--merge</c> puts the parts back together.
 /// </summary>
 internal sealed class ScoreCommand : Command
 {
     private static readonly TimeSpan PlainProgressInterval = TimeSpan.FromSeconds(5);
 
-    private readonly Option<string> _input = new("--input", "-i") { Description = "The file to score (csv, tsv, jsonl), or - for standard input.", Required = true, HelpName = "FILE" };
+    private readonly Option<string> _input = new("--input", "-i") { Description = "The file to score (csv, tsv, jsonl), or - for standard input. Required unless --merge.", HelpName = "FILE" };
     private readonly Option<string> _output = new("--output", "-o") { Description = "Where to write; its extension picks the format (default: the input's). - for standard output.", Required = true, HelpName = "FILE" };
     private readonly Option<string> _model = new("--model") { Description = "The model folder. Default: the shipped model.", HelpName = "DIR" };
     private readonly Option<string> _textColumn = new("--text-column") { Description = "The column holding the text. Default: text, review, content, or the only column.", HelpName = "NAME" };
@@ -29,6 +30,8 @@ internal sealed class ScoreCommand : Command
     private readonly Option<string> _quantize = new("--quantize") { Description = "int8 quantizes the encoder's matrix multiplications. Default: none.", HelpName = "none|int8", DefaultValueFactory = _ => "none" };
     private readonly Option<int?> _threads = new("--threads") { Description = "ONNX Runtime threads. Default: the physical cores.", HelpName = "N" };
     private readonly Option<string> _cacheDir = new("--cache-dir") { Description = "Cache for built models. Default: $ZHSENTI_CACHE or ~/.cache/zhsenti.", HelpName = "DIR" };
+    private readonly Option<string> _shard = new("--shard") { Description = $"Score only the rows whose ordinal modulo COUNT is INDEX, into OUTPUT's part file NAME.part-INDEX-of-COUNT.EXT; auto: INDEX from ${ScoreShard.IndexVariable} (a Kubernetes Indexed Job), COUNT from ${ScoreShard.CountVariable}.", HelpName = "INDEX/COUNT|auto" };
+    private readonly Option<string[]> _merge = new("--merge") { Description = "Merge the part files of a sharded run, all of them, into OUTPUT as one run would have written it.", HelpName = "PARTS", AllowMultipleArgumentsPerToken = true };
 
     public ScoreCommand() : base("score", "Score every row of a CSV, TSV or JSON Lines file, keeping its columns and order.")
     {
@@ -43,6 +46,8 @@ internal sealed class ScoreCommand : Command
         Options.Add(_quantize);
         Options.Add(_threads);
         Options.Add(_cacheDir);
+        Options.Add(_shard);
+        Options.Add(_merge);
         SetAction((parse, cancellationToken) => RunAsync(parse, Console.Error, cancellationToken));
     }
 
@@ -54,6 +59,22 @@ internal sealed class ScoreCommand : Command
         TableFormat? format = null;
         if (parse.GetValue(_format) is { } formatName && (format = TableFormats.Parse(formatName)) is null)
             return Fail(log, $"--format must be csv, tsv or jsonl, not '{formatName}'");
+        var input = parse.GetValue(_input);
+        if (parse.GetResult(_merge) is not null)
+        {
+            if (input is not null || parse.GetValue(_shard) is not null) return Fail(log, "--merge takes the part files in place of --input and --shard");
+            return Merge(parse.GetValue(_merge) ?? [], parse.GetValue(_output)!, format, log, cancellationToken);
+        }
+        if (input is null) return Fail(log, "--input is required (or --merge PARTS...)");
+        ScoreShard? shard;
+        try
+        {
+            shard = parse.GetValue(_shard) is { } value ? ScoreShard.Parse(value, Environment.GetEnvironmentVariable) : null;
+        }
+        catch (ScoreException e)
+        {
+            return Fail(log, e.Message);
+        }
         AspectPreset? aspects;
         try
         {
@@ -66,8 +87,9 @@ internal sealed class ScoreCommand : Command
         var options = new ScoreOptions
         {
             Aspects = aspects?.Aspects ?? [],
-            Input = parse.GetValue(_input)!,
+            Input = input,
             Output = parse.GetValue(_output)!,
+            Shard = shard,
             Format = format,
             TextColumn = parse.GetValue(_textColumn),
             BatchSize = parse.GetValue(_batchSize),
@@ -115,6 +137,26 @@ internal sealed class ScoreCommand : Command
                 await log.WriteLineAsync($"zhsenti score: interrupted{partial}");
                 return 130;
             }
+        }
+    }
+
+    /// <summary>Merges the parts of a sharded run; returns the exit status, having written the outcome to <paramref name="log"/>.</summary>
+    private static int Merge(IReadOnlyList<string> parts, string output, TableFormat? format, TextWriter log, CancellationToken cancellationToken)
+    {
+        try
+        {
+            long rows = PartMerger.Merge(parts, output, format, cancellationToken);
+            log.WriteLine($"zhsenti score: {parts.Count} parts merged into '{output}', {rows:N0} rows");
+            return 0;
+        }
+        catch (ScoreException e)
+        {
+            return Fail(log, e.Message);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            log.WriteLine($"zhsenti score: interrupted; '{output}' was not written");
+            return 130;
         }
     }
 
@@ -166,8 +208,9 @@ internal sealed class ScoreCommand : Command
     private static void Report(TextWriter log, ScoreOptions options, ScoreSummary summary)
     {
         long scored = summary.Rows - summary.Errors, fresh = summary.Rows - summary.ResumedRows;
-        var where = options.Output == "-" ? "standard output" : $"'{options.Output}'";
+        var where = options.Output == "-" ? "standard output" : $"'{options.WritePath}'";
         log.WriteLine($"zhsenti score: {summary.Rows:N0} rows written to {where}, {scored:N0} scored, in {summary.Elapsed.TotalSeconds:N1} s ({fresh / Math.Max(summary.Elapsed.TotalSeconds, 1e-3):N0} rows/s)");
+        if (options.Shard is { } shard) log.WriteLine($"zhsenti score: part {shard.Index} of {shard.Count}: the input rows whose ordinal modulo {shard.Count} is {shard.Index}; merge all {shard.Count} parts with --merge");
         if (summary.ResumedRows > 0) log.WriteLine($"zhsenti score: resumed after {summary.ResumedRows:N0} rows already in the partial output");
         if (summary.Errors > 0)
         {

@@ -10,7 +10,8 @@ namespace ZhSentiment.Scoring;
 /// row order, adds <c>label</c>, <c>score</c>, one <c>prob_*</c> column per class, one <c>aspect_*</c> column per
 /// requested aspect (<see cref="TextAnalyzer"/>, without evidence) and <c>error</c>. Batches of rows
 /// are encoded on pool threads and in flight together, so the engine's batcher keeps the model busy. Output goes to
-/// <see cref="ScoreOptions.PartialPath"/> and is renamed into place only once complete.
+/// <see cref="ScoreOptions.PartialPath"/> and is renamed into place only once complete. A shard
+/// (<see cref="ScoreOptions.Shard"/>) reads every record but scores and writes only its own.
 /// </summary>
 internal sealed class FileScorer
 {
@@ -26,6 +27,7 @@ internal sealed class FileScorer
     private TableFormat _outputFormat;
     private string[] _labelNames = [];
     private int _textColumn;
+    private long _ordinal;
 
     private FileScorer(SentimentEngine engine, ScoreOptions options, Action<ScoreProgress>? progress)
     {
@@ -48,7 +50,7 @@ internal sealed class FileScorer
         {
             _columns = PeekColumns();
             _textColumn = ChooseTextColumn();
-            _outputFormat = _options.Output == "-" ? _reader.Format : TableFormats.FromPath(_options.Output) ?? _reader.Format;
+            _outputFormat = _options.Output == "-" ? _reader.Format : TableFormats.FromPath(_options.WritePath) ?? _reader.Format;
             string[] added = AddedColumns();
             string[] outputColumns = [.. _columns, .. added];
             using (var writer = OpenOutput(outputColumns))
@@ -59,7 +61,7 @@ internal sealed class FileScorer
             _summary.Encoding = _reader.Encoding;
             _summary.Gb18030Lines = _reader.Gb18030Lines;
         }
-        if (_options.Output != "-") File.Move(_options.PartialPath, _options.Output, overwrite: true);
+        if (_options.Output != "-") File.Move(_options.PartialPath, _options.WritePath, overwrite: true);
         _summary.Elapsed = clock.Elapsed;
         return _summary;
     }
@@ -88,7 +90,13 @@ internal sealed class FileScorer
         return _reader.Columns;
     }
 
-    private TableRow? NextRow() => _peeked.TryDequeue(out var row) ? row : _reader.Read();
+    /// <summary>The next record of the input, or of this shard's part of it.</summary>
+    private TableRow? NextRow()
+    {
+        while ((_peeked.TryDequeue(out var peeked) ? peeked : _reader.Read()) is { } row)
+            if (_options.Shard is not { } shard || shard.Takes(_ordinal++)) return row;
+        return null;
+    }
 
     private int ChooseTextColumn()
     {

@@ -9,8 +9,11 @@ internal sealed record ScoreOptions
     /// <summary>The input file, or "-" for standard input.</summary>
     public required string Input { get; init; }
 
-    /// <summary>The output file, or "-" for standard output.</summary>
+    /// <summary>The output file, or "-" for standard output; with <see cref="Shard"/>, the merged file its part is named after.</summary>
     public required string Output { get; init; }
+
+    /// <summary>Score only this part of the input, into <see cref="ScoreShard.PartPath"/>; null: all of it.</summary>
+    public ScoreShard? Shard { get; init; }
 
     /// <summary>The input's format; null: from its extension.</summary>
     public TableFormat? Format { get; init; }
@@ -33,9 +36,13 @@ internal sealed record ScoreOptions
         if (Input != "-" && !File.Exists(Input)) return $"input file '{Input}' does not exist";
         if (BatchSize < 1) return $"--batch-size must be at least 1, not {BatchSize}";
         if (Resume && Output == "-") return "--resume needs an output file, not standard output";
+        if (Shard is not null && Output == "-") return "--shard needs an output file to name its part after, not standard output";
         return null;
     }
 
+    /// <summary>The file this run writes: <see cref="Output"/>, or a shard's part file.</summary>
+    public string WritePath => Shard?.PartPath(Output) ?? Output;
+
     /// <summary>The temporary file the output is written to before it is renamed: beside the output, so the rename is atomic.</summary>
-    public string PartialPath => Output + ".partial";
+    public string PartialPath => WritePath + ".partial";
 }

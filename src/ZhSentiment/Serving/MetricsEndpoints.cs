@@ -7,7 +7,8 @@ namespace ZhSentiment.Serving;
 /// <summary>
 /// <c>/metrics</c> in Prometheus text: requests by route, method and status with their latency (prometheus-net's HTTP
 /// middleware) and the engine's System.Diagnostics.Metrics instruments under their own names (queue wait and depth,
-/// batch rows and tokens, model time). Each service has its own registry, so several in one process stay apart.
+/// windows in flight, recent mean queue wait, batch rows and tokens, model time). Each service has its own registry, so
+/// several in one process stay apart.
 /// </summary>
 /// <remarks>prometheus-net's MeterAdapter would prefix every family with the meter's name; this bridge keeps the instruments' names.</remarks>
 internal sealed class ServiceMetrics : IDisposable
@@ -25,7 +26,7 @@ internal sealed class ServiceMetrics : IDisposable
             if (instrument.Meter.Name != SentimentEngine.MeterName) return;
             lock (_metrics)
             {
-                _metrics[instrument] = instrument is ObservableGauge<int>
+                _metrics[instrument] = instrument is ObservableGauge<int> or ObservableGauge<double>
                     ? _factory.CreateGauge(instrument.Name, instrument.Description ?? instrument.Name)
                     : _factory.CreateHistogram(instrument.Name, instrument.Description ?? instrument.Name, new HistogramConfiguration { Buckets = Buckets(instrument) });
             }
