@@ -12,6 +12,7 @@ Everything is deterministic: the same torch version writes the same bytes.
 """
 import argparse
 import collections
+import dataclasses
 import json
 import os
 import shutil
@@ -232,18 +233,28 @@ class FixtureSet:
             self.logits[dtype] = (alone, batch, length)
         return self.logits[dtype]
 
-    def expected(self, folder, description, weights_file, file_format, dtype, labels, tensors):
-        alone, batch, length = self.reference(dtype)
+    def expected(self, folder, description, weights_file, file_format, dtype, labels, tensors, weights=None,
+                 max_length=None, shape=None):
+        """expected.json; ``weights`` (fp32), ``shape`` and ``max_length`` (where the pipeline truncates) for a
+        variant of the fixture model, else the shared model at its full length."""
+        shape = shape or self.shape
+        max_length = max_length or self.shape.max_position_embeddings
+        sequences = [truncate(ids, max_length) for ids in self.sequences]
+        if weights is None:
+            alone, batch, length = self.reference(dtype)
+        else:
+            alone = logits_alone(weights, shape, sequences)
+            batch, length = logits_padded_batch(weights, shape, sequences)
         write_json(os.path.join(folder, "expected.json"), {
             "description": description,
             "weights": weights_file,
             "format": file_format,
             "dtype": cw.SAFETENSORS_DTYPES[dtype],
-            "max_length": self.shape.max_position_embeddings,
-            "labels": [labels[str(i)] for i in range(len(labels))],
+            "max_length": max_length,
+            "labels": labels if isinstance(labels, list) else [labels[str(i)] for i in range(len(labels))],
             "batch_padded_length": length,
             "texts": [{"text": t, "ids": ids, "full_length": n, "logits": a, "batch_logits": b}
-                      for t, ids, n, a, b in zip(self.texts, self.sequences, self.full_lengths, alone, batch)],
+                      for t, ids, n, a, b in zip(self.texts, sequences, self.full_lengths, alone, batch)],
             "tensors": {name: tensor_summary(t) for name, t in tensors.items()} if tensors is not None else None,
         })
 
@@ -314,6 +325,298 @@ def write_onnx_folder(fs):
                                     "logits": {0: "batch_size"}})
     fs.expected(path, "torch.onnx.export of the same model (opset 14, dynamic batch and sequence axes)",
                 "model.onnx", "onnx", torch.float32, HF_LABELS, None)
+
+
+# ---------------------------------------------------------------- folders as published models have them
+
+def with_classes(fs, n, seed):
+    """The fixture model with an n-class head (fresh classifier rows, the backbone unchanged)."""
+    g = torch.Generator().manual_seed(seed)
+    weights = dict(fs.weights)
+    weights["classifier.weight"] = 0.3 * torch.randn((n, fs.shape.hidden_size), generator=g)
+    weights["classifier.bias"] = 0.1 * torch.randn((n,), generator=g)
+    return weights
+
+
+def renamed(weights, rename):
+    return collections.OrderedDict((rename(n), t) for n, t in weights.items())
+
+
+def task_model_key(name, prefix):
+    """A ModelScope task model's key (task_model.py: backbone under its prefix, head under 'head.')."""
+    return "head." + name if name.startswith("classifier.") else prefix + name.removeprefix("bert.")
+
+
+def write_variant(fs, name, description, weights, labels, state, config=None, configuration=None, max_length=None,
+                  files=()):
+    """A folder holding ``state`` as pytorch_model.bin, config.json and/or configuration.json, the vocabulary, and
+    the logits PyTorch computes from ``weights`` (the same tensors under the eager model's names)."""
+    path = fs.folder(name)
+    if config is not None:
+        write_json(os.path.join(path, "config.json"), config)
+    if configuration is not None:
+        write_json(os.path.join(path, "configuration.json"), configuration)
+    for file_name, value in files:
+        write_json(os.path.join(path, file_name), value)
+    cw.save_torch_zip(state, os.path.join(path, "pytorch_model.bin"))
+    fs.expected(path, description, "pytorch_model.bin", "torch-zip", torch.float32, labels, None, weights, max_length)
+
+
+def trainer_configuration(labels, backbone=None, preprocessor_extra=None):
+    """configuration.json as ModelScope's trainer leaves it after fine-tuning: the fine-tune's labels under
+    model.label2id/id2label and dataset.train.labels (modelscope/utils/hub.py parse_label_mapping reads the first;
+    trainers/nlp_trainer.py and utils/checkpoint.py save_pretrained write the configuration, and copy config.json
+    unchanged), a backbone/head task model (models/nlp/task_models/text_classification.py)."""
+    configuration = modelscope_configuration(head_model=True)
+    configuration["model"]["label2id"] = {label: i for i, label in enumerate(labels)}
+    configuration["model"]["id2label"] = {str(i): label for i, label in enumerate(labels)}
+    configuration["model"]["num_labels"] = len(labels)
+    configuration["dataset"]["train"]["labels"] = labels
+    if backbone is not None:
+        configuration["model"]["backbone"] = backbone
+    configuration["preprocessor"].update(preprocessor_extra or {})
+    return configuration
+
+
+def write_published_layouts(fs):
+    """The folders of issue 16's table: ModelScope fine-tunes, task models and inline configurations, and the label
+    sets of published Hugging Face sentiment models."""
+    stale = hf_config(fs.shape, MODELSCOPE_LABELS, "SbertForSequenceClassification", "structbert")
+
+    # ModelScope's trainer on labels ['正面', '负面']: config.json still says 0 负面 / 1 正面 (the base model's).
+    labels = ["正面", "负面"]
+    write_variant(fs, "modelscope-trainer", "ModelScope trainer output: labels 正面/负面 in configuration.json, the "
+                  "base model's config.json (负面/正面) left stale", fs.weights, labels,
+                  renamed(fs.hf_state(), lambda n: task_model_key(n, "bert.")), stale,
+                  trainer_configuration(labels, {"type": "structbert", "prefix": "bert"}))
+
+    # The same trainer with three labels: a [3, hidden] head, labels in configuration.json only.
+    labels = ["负面", "中性", "正面"]
+    weights = with_classes(fs, 3, SEED + 3)
+    write_variant(fs, "modelscope-3class", "ModelScope trainer output with three labels (负面/中性/正面) and "
+                  "config.json still naming two", weights, labels,
+                  renamed(weights, lambda n: task_model_key(n, "bert.")), stale,
+                  trainer_configuration(labels, {"type": "structbert", "prefix": "bert"}))
+
+    # A task model whose configuration names no backbone prefix: EncoderModel's default, 'encoder'.
+    labels = ["负面", "正面"]
+    write_variant(fs, "modelscope-encoder", "ModelScope task model with encoder.* and head.classifier.* keys "
+                  "(model.backbone without prefix)", fs.weights, labels,
+                  renamed(fs.weights, lambda n: task_model_key(n, "encoder.")), stale,
+                  trainer_configuration(labels, {"type": "structbert"}))
+
+    # configuration.json only: the backbone's configuration inline under model.backbone, labels under
+    # preprocessor.label2id, and a preprocessor max_length below the model's positions (the pipeline truncates there).
+    backbone = {k: v for k, v in stale.items() if k not in ("architectures", "model_type", "id2label", "label2id")}
+    backbone.update({"type": "structbert", "prefix": "encoder"})
+    inline = trainer_configuration(labels, backbone, {"max_length": 48, "label2id": {"负面": 0, "正面": 1}})
+    for key in ("label2id", "id2label", "num_labels"):
+        del inline["model"][key]
+    write_variant(fs, "modelscope-inline", "ModelScope folder with configuration.json only (backbone configuration "
+                  "inline), labels from preprocessor.label2id, truncated at the preprocessor's max_length 48",
+                  fs.weights, labels, renamed(fs.weights, lambda n: task_model_key(n, "encoder.")),
+                  configuration=inline, max_length=48)
+
+    # uer/roberta-base-finetuned-jd-full-chinese: id2label 'star 1' ... 'star 5' (config.json as mirrored with its
+    # _name_or_path at huggingface.co/techthiyanes/chinese_sentiment); BertForSequenceClassification, model_type bert.
+    labels = [f"star {i}" for i in range(1, 6)]
+    weights = with_classes(fs, 5, SEED + 5)
+    config = hf_config(fs.shape, {str(i): label for i, label in enumerate(labels)})
+    write_variant(fs, "hf-stars", "5-class star-rating BERT (uer jd-full's labels 'star 1' ... 'star 5')", weights,
+                  labels, fs.hf_state() | {"classifier.weight": weights["classifier.weight"],
+                                           "classifier.bias": weights["classifier.bias"]}, config)
+
+
+def write_ernie_folder(fs):
+    """ERNIE 3.0 as nghuyong/ernie-3.0-base-zh publishes it (config.json on huggingface.co: model_type ernie,
+    use_task_id true, task_type_vocab_size 3, type_vocab_size 4, layer_norm_eps 1e-05), fine-tuned as
+    ErnieForSequenceClassification (transformers' modeling_ernie: base_model_prefix 'ernie', task_type_embeddings
+    in ErnieEmbeddings, BERT's encoder, pooler and classifier)."""
+    g = torch.Generator().manual_seed(SEED + 30)
+    weights = dict(fs.weights)
+    h = fs.shape.hidden_size
+    weights["bert.embeddings.token_type_embeddings.weight"] = 0.5 * torch.randn((4, h), generator=g)
+    weights[eb.TASK_TYPE] = 0.5 * torch.randn((3, h), generator=g)
+    shape = dataclasses.replace(fs.shape, layer_norm_eps=1e-5, type_vocab_size=4)
+    config = hf_config(shape, HF_LABELS, "ErnieForSequenceClassification", "ernie")
+    config.update({"use_task_id": True, "task_type_vocab_size": 3})
+    path = fs.folder("ernie")
+    write_json(os.path.join(path, "config.json"), config)
+    state = renamed(weights, lambda n: n.replace("bert.", "ernie.", 1))
+    cw.save_torch_zip(state, os.path.join(path, "pytorch_model.bin"))
+    fs.expected(path, "ERNIE 3.0 (ernie-3.0-base-zh's configuration values, task-type embeddings)",
+                "pytorch_model.bin", "torch-zip", torch.float32, HF_LABELS, None, weights, shape=shape)
+
+
+def narrow_embeddings(fs, weights, width, seed):
+    """ELECTRA's and ALBERT's factorised embeddings: tables and their LayerNorm ``width`` wide, projected to the
+    encoder's width by eb.PROJECTION."""
+    g = torch.Generator().manual_seed(seed)
+    weights = dict(weights)
+    for name in [n for n in weights if n.startswith("bert.embeddings.")]:
+        rows = weights[name].shape[0]
+        weights[name] = (1.0 + 0.1 * torch.randn((width,), generator=g) if name.endswith("LayerNorm.weight")
+                         else 0.1 * torch.randn((width,), generator=g) if name.endswith("LayerNorm.bias")
+                         else 0.5 * torch.randn((rows, width), generator=g))
+    weights[eb.PROJECTION + ".weight"] = 0.3 * torch.randn((fs.shape.hidden_size, width), generator=g)
+    weights[eb.PROJECTION + ".bias"] = 0.1 * torch.randn((fs.shape.hidden_size,), generator=g)
+    return weights
+
+
+def write_architecture_folder(fs, name, description, weights, shape, config, rename, labels):
+    """A Hugging Face folder of another BERT-family architecture: ``weights`` under the eager model's names, saved
+    under the architecture's (``rename`` returns None for a tensor the checkpoint does not hold)."""
+    path = fs.folder(name)
+    write_json(os.path.join(path, "config.json"), config)
+    state = collections.OrderedDict((rename(n), t) for n, t in weights.items() if rename(n) is not None)
+    cw.save_torch_zip(state, os.path.join(path, "pytorch_model.bin"))
+    fs.expected(path, description, "pytorch_model.bin", "torch-zip", torch.float32, labels, None, weights, shape=shape)
+
+
+DISTILBERT_LAYER = {"attention.self.query": "attention.q_lin", "attention.self.key": "attention.k_lin",
+                    "attention.self.value": "attention.v_lin", "attention.output.dense": "attention.out_lin",
+                    "attention.output.LayerNorm": "sa_layer_norm", "intermediate.dense": "ffn.lin1",
+                    "output.dense": "ffn.lin2", "output.LayerNorm": "output_layer_norm"}
+ALBERT_LAYER = {"attention.self.query": "attention.query", "attention.self.key": "attention.key",
+                "attention.self.value": "attention.value", "attention.output.dense": "attention.dense",
+                "attention.output.LayerNorm": "attention.LayerNorm", "intermediate.dense": "ffn",
+                "output.dense": "ffn_output", "output.LayerNorm": "full_layer_layer_norm"}
+
+
+def layer_part(name, table, layer_prefix):
+    """bert.encoder.layer.N.PART.LEAF through ``table``, or None for other names."""
+    if not name.startswith("bert.encoder.layer."):
+        return None
+    layer, rest = name.removeprefix("bert.encoder.layer.").split(".", 1)
+    part, leaf = rest.rsplit(".", 1)
+    return layer_prefix(int(layer)) + table[part] + "." + leaf
+
+
+def write_other_architectures(fs):
+    h = fs.shape.hidden_size
+
+    # lxyuan/distilbert-base-multilingual-cased-sentiments-student (config.json on huggingface.co, also mirrored
+    # as Xenova/...): DistilBERT keys (modeling_distilbert: distilbert.transformer.layer.N.attention.q_lin, ...,
+    # pre_classifier, classifier), labels positive/neutral/negative, activation gelu, sinusoidal_pos_embds false.
+    # Sizes are the fixture's; the tokenizer is the fixture vocabulary, lower-cased (the real one is cased).
+    labels = ["positive", "neutral", "negative"]
+    weights = with_classes(fs, 3, SEED + 40)
+    del weights["bert.embeddings.token_type_embeddings.weight"]
+    config = {"_name_or_path": "lxyuan/distilbert-base-multilingual-cased-sentiments-student", "activation": "gelu",
+              "architectures": ["DistilBertForSequenceClassification"], "attention_dropout": 0.1, "dim": h,
+              "dropout": 0.1, "hidden_dim": fs.shape.intermediate_size,
+              "id2label": {str(i): label for i, label in enumerate(labels)}, "initializer_range": 0.02,
+              "label2id": {label: i for i, label in enumerate(labels)},
+              "max_position_embeddings": fs.shape.max_position_embeddings, "model_type": "distilbert",
+              "n_heads": fs.shape.num_attention_heads, "n_layers": fs.shape.num_hidden_layers, "output_past": True,
+              "pad_token_id": 0, "qa_dropout": 0.1, "seq_classif_dropout": 0.2, "sinusoidal_pos_embds": False,
+              "tie_weights_": True, "vocab_size": fs.shape.vocab_size}
+
+    def distilbert(n):
+        if n.startswith("bert.pooler.dense."):
+            return "pre_classifier." + n.rsplit(".", 1)[1]
+        if n.startswith("bert.embeddings."):
+            return "distilbert." + n.removeprefix("bert.")
+        return layer_part(n, DISTILBERT_LAYER, lambda i: f"distilbert.transformer.layer.{i}.") or n
+    write_architecture_folder(fs, "distilbert", "DistilBERT (lxyuan multilingual sentiment student's configuration)",
+                              weights, dataclasses.replace(fs.shape, pooler_act="relu"), config, distilbert, labels)
+
+    # hfl/chinese-electra-180g-small-discriminator fine-tuned as ElectraForSequenceClassification (config.json as
+    # fine-tunes publish it, e.g. huggingface.co/hsiehpinghan/model_3: embedding_size 128 against hidden_size 256,
+    # "_num_labels": 2 and no id2label, so the labels are LABEL_0/LABEL_1). Keys per modeling_electra:
+    # electra.embeddings.*, electra.embeddings_project, electra.encoder.layer.N.* (BERT's), classifier.dense,
+    # classifier.out_proj; the head applies GELU (ElectraClassificationHead).
+    weights = narrow_embeddings(fs, fs.weights, h // 2, SEED + 50)
+    config = {"_name_or_path": "hfl/chinese-electra-180g-small-discriminator", "_num_labels": 2,
+              "architectures": ["ElectraForSequenceClassification"], "attention_probs_dropout_prob": 0.1,
+              "embedding_size": h // 2, "hidden_act": "gelu", "hidden_dropout_prob": 0.1, "hidden_size": h,
+              "initializer_range": 0.02, "intermediate_size": fs.shape.intermediate_size, "layer_norm_eps": 1e-12,
+              "max_position_embeddings": fs.shape.max_position_embeddings, "model_type": "electra",
+              "num_attention_heads": fs.shape.num_attention_heads, "num_hidden_layers": fs.shape.num_hidden_layers,
+              "output_past": True, "pad_token_id": 0, "position_embedding_type": "absolute",
+              "summary_activation": "gelu", "summary_last_dropout": 0.1, "summary_type": "first",
+              "summary_use_proj": True, "type_vocab_size": 2, "vocab_size": fs.shape.vocab_size}
+
+    def electra(n):
+        if n.startswith("bert.pooler.dense."):
+            return "classifier.dense." + n.rsplit(".", 1)[1]
+        if n.startswith("classifier."):
+            return "classifier.out_proj." + n.rsplit(".", 1)[1]
+        return "electra." + n.removeprefix("bert.")
+    write_architecture_folder(fs, "electra", "ELECTRA (hfl Chinese ELECTRA small's configuration, factorised "
+                              "embeddings, LABEL_0/LABEL_1)", weights, dataclasses.replace(fs.shape, pooler_act="gelu"),
+                              config, electra, ["LABEL_0", "LABEL_1"])
+
+    # ckiplab/albert-base-chinese fine-tuned as AlbertForSequenceClassification (config.json as published by
+    # fine-tunes, e.g. huggingface.co/r10521708/albert-base-chinese-finetuned-qqp: hidden_act relu, embedding_size
+    # 128 against 768, num_hidden_groups 1, inner_group_num 1, tokenizer_class BertTokenizerFast). Keys per
+    # modeling_albert: albert.embeddings.*, albert.encoder.embedding_hidden_mapping_in,
+    # albert.encoder.albert_layer_groups.0.albert_layers.0.{attention.query, ..., ffn, ffn_output,
+    # full_layer_layer_norm}, albert.pooler (dense + tanh), classifier. Every layer runs the one group's weights.
+    weights = narrow_embeddings(fs, fs.weights, h // 2, SEED + 60)
+    for n in [n for n in weights if n.startswith("bert.encoder.layer.") and not n.startswith("bert.encoder.layer.0.")]:
+        weights[n] = weights["bert.encoder.layer.0." + n.split(".", 4)[4]]
+    config = {"_name_or_path": "ckiplab/albert-base-chinese", "architectures": ["AlbertForSequenceClassification"],
+              "attention_probs_dropout_prob": 0, "bos_token_id": 2, "classifier_dropout_prob": 0.1,
+              "down_scale_factor": 1, "embedding_size": h // 2, "eos_token_id": 3, "gap_size": 0, "hidden_act": "relu",
+              "hidden_dropout_prob": 0, "hidden_size": h, "id2label": HF_LABELS, "initializer_range": 0.02,
+              "inner_group_num": 1, "intermediate_size": fs.shape.intermediate_size,
+              "label2id": {v: int(k) for k, v in HF_LABELS.items()}, "layer_norm_eps": 1e-12,
+              "max_position_embeddings": fs.shape.max_position_embeddings, "model_type": "albert",
+              "net_structure_type": 0, "num_attention_heads": fs.shape.num_attention_heads, "num_hidden_groups": 1,
+              "num_hidden_layers": fs.shape.num_hidden_layers, "num_memory_blocks": 0, "pad_token_id": 0,
+              "position_embedding_type": "absolute", "tokenizer_class": "BertTokenizerFast", "type_vocab_size": 2,
+              "vocab_size": fs.shape.vocab_size}
+
+    def albert(n):
+        if n.startswith("bert.encoder.layer.") and not n.startswith("bert.encoder.layer.0."):
+            return None  # shared: the checkpoint holds group 0 once
+        if n.startswith("bert.pooler.dense."):
+            return "albert.pooler." + n.rsplit(".", 1)[1]
+        if n.startswith(eb.PROJECTION + "."):
+            return "albert.encoder.embedding_hidden_mapping_in." + n.rsplit(".", 1)[1]
+        if n.startswith("bert.embeddings."):
+            return "albert." + n.removeprefix("bert.")
+        return layer_part(n, ALBERT_LAYER, lambda i: "albert.encoder.albert_layer_groups.0.albert_layers.0.") or n
+    write_architecture_folder(fs, "albert", "ALBERT (ckiplab albert-base-chinese's configuration: relu, factorised "
+                              "embeddings, one shared layer group)", weights,
+                              dataclasses.replace(fs.shape, hidden_act="relu"), config, albert, HF_LABELS)
+
+
+def write_megatron_folder(fs):
+    """IDEA-CCNL/Erlangshen-MegatronBert-1.3B-Sentiment's type (its model card on huggingface.co: model_type
+    megatron-bert, BertTokenizer with vocab.txt, pre-layer normalisation); the label names of its config.json could
+    not be read here, so the fixture uses Negative/Positive. Keys per transformers' modeling_megatron_bert:
+    bert.embeddings.* without LayerNorm, bert.encoder.layer.N.attention.ln, attention.self.*, attention.output.dense,
+    ln, intermediate.dense, output.dense, then bert.encoder.ln, bert.pooler.dense, classifier."""
+    g = torch.Generator().manual_seed(SEED + 70)
+    h = fs.shape.hidden_size
+    weights = {}
+    for n, t in fs.weights.items():
+        if n.startswith("bert.embeddings.LayerNorm."):
+            continue
+        weights[n.replace(".attention.output.LayerNorm.", ".attention.ln.").replace(".output.LayerNorm.", ".ln.")] = t
+    weights["bert.encoder.ln.weight"] = 1.0 + 0.1 * torch.randn((h,), generator=g)
+    weights["bert.encoder.ln.bias"] = 0.1 * torch.randn((h,), generator=g)
+    path = fs.folder("megatron-bert")
+    write_json(os.path.join(path, "config.json"),
+               hf_config(fs.shape, HF_LABELS, "MegatronBertForSequenceClassification", "megatron-bert"))
+    cw.save_torch_zip(collections.OrderedDict(weights), os.path.join(path, "pytorch_model.bin"))
+    fs.expected(path, "MegatronBERT (Erlangshen-MegatronBert-1.3B-Sentiment's type: pre-LN layers, final LayerNorm)",
+                "pytorch_model.bin", "torch-zip", torch.float32, HF_LABELS, None, weights,
+                shape=dataclasses.replace(fs.shape, pre_layer_norm=True))
+
+
+def write_unsupported_folders(fs):
+    """A published architecture the engine does not read must be refused by name: XLM-RoBERTa (model_type
+    xlm-roberta, as cardiffnlp/twitter-xlm-roberta-base-sentiment publishes it), whose SentencePiece tokenizer
+    zhsenti does not have."""
+    for name, config in (
+            ("unsupported-xlm-roberta", hf_config(fs.shape, {"0": "negative", "1": "neutral", "2": "positive"},
+                                                  "XLMRobertaForSequenceClassification", "xlm-roberta")),):
+        path = fs.folder(name)
+        write_json(os.path.join(path, "config.json"), config)
+        cw.save_safetensors({"placeholder": torch.zeros(1)}, os.path.join(path, "model.safetensors"), {"format": "pt"})
 
 
 # ---------------------------------------------------------------- reader edge cases
@@ -422,6 +725,11 @@ def make_fixtures():
     write_modelscope_folder(fs, "modelscope-head", "ModelScope task-model keys: head.classifier.*, LayerNorm gamma/beta",
                             head_state, head_model=True)
     write_onnx_folder(fs)
+    write_published_layouts(fs)
+    write_ernie_folder(fs)
+    write_other_architectures(fs)
+    write_megatron_folder(fs)
+    write_unsupported_folders(fs)
     write_checkpoint_cases()
 
 

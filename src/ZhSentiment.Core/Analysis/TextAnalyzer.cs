@@ -121,9 +121,18 @@ public static class TextAnalyzer
                 sentences[u] = new SentenceVerdict(_units[u].Start, _units[u].End, new Verdict(results[_alone[u]].Probabilities));
 
             var (verdict, contrast) = Overall(whole, sentences);
-            int target = PositiveIndex(labels) ?? whole.LabelIndex;
-            float uniform = 1f / labels.Count;
-            float Weight(int without) => whole.Probabilities[target] - (without < 0 ? uniform : results[without].Probabilities[target]);
+            // Towards Positive (all its classes, as star ratings have several); for a label set without it, towards the text's own label.
+            bool[] target = [.. labels.Names.Select(n => n == LabelSet.Positive)];
+            if (!target.Contains(true)) target[whole.LabelIndex] = true;
+            float Toward(IReadOnlyList<float> p)
+            {
+                float sum = 0;
+                for (int c = 0; c < target.Length; c++) if (target[c]) sum += p[c];
+                return sum;
+            }
+            // Nothing left once the span is removed: every class equally likely.
+            float empty = Toward(Enumerable.Repeat(1f / labels.Count, labels.Count).ToArray());
+            float Weight(int without) => Toward(whole.Probabilities) - (without < 0 ? empty : Toward(results[without].Probabilities));
 
             var evidence = new List<EvidenceSpan>(_units.Count + _short.Count);
             if (_evidence)
@@ -182,14 +191,6 @@ public static class TextAnalyzer
             for (int c = 0; c < sum.Length; c++) sum[c] /= spans.Count;
             return new AspectVerdict(name, new Verdict(sum), spans);
         }
-    }
-
-    /// <summary>Evidence weighs towards Positive; for a label set without it, towards the text's own label.</summary>
-    private static int? PositiveIndex(LabelSet labels)
-    {
-        for (int i = 0; i < labels.Count; i++)
-            if (labels.Names[i] == LabelSet.Positive) return i;
-        return null;
     }
 
     private static int Add(List<string> probes, string text)

@@ -15,13 +15,57 @@ public enum BertActivation
     Relu,
 }
 
+/// <summary>What turns the first token's hidden state into the classifier's input.</summary>
+public enum PoolerActivation
+{
+    /// <summary>BERT's pooler (and ERNIE's, ALBERT's): dense + tanh.</summary>
+    Tanh,
+
+    /// <summary>DistilBERT's <c>pre_classifier</c>: dense + ReLU.</summary>
+    Relu,
+
+    /// <summary>ELECTRA's classification head: dense + exact GELU.</summary>
+    Gelu,
+}
+
 /// <summary>
-/// The architecture of a BERT sequence classifier, as a Hugging Face <c>bert</c> or ModelScope <c>structbert</c>
-/// <c>config.json</c> describes it. Sizes are validated on construction.
+/// The architecture of a BERT-family sequence classifier, as its <c>config.json</c> (or a ModelScope
+/// <c>configuration.json</c>'s inline backbone) describes it. Sizes are validated on construction.
 /// </summary>
 public sealed record BertConfig
 {
     public const string FileName = "config.json";
+
+    /// <summary>The <c>model_type</c>s whose checkpoints the graph builder reads.</summary>
+    public static IReadOnlyList<string> SupportedModelTypes { get; } = ["bert", "structbert", "ernie", "distilbert", "electra", "albert", "megatron-bert"];
+
+    /// <summary><c>model_type</c>: one of <see cref="SupportedModelTypes"/>; <c>bert</c> when the config names none.</summary>
+    public string ModelType { get; init; } = "bert";
+
+    /// <summary>
+    /// ERNIE's task-type embedding table (<c>use_task_id</c>, <c>task_type_vocab_size</c> rows); 0 when the model has
+    /// none. Inference feeds task type 0, as transformers' <c>ErnieEmbeddings</c> does by default.
+    /// </summary>
+    public int TaskTypeVocabSize { get; init; }
+
+    /// <summary>
+    /// Width of the embedding tables; ELECTRA and ALBERT project it to <see cref="HiddenSize"/> (<c>embedding_size</c>).
+    /// Null when the embeddings are as wide as the encoder and nothing projects them.
+    /// </summary>
+    public int? EmbeddingSize { get; init; }
+
+    /// <summary>ALBERT: layers share the weights of <c>num_hidden_groups</c> groups; 1 for every other model.</summary>
+    public int NumHiddenGroups { get; init; } = 1;
+
+    /// <summary>MegatronBERT normalises before attention and feed-forward, with a final LayerNorm and none on the embeddings.</summary>
+    public bool PreLayerNorm => ModelType == "megatron-bert";
+
+    public PoolerActivation PoolerActivation => ModelType switch
+    {
+        "distilbert" => PoolerActivation.Relu,
+        "electra" => PoolerActivation.Gelu,
+        _ => PoolerActivation.Tanh,
+    };
 
     public required int HiddenSize { get; init; }
     public required int NumHiddenLayers { get; init; }
@@ -29,12 +73,22 @@ public sealed record BertConfig
     public required int IntermediateSize { get; init; }
     public required int VocabSize { get; init; }
     public int MaxPositionEmbeddings { get; init; } = 512;
+    /// <summary>Token-type (segment) rows; 0 for a model without token types (DistilBERT).</summary>
     public int TypeVocabSize { get; init; } = 2;
     public float LayerNormEps { get; init; } = 1e-12f;
     public BertActivation HiddenAct { get; init; } = BertActivation.Gelu;
 
     /// <summary>Class names by class index (<c>id2label</c>); <c>LABEL_i</c> when the config names none.</summary>
     public required IReadOnlyList<string> Labels { get; init; }
+
+    /// <summary>
+    /// <c>problem_type</c> is <c>multi_label_classification</c>: the HF pipeline scores each class with a sigmoid (as it
+    /// does a single-output model).
+    /// </summary>
+    public bool MultiLabel { get; init; }
+
+    /// <summary>Where <see cref="Labels"/> came from, e.g. <c>config.json id2label</c>.</summary>
+    public string LabelSource { get; init; } = FileName;
 
     /// <summary>The checkpoint's backbone prefix when the config names one (<c>base_model_prefix</c>), else null.</summary>
     public string? BaseModelPrefix { get; init; }
@@ -57,8 +111,11 @@ public sealed record BertConfig
         return Parse(json, path);
     }
 
-    /// <summary>Parses and validates config JSON; <paramref name="file"/> names it in errors.</summary>
-    public static BertConfig Parse(string json, string file = FileName)
+    /// <summary>
+    /// Parses and validates config JSON; <paramref name="file"/> names it in errors. <paramref name="typeKey"/> is
+    /// where the architecture is named: <c>model_type</c> in config.json, <c>type</c> in a ModelScope backbone section.
+    /// </summary>
+    public static BertConfig Parse(string json, string file = FileName, string typeKey = "model_type")
     {
         JsonDocument doc;
         try
@@ -75,23 +132,49 @@ public sealed record BertConfig
             if (root.ValueKind != JsonValueKind.Object) throw new ModelFormatException(file, "must hold a JSON object");
             Text.JsonUnicode.Check(root, file);
             var reader = new Reader(root, file);
+            var (labels, labelSource) = ReadLabels(reader, root, file);
+
+            string modelType = reader.String(typeKey) ?? "bert";
+            if (!SupportedModelTypes.Contains(modelType))
+            {
+                string declared = root.TryGetProperty("architectures", out var a) && a.ValueKind == JsonValueKind.Array && a.GetArrayLength() > 0
+                    ? $" ({a[0].GetRawText().Trim('"')})" : "";
+                throw new ModelFormatException(file, $"{typeKey} '{modelType}'{declared} is not supported; supported: {string.Join(", ", SupportedModelTypes)}");
+            }
 
             string? positionType = reader.String("position_embedding_type");
             if (positionType is not null and not "absolute")
                 throw new ModelFormatException(file, $"position_embedding_type '{positionType}' is not supported (only 'absolute')");
 
+            // DistilBERT names its sizes differently (transformers' DistilBertConfig), has no token types, and fixes
+            // its LayerNorm epsilon at 1e-12 in the modeling code.
+            bool distil = modelType == "distilbert";
+            int hidden = reader.Int(distil ? "dim" : "hidden_size") ?? throw reader.Missing(distil ? "dim" : "hidden_size");
+            // ElectraConfig and AlbertConfig default embedding_size to 128. ELECTRA projects only when it differs
+            // from hidden_size; ALBERT always has its embedding_hidden_mapping_in.
+            int? embedding = modelType is "electra" or "albert" ? reader.Int("embedding_size") ?? 128 : null;
+            if (modelType == "electra" && embedding == hidden) embedding = null;
+            if (modelType == "albert" && (reader.Int("inner_group_num") ?? 1) != 1)
+                throw new ModelFormatException(file, $"inner_group_num {reader.Int("inner_group_num")} is not supported (only 1, as every published ALBERT has)");
+
             var config = new BertConfig
             {
-                HiddenSize = reader.Int("hidden_size") ?? throw reader.Missing("hidden_size"),
-                NumHiddenLayers = reader.Int("num_hidden_layers") ?? throw reader.Missing("num_hidden_layers"),
-                NumAttentionHeads = reader.Int("num_attention_heads") ?? throw reader.Missing("num_attention_heads"),
-                IntermediateSize = reader.Int("intermediate_size") ?? throw reader.Missing("intermediate_size"),
+                HiddenSize = hidden,
+                NumHiddenLayers = reader.Int(distil ? "n_layers" : "num_hidden_layers") ?? throw reader.Missing(distil ? "n_layers" : "num_hidden_layers"),
+                NumAttentionHeads = reader.Int(distil ? "n_heads" : "num_attention_heads") ?? throw reader.Missing(distil ? "n_heads" : "num_attention_heads"),
+                IntermediateSize = reader.Int(distil ? "hidden_dim" : "intermediate_size") ?? throw reader.Missing(distil ? "hidden_dim" : "intermediate_size"),
                 VocabSize = reader.Int("vocab_size") ?? throw reader.Missing("vocab_size"),
                 MaxPositionEmbeddings = reader.Int("max_position_embeddings") ?? 512,
-                TypeVocabSize = reader.Int("type_vocab_size") ?? 2,
-                LayerNormEps = (float)(reader.Double("layer_norm_eps") ?? 1e-12),
-                HiddenAct = ParseActivation(reader.String("hidden_act") ?? "gelu", file),
-                Labels = ReadLabels(reader, root, file),
+                TypeVocabSize = distil ? 0 : reader.Int("type_vocab_size") ?? 2,
+                LayerNormEps = distil ? 1e-12f : (float)(reader.Double("layer_norm_eps") ?? 1e-12),
+                HiddenAct = ParseActivation(reader.String(distil ? "activation" : "hidden_act") ?? "gelu", file),
+                EmbeddingSize = embedding,
+                NumHiddenGroups = modelType == "albert" ? reader.Int("num_hidden_groups") ?? 1 : 1,
+                ModelType = modelType,
+                MultiLabel = reader.String("problem_type") == "multi_label_classification",
+                TaskTypeVocabSize = modelType == "ernie" && reader.Bool("use_task_id") == true ? reader.Int("task_type_vocab_size") ?? 3 : 0,
+                Labels = labels,
+                LabelSource = labelSource,
                 BaseModelPrefix = reader.String("base_model_prefix"),
             };
             config.Validate(file);
@@ -112,7 +195,11 @@ public sealed record BertConfig
         Positive("intermediate_size", IntermediateSize);
         Positive("vocab_size", VocabSize);
         Positive("max_position_embeddings", MaxPositionEmbeddings);
-        Positive("type_vocab_size", TypeVocabSize);
+        if (TypeVocabSize < 0) throw new ModelFormatException(file, $"type_vocab_size must not be negative, not {TypeVocabSize}");
+        if (EmbeddingSize is { } e) Positive("embedding_size", e);
+        Positive("num_hidden_groups", NumHiddenGroups);
+        if (NumHiddenLayers % NumHiddenGroups != 0)
+            throw new ModelFormatException(file, $"num_hidden_groups ({NumHiddenGroups}) does not divide num_hidden_layers ({NumHiddenLayers})");
         Positive("num_labels", NumLabels);
         if (MaxPositionEmbeddings < 3)
             throw new ModelFormatException(file, $"max_position_embeddings must be at least 3 ([CLS], a token, [SEP]), not {MaxPositionEmbeddings}");
@@ -130,45 +217,24 @@ public sealed record BertConfig
         _ => throw new ModelFormatException(file, $"hidden_act '{name}' is not supported (supported: gelu, gelu_new, gelu_pytorch_tanh, relu)"),
     };
 
-    private static string[] ReadLabels(Reader reader, JsonElement root, string file)
+    private static (string[] Labels, string Source) ReadLabels(Reader reader, JsonElement root, string file)
     {
         int? numLabels = reader.Int("num_labels");
-        var byIndex = new SortedDictionary<int, string>();
+        string[] labels;
+        string source, name = Path.GetFileName(file);
         if (Present(root, "id2label", out var id2label))
-        {
-            if (id2label.ValueKind != JsonValueKind.Object) throw new ModelFormatException(file, "id2label must be an object of index → name");
-            foreach (var entry in id2label.EnumerateObject())
-            {
-                if (!int.TryParse(entry.Name, NumberStyles.None, CultureInfo.InvariantCulture, out int index))
-                    throw new ModelFormatException(file, $"id2label key '{entry.Name}' is not a class index");
-                if (entry.Value.ValueKind != JsonValueKind.String)
-                    throw new ModelFormatException(file, $"id2label['{entry.Name}'] must be a string");
-                byIndex[index] = entry.Value.GetString()!;
-            }
-        }
-        else if (Present(root, "label2id", out var label2id))
-        {
-            // Some ModelScope configs carry only label2id.
-            if (label2id.ValueKind != JsonValueKind.Object) throw new ModelFormatException(file, "label2id must be an object of name → index");
-            foreach (var entry in label2id.EnumerateObject())
-            {
-                if (entry.Value.ValueKind != JsonValueKind.Number || !entry.Value.TryGetInt32(out int index) || !byIndex.TryAdd(index, entry.Name))
-                    throw new ModelFormatException(file, $"label2id['{entry.Name}'] must be a distinct class index");
-            }
-        }
+            (labels, source) = (Inference.LabelMaps.FromId2Label(id2label, file, "id2label"), $"{name} id2label");
+        else if (Present(root, "label2id", out var label2id)) // Some ModelScope configs carry only label2id.
+            (labels, source) = (Inference.LabelMaps.FromLabel2Id(label2id, file, "label2id"), $"{name} label2id");
         else
         {
             int n = numLabels ?? 2;
             if (n <= 0) throw new ModelFormatException(file, $"num_labels must be positive, not {n}");
-            return Enumerable.Range(0, n).Select(i => $"LABEL_{i}").ToArray();
+            return (Enumerable.Range(0, n).Select(i => $"LABEL_{i}").ToArray(), $"{name} (no label names: LABEL_k)");
         }
-
-        if (byIndex.Count == 0) throw new ModelFormatException(file, "names no labels");
-        if (byIndex.Keys.First() != 0 || byIndex.Keys.Last() != byIndex.Count - 1)
-            throw new ModelFormatException(file, $"label indices must be 0..{byIndex.Count - 1} without gaps");
-        if (numLabels is { } declared && declared != byIndex.Count)
-            throw new ModelFormatException(file, $"num_labels ({declared}) disagrees with the {byIndex.Count} labels named");
-        return byIndex.Values.ToArray();
+        if (numLabels is { } declared && declared != labels.Length)
+            throw new ModelFormatException(file, $"num_labels ({declared}) disagrees with the {labels.Length} labels named");
+        return (labels, source);
     }
 
     private static bool Present(JsonElement root, string key, out JsonElement value) =>
@@ -192,6 +258,13 @@ public sealed record BertConfig
             if (!root.TryGetProperty(key, out var v) || v.ValueKind == JsonValueKind.Null) return null;
             if (v.ValueKind != JsonValueKind.Number) throw new ModelFormatException(file, $"'{key}' must be a number, not {v.GetRawText()}");
             return v.GetDouble();
+        }
+
+        public bool? Bool(string key)
+        {
+            if (!root.TryGetProperty(key, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+            if (v.ValueKind is not (JsonValueKind.True or JsonValueKind.False)) throw new ModelFormatException(file, $"'{key}' must be true or false, not {v.GetRawText()}");
+            return v.GetBoolean();
         }
 
         public string? String(string key)

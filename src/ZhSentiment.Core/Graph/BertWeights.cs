@@ -6,7 +6,7 @@ namespace ZhSentiment.Graph;
 /// Looks up the tensors of a BERT classifier in a checkpoint by HF name (see <see cref="BertWeightNames"/>),
 /// checking element type and shape, and converts them to float32.
 /// </summary>
-internal sealed class BertWeights(IReadOnlyDictionary<string, CheckpointTensor> tensors, string source, string? configPrefix)
+internal sealed class BertWeights(IReadOnlyDictionary<string, CheckpointTensor> tensors, string source, BertConfig config)
 {
     /// <summary>A backbone tensor (embeddings, encoder, pooler), row-major as stored.</summary>
     public float[] Backbone(string name, params long[] shape) => Get(name, backbone: true, shape);
@@ -30,7 +30,7 @@ internal sealed class BertWeights(IReadOnlyDictionary<string, CheckpointTensor> 
 
     private float[] Get(string name, bool backbone, long[] shape)
     {
-        var candidates = BertWeightNames.Candidates(name, backbone, configPrefix).ToList();
+        var candidates = BertWeightNames.Candidates(name, backbone, config).ToList();
         CheckpointTensor? tensor = null;
         foreach (var candidate in candidates)
             if (tensors.TryGetValue(candidate, out tensor)) break;

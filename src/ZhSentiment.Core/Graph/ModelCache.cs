@@ -8,7 +8,7 @@ using ZhSentiment.Graph.Onnx;
 namespace ZhSentiment.Graph;
 
 /// <summary>
-/// Built ONNX graphs on disk, keyed by the checkpoint's content (SHA-256 of config.json and the weight files),
+/// Built ONNX graphs on disk, keyed by the checkpoint's content (SHA-256 of its configuration files and the weight files),
 /// the build options and <see cref="BertGraphBuilder.Version"/>, so a checkpoint is converted once. Entries are
 /// written to a temporary folder and renamed into place; a cache that cannot be written degrades to a model
 /// built in memory. Hashing a 400 MB checkpoint takes seconds, so the content key is also recorded in a stamp
@@ -110,7 +110,7 @@ public sealed class ModelCache
     /// </summary>
     internal string ResolveKey(string modelDir, IReadOnlyList<string> weightFiles, BertGraphOptions options)
     {
-        var files = weightFiles.Prepend(Path.Combine(modelDir, BertConfig.FileName)).Select(Path.GetFullPath).ToArray();
+        var files = Inference.ModelFolder.ConfigFilesIn(modelDir).Concat(weightFiles).Select(Path.GetFullPath).ToArray();
         var now = DateTime.UtcNow;
         var before = Stat(files);
         string? stamp = before is null ? null : Path.Combine(Root, Fingerprint(files, before, options) + ".stamp");
@@ -123,12 +123,12 @@ public sealed class ModelCache
         return key;
     }
 
-    /// <summary>Hex SHA-256 over the builder version, the options, config.json and every weight file's name and content.</summary>
+    /// <summary>Hex SHA-256 over the builder version, the options, the configuration files and every weight file's name and content.</summary>
     internal static string Key(string modelDir, IReadOnlyList<string> weightFiles, BertGraphOptions options)
     {
         using var all = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         all.AppendData(Encoding.UTF8.GetBytes($"zhsenti-bert-graph\n{BertGraphBuilder.Version}\n{options.Describe()}\n"));
-        foreach (var file in weightFiles.Prepend(Path.Combine(modelDir, BertConfig.FileName)))
+        foreach (var file in Inference.ModelFolder.ConfigFilesIn(modelDir).Concat(weightFiles))
         {
             byte[] digest;
             try

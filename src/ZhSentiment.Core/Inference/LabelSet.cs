@@ -1,68 +1,137 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
 namespace ZhSentiment.Inference;
 
 /// <summary>
-/// A model's own labels (its <c>id2label</c>, in logit order) and their canonical names.
+/// A model's own labels (in logit order), what each one means, and the binary Positive/Negative decision built on them.
 /// </summary>
 /// <remarks>
-/// Canonical names are <c>Positive</c>, <c>Negative</c> and <c>Neutral</c>. Labels map by meaning (正面/积极/positive/pos,
-/// 负面/消极/negative/neg, 中性/neutral/neu, in any case). Two-class sets with no meaning (<c>LABEL_0/LABEL_1</c>,
-/// <c>0/1</c>) follow the convention of the Chinese sentiment corpora and of <c>transformers</c>' defaults: index 0 is
-/// Negative, index 1 Positive. A set in which any label cannot be mapped is served under its own names.
+/// Canonical names are <c>Positive</c>, <c>Negative</c> and <c>Neutral</c>. Labels map by meaning, in any case and
+/// ignoring a parenthesised suffix (<c>negative (stars 1, 2 and 3)</c>): 正面/积极/正向/好评/positive/pos/very positive,
+/// 负面/消极/负向/差评/negative/neg/very negative, 中性/中立/neutral/neu, and star ratings (<c>star 1</c>…<c>star 5</c>,
+/// <c>1 star</c>, <c>5 stars</c>: 1–2 Negative, 3 Neutral, 4–5 Positive). A set maps when every label does and both
+/// polar sides occur. Two-class sets with no meaning (<c>LABEL_0/LABEL_1</c>, <c>0/1</c>) follow the convention of
+/// the Chinese sentiment corpora and of <c>transformers</c>' defaults: index 0 is Negative, index 1 Positive. Any
+/// other set is served under its own names.
 /// </remarks>
-public sealed class LabelSet
+public sealed partial class LabelSet
 {
     public const string Positive = "Positive", Negative = "Negative", Neutral = "Neutral";
 
-    private LabelSet(string[] modelLabels, string[] names, bool isCanonical)
+    private LabelSet(string[] modelLabels, string[] names, bool isCanonical, string mapping, string source, bool sigmoid)
     {
         ModelLabels = modelLabels;
         Names = names;
         IsCanonical = isCanonical;
+        Mapping = mapping;
+        Source = source;
+        Sigmoid = sigmoid;
     }
+
+    /// <summary>
+    /// True when each class's probability is the sigmoid of its logit, as the HF pipeline scores a model whose
+    /// <c>problem_type</c> is <c>multi_label_classification</c> or that has a single output; false for softmax.
+    /// </summary>
+    public bool Sigmoid { get; }
 
     /// <summary>The model's own labels in logit order (e.g. 负面, 正面).</summary>
     public IReadOnlyList<string> ModelLabels { get; }
 
-    /// <summary>The names answered to clients, in logit order: canonical where the set maps, else the model's own.</summary>
+    /// <summary>
+    /// The names answered to clients, in logit order: each class's canonical name where the set maps (several classes
+    /// may share one, as star ratings do), else the model's own.
+    /// </summary>
     public IReadOnlyList<string> Names { get; }
 
-    /// <summary>Whether <see cref="Names"/> are canonical (Positive/Negative[/Neutral]).</summary>
+    /// <summary>Whether <see cref="Names"/> are canonical (Positive/Negative, and Neutral where the model has it).</summary>
     public bool IsCanonical { get; }
+
+    /// <summary>How the labels were mapped, in one sentence (for <c>/info</c> and the start-up log).</summary>
+    public string Mapping { get; }
+
+    /// <summary>Where the labels were read from (e.g. <c>configuration.json model.label2id</c>).</summary>
+    public string Source { get; }
 
     public int Count => ModelLabels.Count;
 
-    public static LabelSet FromModelLabels(IReadOnlyList<string> modelLabels)
+    /// <param name="modelLabels">The labels in logit order.</param>
+    /// <param name="source">Where they were read from, for <see cref="Source"/>.</param>
+    /// <param name="multiLabel">The model's <c>problem_type</c> is <c>multi_label_classification</c>: sigmoid scores.</param>
+    public static LabelSet FromModelLabels(IReadOnlyList<string> modelLabels, string source = "the model", bool multiLabel = false)
     {
-        if (modelLabels.Count < 2) throw new ArgumentException("A classifier needs at least two labels.", nameof(modelLabels));
+        if (modelLabels.Count < 1) throw new ArgumentException("A classifier needs at least one label.", nameof(modelLabels));
         var labels = modelLabels.ToArray();
-        var names = new string[labels.Length];
-        bool all = true;
-        for (int i = 0; i < labels.Length; i++)
+        bool sigmoid = multiLabel || labels.Length == 1;
+        string scores = sigmoid ? "; scores are sigmoids" : "";
+        var names = labels.Select(ByMeaning).ToArray();
+        // A single output is the probability of its own label: Positive (or Negative) above one half, the other side below.
+        bool polar = labels.Length == 1 ? names[0] is Positive or Negative : names.Contains(Positive) && names.Contains(Negative);
+        if (names.All(n => n is not null) && polar)
         {
-            var name = ByMeaning(labels[i]);
-            if (name is null) { all = false; break; }
-            names[i] = name;
+            string pairs = string.Join(", ", labels.Select((l, i) => $"{l} → {names[i]}"));
+            return new LabelSet(labels, names!, true, $"by meaning: {pairs}{scores}", source, sigmoid);
         }
-        if (all && names.Distinct().Count() == names.Length) return new LabelSet(labels, names, true);
 
         if (labels.Length == 2 && IsPlaceholder(labels[0], 0) && IsPlaceholder(labels[1], 1))
-            return new LabelSet(labels, [Negative, Positive], true);
+            return new LabelSet(labels, [Negative, Positive], true,
+                $"by convention: the labels ({labels[0]}, {labels[1]}) carry no meaning, so index 0 is Negative and 1 Positive{scores}", source, sigmoid);
 
-        return new LabelSet(labels, labels, false);
+        return new LabelSet(labels, labels, false,
+            $"none: the labels ({string.Join(", ", labels)}) have no sentiment meaning, so answers use the model's own names{scores}", source, sigmoid);
     }
 
-    private static string? ByMeaning(string label) => label.Trim().ToLowerInvariant() switch
+    /// <summary>
+    /// The binary verdict: for a canonical set, the polar side (Positive or Negative) whose classes' probabilities sum
+    /// higher, and that sum; Neutral classes count for neither side. For a set that does not map, the top class.
+    /// </summary>
+    public (string Label, float Score) Polarity(IReadOnlyList<float> probabilities, int top)
     {
-        "正面" or "积极" or "正向" or "positive" or "pos" => Positive,
-        "负面" or "消极" or "负向" or "negative" or "neg" => Negative,
-        "中性" or "neutral" or "neu" => Neutral,
-        _ => null,
-    };
+        if (!IsCanonical) return (Names[top], probabilities[top]);
+        if (Count == 1)
+        {
+            float p = probabilities[0];
+            string other = Names[0] == Positive ? Negative : Positive;
+            return p >= 0.5f ? (Names[0], p) : (other, 1 - p);
+        }
+        float positive = 0, negative = 0;
+        for (int i = 0; i < Names.Count; i++)
+        {
+            if (Names[i] == Positive) positive += probabilities[i];
+            else if (Names[i] == Negative) negative += probabilities[i];
+        }
+        // On an exact tie the top class decides, so a two-class model answers exactly as its argmax.
+        bool isPositive = positive > negative || (positive == negative && Names[top] == Positive);
+        return isPositive ? (Positive, positive) : (Negative, negative);
+    }
+
+    private static string? ByMeaning(string label)
+    {
+        string l = Suffix().Replace(label, "").Trim().ToLowerInvariant();
+        var star = Star().Match(l);
+        if (star.Success)
+            return int.Parse(star.Groups["n"].Value, CultureInfo.InvariantCulture) switch { <= 2 => Negative, 3 => Neutral, _ => Positive };
+        return l switch
+        {
+            "正面" or "积极" or "正向" or "好评" or "positive" or "pos" or "very positive" => Positive,
+            "负面" or "消极" or "负向" or "差评" or "negative" or "neg" or "very negative" => Negative,
+            "中性" or "中立" or "neutral" or "neu" => Neutral,
+            _ => null,
+        };
+    }
 
     private static bool IsPlaceholder(string label, int index)
     {
         var l = label.Trim();
-        return l == index.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        return l == index.ToString(CultureInfo.InvariantCulture)
             || string.Equals(l, "LABEL_" + index, StringComparison.OrdinalIgnoreCase);
     }
+
+    /// <summary>A trailing parenthesised note, as in uer's <c>negative (stars 1, 2 and 3)</c>.</summary>
+    [GeneratedRegex(@"\s*[(（][^()（）]*[)）]\s*$")]
+    private static partial Regex Suffix();
+
+    /// <summary><c>star 4</c>, <c>4 star</c>, <c>4 stars</c>, <c>4-star</c>.</summary>
+    [GeneratedRegex(@"^(?:stars?[\s_-]*(?<n>[1-5])|(?<n>[1-5])[\s_-]*stars?)$")]
+    private static partial Regex Star();
 }

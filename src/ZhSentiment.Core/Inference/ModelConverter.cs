@@ -12,7 +12,7 @@ public static class ModelConverter
 {
     /// <summary>Files besides the weights that a model folder needs; copied when present.</summary>
     private static readonly string[] CompanionFiles =
-        ["config.json", "configuration.json", "vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"];
+        ["config.json", "configuration.json", "label_mapping.json", "vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"];
 
     /// <summary>Same threshold as the cache: small tensors inline, large ones page-aligned in <c>model.onnx.data</c>.</summary>
     private const long ExternalDataThreshold = 4096;
@@ -30,7 +30,7 @@ public static class ModelConverter
         if (File.Exists(output) || (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any()))
             throw new IOException($"{outputDir}: already exists and is not empty; choose a new folder");
 
-        var config = BertConfig.Load(folder.ConfigPath);
+        var config = folder.ReadBertConfig();
         var options = int8 ? BertGraphOptions.Int8 : BertGraphOptions.Float32;
         var graph = BertGraphBuilder.Build(config, CheckpointReader.Read(folder.WeightsFile), options, folder.WeightsFile);
 

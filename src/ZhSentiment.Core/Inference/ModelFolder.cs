@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ZhSentiment.Graph;
 
 namespace ZhSentiment.Inference;
 
@@ -15,20 +16,24 @@ public enum ModelFolderKind
     Compact,
 }
 
-/// <summary>A model folder's layout: its kind, <c>config.json</c>'s <c>model_type</c>, and the weights file.</summary>
+/// <summary>
+/// A model folder's layout: its kind, its configuration files (<c>config.json</c> and/or ModelScope's
+/// <c>configuration.json</c>, <c>label_mapping.json</c>), <c>model_type</c>, and the weights file.
+/// </summary>
 public sealed class ModelFolder
 {
-    public const string ConfigFile = "config.json", OnnxFile = "model.onnx";
+    public const string ConfigFile = "config.json", OnnxFile = "model.onnx", LabelMappingFile = "label_mapping.json";
 
     /// <summary>Weight files in the order they are preferred: safetensors needs no unpickling.</summary>
     private static readonly string[] WeightFiles = ["model.safetensors", "pytorch_model.bin"];
 
-    private ModelFolder(string path, ModelFolderKind kind, string modelType, string weightsFile)
+    private ModelFolder(string path, ModelFolderKind kind, string modelType, string weightsFile, ModelScopeConfiguration? configuration)
     {
         Path = path;
         Kind = kind;
         ModelType = modelType;
         WeightsFile = weightsFile;
+        Configuration = configuration;
     }
 
     /// <summary>The folder's full path.</summary>
@@ -36,13 +41,20 @@ public sealed class ModelFolder
 
     public ModelFolderKind Kind { get; }
 
-    /// <summary><c>model_type</c> from config.json (<c>bert</c>, <c>structbert</c>, …), or <c>unknown</c>.</summary>
+    /// <summary><c>model_type</c> from config.json (<c>bert</c>, <c>structbert</c>, …), else configuration.json's model type, or <c>unknown</c>.</summary>
     public string ModelType { get; }
 
     /// <summary>The file holding the weights: the checkpoint, <c>model.onnx</c>, or the compact model's graph.</summary>
     public string WeightsFile { get; }
 
+    /// <summary>ModelScope's <c>configuration.json</c>, when the folder has one.</summary>
+    public ModelScopeConfiguration? Configuration { get; }
+
     public string ConfigPath => System.IO.Path.Combine(Path, ConfigFile);
+
+    /// <summary>The configuration files present (config.json, configuration.json, label_mapping.json): with the weights, what a built graph depends on.</summary>
+    public static IReadOnlyList<string> ConfigFilesIn(string folder) => new[] { ConfigFile, ModelScopeConfiguration.FileName, LabelMappingFile }
+        .Select(f => System.IO.Path.Combine(folder, f)).Where(File.Exists).ToArray();
 
     /// <summary>Inspects <paramref name="folder"/>; a folder that is not a model gives one line naming what is missing.</summary>
     public static ModelFolder Inspect(string folder)
@@ -52,43 +64,55 @@ public sealed class ModelFolder
         if (!Directory.Exists(path)) throw new ModelFormatException(folder, "does not exist");
 
         string config = System.IO.Path.Combine(path, ConfigFile);
-        if (!File.Exists(config))
-            throw new ModelFormatException(folder, "has no config.json; a model folder holds config.json, the tokenizer files (vocab.txt or tokenizer.json) and the weights (pytorch_model.bin, model.safetensors or model.onnx)");
-        string modelType = ReadModelType(config);
+        var configuration = ModelScopeConfiguration.Load(path);
+        if (!File.Exists(config) && configuration is null)
+            throw new ModelFormatException(folder, "has no config.json; a model folder holds config.json (or ModelScope's configuration.json), the tokenizer files (vocab.txt or tokenizer.json) and the weights (pytorch_model.bin, model.safetensors or model.onnx)");
+        string modelType = (File.Exists(config) ? ReadModelType(config) : null) ?? configuration?.ModelType ?? "unknown";
 
         if (modelType.StartsWith("zhsenti", StringComparison.Ordinal))
-            return new ModelFolder(path, ModelFolderKind.Compact, modelType, System.IO.Path.Combine(path, OnnxFile));
+            return new ModelFolder(path, ModelFolderKind.Compact, modelType, System.IO.Path.Combine(path, OnnxFile), configuration);
         string onnx = System.IO.Path.Combine(path, OnnxFile);
-        if (File.Exists(onnx)) return new ModelFolder(path, ModelFolderKind.Onnx, modelType, onnx);
+        if (File.Exists(onnx)) return new ModelFolder(path, ModelFolderKind.Onnx, modelType, onnx, configuration);
         foreach (var name in WeightFiles)
         {
             string weights = System.IO.Path.Combine(path, name);
-            if (File.Exists(weights)) return new ModelFolder(path, ModelFolderKind.Checkpoint, modelType, weights);
+            if (File.Exists(weights)) return new ModelFolder(path, ModelFolderKind.Checkpoint, modelType, weights, configuration);
         }
         if (Directory.EnumerateFiles(path, "*.index.json").Any())
             throw new ModelFormatException(folder, "holds a sharded checkpoint (*.index.json), which is not supported; save it as one pytorch_model.bin or model.safetensors");
         throw new ModelFormatException(folder, "has no weights: expected model.safetensors, pytorch_model.bin or model.onnx");
     }
 
-    private static string ReadModelType(string config)
+    /// <summary>
+    /// The network's configuration: config.json, else the backbone ModelScope's configuration.json holds inline;
+    /// labels by ModelScope's precedence (<c>parse_label_mapping</c>): label_mapping.json, configuration.json's
+    /// <c>model</c> then <c>preprocessor</c> label2id/id2label, then config.json. ModelScope's trainer copies the base
+    /// model's config.json unchanged and writes a fine-tune's labels only into configuration.json, so config.json
+    /// comes last. The backbone prefix of a ModelScope task model comes from configuration.json.
+    /// </summary>
+    public BertConfig ReadBertConfig()
     {
-        try
+        BertConfig config;
+        if (File.Exists(ConfigPath)) config = BertConfig.Load(ConfigPath);
+        else if (Configuration?.InlineBackbone is { } inline) config = BertConfig.Parse(inline, $"{ModelScopeConfiguration.FileName} model.backbone", "type");
+        else throw new ModelFormatException(Path, "has no config.json, and configuration.json holds no backbone configuration (model.backbone with hidden_size)");
+
+        string mapping = System.IO.Path.Combine(Path, LabelMappingFile);
+        if (File.Exists(mapping))
         {
-            using var stream = File.OpenRead(config);
-            using var doc = JsonDocument.Parse(stream, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
-            if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new ModelFormatException(config, "must hold a JSON object");
-            Text.JsonUnicode.Check(doc.RootElement, config);
-            return doc.RootElement.TryGetProperty("model_type", out var type) && type.ValueKind == JsonValueKind.String
-                ? type.GetString()!
-                : "unknown";
+            using var doc = JsonFiles.Read(mapping);
+            config = config with { Labels = LabelMaps.FromLabel2Id(doc.RootElement, mapping, "label2id"), LabelSource = LabelMappingFile };
         }
-        catch (JsonException e)
-        {
-            throw new ModelFormatException(config, $"is not valid JSON: {e.Message}", e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ModelFormatException(config, $"cannot be read: {e.Message}", e);
-        }
+        else if (Configuration?.Labels is { } labels)
+            config = config with { Labels = labels.Labels, LabelSource = labels.Source };
+        if (Configuration?.BackbonePrefix is { } prefix) config = config with { BaseModelPrefix = prefix };
+        config.Validate();
+        return config;
+    }
+
+    private static string? ReadModelType(string config)
+    {
+        using var doc = JsonFiles.Read(config);
+        return doc.RootElement.TryGetProperty("model_type", out var type) && type.ValueKind == JsonValueKind.String ? type.GetString()! : null;
     }
 }

@@ -38,7 +38,7 @@ public static class ModelLoader
     private static SentimentEngine LoadCheckpoint(ModelFolder folder, bool int8, ModelLoadOptions options,
         OnnxClassifierOptions sessionOptions, Action<string>? warn)
     {
-        var config = BertConfig.Load(folder.ConfigPath);
+        var config = folder.ReadBertConfig();
         var tokenizer = LoadTokenizer(folder, config);
         var cache = new ModelCache(options.CacheDirectory, warn);
         var source = cache.GetOrBuild(folder.Path, [folder.WeightsFile], config, int8 ? BertGraphOptions.Int8 : BertGraphOptions.Float32,
@@ -51,7 +51,7 @@ public static class ModelLoader
     {
         if (int8)
             throw new ModelFormatException(folder.WeightsFile, "is already an ONNX model; int8 quantization applies to PyTorch and safetensors checkpoints (`zhsenti convert --quantize int8` on the checkpoint writes a quantized ONNX folder)");
-        var config = BertConfig.Load(folder.ConfigPath);
+        var config = folder.ReadBertConfig();
         var tokenizer = LoadTokenizer(folder, config);
         var backend = OnnxClassifier.Load(folder.WeightsFile, sessionOptions with { MaxSequenceLength = config.MaxPositionEmbeddings });
         return Engine(folder, config, tokenizer, backend, backend.Quantization, folder.WeightsFile, options);
@@ -71,18 +71,19 @@ public static class ModelLoader
         try
         {
             if (backend.LabelCount != config.NumLabels)
-                throw new ModelFormatException(folder.WeightsFile, $"the model has {backend.LabelCount} outputs but config.json names {config.NumLabels} labels");
+                throw new ModelFormatException(folder.WeightsFile, $"the model has {backend.LabelCount} outputs but {config.LabelSource} names {config.NumLabels} labels");
             var info = new ModelInfo
             {
                 Name = System.IO.Path.GetFileName(folder.Path),
                 Source = folder.Path,
                 Architecture = folder.ModelType,
-                MaxSequenceLength = backend.MaxSequenceLength,
+                // ModelScope's pipeline cuts at its preprocessor's max_length, which may be below the model's positions.
+                MaxSequenceLength = Math.Min(backend.MaxSequenceLength, folder.Configuration?.MaxLength ?? int.MaxValue),
                 Quantization = quantization,
                 OnnxPath = onnxPath,
                 BuiltFromCheckpoint = folder.Kind == ModelFolderKind.Checkpoint,
             };
-            return new SentimentEngine(new BertTextEncoder(tokenizer), backend, LabelSet.FromModelLabels(config.Labels), info, options.Engine);
+            return new SentimentEngine(new BertTextEncoder(tokenizer), backend, LabelSet.FromModelLabels(config.Labels, config.LabelSource, config.MultiLabel), info, options.Engine);
         }
         catch
         {

@@ -68,7 +68,8 @@ internal sealed class PendingRequest
             for (int w = first; w < first + count; w++)
             {
                 var windowLogits = _logits.AsSpan(w * labels, labels);
-                Softmax(windowLogits, scratch);
+                if (_labels.Sigmoid) Sigmoid(windowLogits, scratch);
+                else Softmax(windowLogits, scratch);
                 for (int c = 0; c < labels; c++)
                 {
                     probabilities[c] += scratch[c] / count;
@@ -79,6 +80,11 @@ internal sealed class PendingRequest
         }
         _completion.TrySetResult(results);
         _cancellation.Dispose();
+    }
+
+    private static void Sigmoid(ReadOnlySpan<float> logits, Span<float> probabilities)
+    {
+        for (int i = 0; i < logits.Length; i++) probabilities[i] = 1 / (1 + MathF.Exp(-logits[i]));
     }
 
     private static void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities)

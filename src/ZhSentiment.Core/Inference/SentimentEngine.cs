@@ -24,7 +24,9 @@ public sealed class SentimentEngine : IDisposable
         Labels = labels;
         Info = info;
         Options = options ?? new EngineOptions();
-        _windowLength = backend.MaxSequenceLength - encoder.Prefix.Length - encoder.Suffix.Length;
+        if (info.MaxSequenceLength > backend.MaxSequenceLength)
+            throw new ArgumentException($"The model reads at most {backend.MaxSequenceLength} tokens, not {info.MaxSequenceLength}.", nameof(info));
+        _windowLength = info.MaxSequenceLength - encoder.Prefix.Length - encoder.Suffix.Length;
         if (_windowLength < 1) throw new ArgumentException("The model's maximum length leaves no room for text.", nameof(backend));
         _batcher = new DynamicBatcher(backend, Options);
     }

@@ -11,6 +11,7 @@ public sealed class SentimentResult
         LabelIndex = best;
         Label = labels.Names[best];
         ModelLabel = labels.ModelLabels[best];
+        (Polarity, PolarityScore) = labels.Polarity(probabilities, best);
         Probabilities = probabilities;
         Logits = logits;
         Tokens = tokens;
@@ -23,6 +24,15 @@ public sealed class SentimentResult
 
     /// <summary>The canonical label (Positive/Negative/Neutral), or the model's own where its label set does not map.</summary>
     public string Label { get; }
+
+    /// <summary>
+    /// The binary verdict of <c>/predict</c>: Positive or Negative, summing each polar side's classes (a Neutral or
+    /// star-rating model decides between its sides); the top class's own name where the model's labels do not map.
+    /// </summary>
+    public string Polarity { get; }
+
+    /// <summary>Probability of <see cref="Polarity"/>: the sum over its side's classes.</summary>
+    public float PolarityScore { get; }
 
     /// <summary>The model's own name for the label (e.g. 正面).</summary>
     public string ModelLabel { get; }

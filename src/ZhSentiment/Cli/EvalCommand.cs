@@ -47,7 +47,7 @@ internal sealed class EvalCommand : Command
             engine.Predict(["预热"]);
             load.Stop();
             var labels = engine.Labels;
-            if (!labels.IsCanonical || !labels.Names.Contains(LabelSet.Positive) || !labels.Names.Contains(LabelSet.Negative))
+            if (!labels.IsCanonical)
                 throw new ModelFormatException(modelDir, $"labels {string.Join("/", labels.ModelLabels)} are not a positive/negative pair, which eval compares with");
 
             var texts = data.Examples.Select(e => e.Text).ToArray();
@@ -55,7 +55,7 @@ internal sealed class EvalCommand : Command
             var results = texts.Length == 0 ? [] : engine.Predict(texts);
             run.Stop();
             // Dataset label 0 is negative, 1 positive, whatever order the model's logits are in.
-            var predicted = results.Select(r => r.Label == LabelSet.Positive ? 1 : 0).ToArray();
+            var predicted = results.Select(r => r.Polarity == LabelSet.Positive ? 1 : 0).ToArray();
             var metrics = ClassificationMetrics.Compute(LabelledDataset.Labels, [.. data.Examples.Select(e => e.Label)], predicted,
                 data.HasSource ? [.. data.Examples.Select(e => e.Source)] : null);
             var latency = MeasureLatency(engine, texts);

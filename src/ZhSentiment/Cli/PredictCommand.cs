@@ -77,7 +77,7 @@ internal sealed class PredictCommand : Command
                 }
                 var result = results[next++];
                 if (json) output.Write(w => WriteJson(w, input.Text, result, engine.Labels));
-                else await text.WriteLineAsync($"{result.Label}\t{result.Score.ToString("F4", CultureInfo.InvariantCulture)}\t{input.Text}");
+                else await text.WriteLineAsync($"{result.Polarity}\t{result.PolarityScore.ToString("F4", CultureInfo.InvariantCulture)}\t{input.Text}");
             }
             await text.FlushAsync();
         }
@@ -87,8 +87,8 @@ internal sealed class PredictCommand : Command
     private static void WriteJson(System.Text.Json.Utf8JsonWriter w, string text, SentimentResult result, LabelSet labels)
     {
         w.WriteString("text", text);
-        w.WriteString("label", result.Label);
-        w.WriteNumber("score", result.Score);
+        w.WriteString("label", result.Polarity);
+        w.WriteNumber("score", result.PolarityScore);
         w.WriteStartArray("labels");
         foreach (var label in labels.ModelLabels) w.WriteStringValue(label);
         w.WriteEndArray();

@@ -20,8 +20,8 @@ public sealed record SentimentRequest(
 
 [Description("The answer of the Flask service: the label and its probability.")]
 public sealed record PredictResponse(
-    [property: Description("`Positive` or `Negative` (or `Neutral` for three-class models).")] string Label,
-    [property: Description("The probability of the label.")] float Score);
+    [property: Description("`Positive` or `Negative`; a model with neutral or star-rating classes decides between its polar sides, each summing its classes (the model's own label where its labels have no sentiment meaning).")] string Label,
+    [property: Description("The probability of the label: the sum over its side's classes.")] float Score);
 
 [Description("One class probability, under the model's own label.")]
 public sealed record LabelScore([property: Description("The model's label, e.g. 正面.")] string Label, float Score);
@@ -93,6 +93,8 @@ public sealed record InfoResponse(
     string OnnxruntimeVersion,
     [property: Description("Longest accepted text in characters (UTF-16 code units).")] int MaxTextChars,
     [property: Description("Most texts per request.")] int MaxBatchTexts,
+    [property: Description("How the model's labels were mapped to `labels`: by meaning, by the LABEL_0/LABEL_1 convention, or not at all.")] string LabelMapping,
+    [property: Description("Where the model's labels were read from, e.g. `configuration.json model.label2id`.")] string LabelSource,
     [property: Description("The aspect presets `/v1/analyze` accepts.")] AspectPresetInfo[] AspectPresets);
 
 [Description("Liveness or readiness.")]

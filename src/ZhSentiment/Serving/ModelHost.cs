@@ -31,6 +31,7 @@ public sealed class ModelHost(ModelFactory factory, IHostApplicationLifetime lif
         try
         {
             _loaded = await Task.Run(() => factory(stoppingToken), stoppingToken);
+            Log.ModelLabels(logger, _loaded.Labels.Source, _loaded.Labels.Mapping);
             await WarmUpAsync(_loaded, stoppingToken);
             _ready = _loaded;
             Log.ModelReady(logger, _loaded.Info.Name, _loaded.Info.Source, clock.Elapsed.TotalSeconds);

@@ -31,7 +31,7 @@ internal static class PredictEndpoints
         if (host.Engine is not { } engine) return Prediction.Loading(context);
         var (results, problem) = await Prediction.RunAsync(context, engine, body.Texts);
         if (problem is not null) return problem;
-        return TypedResults.Ok(new PredictResponse(results[0].Label, results[0].Score));
+        return TypedResults.Ok(new PredictResponse(results[0].Polarity, results[0].PolarityScore));
     }
 
     private static async Task<Results<Ok<PredictResponse[]>, ProblemHttpResult>> PredictMany(HttpContext context, ModelHost host, IOptions<ServiceOptions> options)
@@ -42,7 +42,7 @@ internal static class PredictEndpoints
         var (results, problem) = await Prediction.RunAsync(context, engine, body.Texts);
         if (problem is not null) return problem;
         var answers = new PredictResponse[results.Length];
-        for (int i = 0; i < results.Length; i++) answers[i] = new PredictResponse(results[i].Label, results[i].Score);
+        for (int i = 0; i < results.Length; i++) answers[i] = new PredictResponse(results[i].Polarity, results[i].PolarityScore);
         return TypedResults.Ok(answers);
     }
 }

@@ -5,12 +5,14 @@ namespace ZhSentiment.Tests.Analysis;
 /// <summary>
 /// A transparent sentiment model for testing analysis: each character is a token, and the logits are
 /// [count of 差 and 惜, count of 好], so P(Positive) = σ(好 − 差 − 惜) and a test can work out any answer by hand.
+/// With <see cref="Neutral"/>, a middle class of logit 0 makes it a three-class model (负面, 中性, 正面).
 /// </summary>
-internal sealed class PolarityModel : IClassifierBackend, ITextEncoder
+internal sealed class PolarityModel(bool neutral = false) : IClassifierBackend, ITextEncoder
 {
     private static readonly int[] PrefixIds = [1], SuffixIds = [2];
 
-    public int LabelCount => 2;
+    public bool Neutral { get; } = neutral;
+    public int LabelCount => Neutral ? 3 : 2;
     public int MaxSequenceLength => 512;
     public ReadOnlySpan<int> Prefix => PrefixIds;
     public ReadOnlySpan<int> Suffix => SuffixIds;
@@ -34,18 +36,20 @@ internal sealed class PolarityModel : IClassifierBackend, ITextEncoder
                 if (batch.InputIds[at] == '好') good++;
                 if (batch.InputIds[at] is '差' or '惜') bad++;
             }
-            logits[r * 2] = bad;
-            logits[r * 2 + 1] = good;
+            var row = logits.Slice(r * LabelCount, LabelCount);
+            row[0] = bad;
+            row[^1] = good;
+            if (Neutral) row[1] = 0;
         }
     }
 
     /// <summary>P(Positive) of a text.</summary>
     public static float Positive(string text) => 1f / (1f + MathF.Exp(text.Count(c => c is '差' or '惜') - text.Count(c => c == '好')));
 
-    public static SentimentEngine Engine()
+    public static SentimentEngine Engine(bool neutral = false)
     {
-        var model = new PolarityModel();
-        return new SentimentEngine(model, model, LabelSet.FromModelLabels(["负面", "正面"]),
+        var model = new PolarityModel(neutral);
+        return new SentimentEngine(model, model, LabelSet.FromModelLabels(neutral ? ["负面", "中性", "正面"] : ["负面", "正面"]),
             new ModelInfo { Name = "polarity", Source = "test", Architecture = "test", MaxSequenceLength = model.MaxSequenceLength });
     }
 

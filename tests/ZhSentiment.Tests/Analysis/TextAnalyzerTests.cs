@@ -126,6 +126,24 @@ public class TextAnalyzerTests
     }
 
     [Fact]
+    public async Task ThreeClassModelsAreWeighedTowardsPositiveAndAgainstAnEvenSplit()
+    {
+        using var engine = PolarityModel.Engine(neutral: true);
+        static float Positive(string text)
+        {
+            float good = text.Count(c => c == '好'), bad = text.Count(c => c is '差' or '惜');
+            return MathF.Exp(good) / (MathF.Exp(good) + 1 + MathF.Exp(bad));
+        }
+        var analyses = await TextAnalyzer.AnalyzeAsync(engine, ["好好，差", "好"], [], cancellationToken: TestContext.Current.CancellationToken);
+
+        var weights = analyses[0].Evidence.ToDictionary(e => "好好，差"[e.Start..e.End], e => e.Weight);
+        Assert.Equal(Positive("好好，差") - Positive("，差"), weights["好好"], 5);
+        Assert.Equal(Positive("好好，差") - Positive("好好，"), weights["差"], 5);
+        Assert.Equal(Positive("好") - 1f / 3, Assert.Single(analyses[1].Evidence).Weight, 5);
+        Assert.Equal(3, analyses[0].Verdict.Probabilities.Count);
+    }
+
+    [Fact]
     public async Task EmptyTextsAreRefused()
     {
         using var engine = PolarityModel.Engine();

@@ -69,7 +69,7 @@ public class BertConfigTests
     [InlineData("\"hidden_size\": null", "has no 'hidden_size'")]
     [InlineData("\"position_embedding_type\": \"relative_key\"", "position_embedding_type 'relative_key' is not supported (only 'absolute')")]
     [InlineData("\"num_labels\": 3", "num_labels (3) disagrees with the 2 labels named")]
-    [InlineData("\"id2label\": {\"0\": \"a\", \"2\": \"b\"}", "label indices must be 0..1 without gaps")]
+    [InlineData("\"id2label\": {\"0\": \"a\", \"2\": \"b\"}", "id2label: label indices must be 0..1 without gaps")]
     public void InvalidConfigsNameTheFileAndTheProblem(string override_, string problem)
     {
         string key = override_[1..override_.IndexOf('"', 1)];

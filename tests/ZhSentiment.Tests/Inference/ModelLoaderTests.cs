@@ -24,6 +24,8 @@ public sealed class ModelLoaderTests : IDisposable
     {
         var expected = Expected.Load(folder);
         using var engine = Load(folder, "none");
+        Assert.Equal(expected.Labels, engine.Labels.ModelLabels);
+        Assert.Equal(expected.MaxLength, engine.Info.MaxSequenceLength);
 
         // All texts at once: the batcher pads them together, so this is the padded-batch case too.
         var results = engine.Predict(expected.Texts);
@@ -44,32 +46,38 @@ public sealed class ModelLoaderTests : IDisposable
     /// <summary>
     /// The fixtures are random, untrained models: their logits differ little between texts (median margin 0.29), so
     /// int8's logit error (about 0.05 here, as on BERT-base-shaped weights) flips the near-ties. The contract is checked
-    /// on the texts PyTorch itself separates by at least 0.1; every text is still held to a bounded logit error.
+    /// on the texts PyTorch itself separates by at least 0.1; every text is still held to a logit error below a tenth of
+    /// the spread of the folder's logits (ELECTRA's and ALBERT's fixtures spread theirs over 5–9 units, BERT's over 2.6).
     /// Graph/Int8QuantizationTests checks ≥ 99% agreement on all rows of a model whose layers keep unit gain.
     /// </summary>
     [Fact]
     public void Int8_agrees_with_PyTorch_on_the_argmax_of_at_least_99_percent_of_separated_texts()
     {
         int agree = 0, separated = 0, total = 0;
-        float worst = 0;
+        var worst = new Dictionary<string, float>();
+        var spread = new Dictionary<string, float>();
         foreach (var folder in Folders.Select(row => (string)row.Data).Where(f => f != "onnx-export"))
         {
             var expected = Expected.Load(folder);
             using var engine = Load(folder, "int8");
             Assert.Equal("int8", engine.Info.Quantization);
             var results = engine.Predict(expected.Texts);
+            worst[folder] = 0;
+            spread[folder] = expected.Logits.SelectMany(l => l).Max() - expected.Logits.SelectMany(l => l).Min();
             for (int i = 0; i < results.Length; i++, total++)
             {
                 var logits = expected.Logits[i];
-                worst = Math.Max(worst, logits.Zip(results[i].Logits, (e, a) => Math.Abs(e - a)).Max());
-                if (Math.Abs(logits[0] - logits[1]) < 0.1f) continue;
+                worst[folder] = Math.Max(worst[folder], logits.Zip(results[i].Logits, (e, a) => Math.Abs(e - a)).Max());
+                var top2 = logits.OrderDescending().Take(2).ToArray();
+                if (top2[0] - top2[1] < 0.1f) continue;
                 separated++;
                 if (results[i].LabelIndex == Array.IndexOf(logits, logits.Max())) agree++;
             }
         }
         Assert.True(separated >= 0.75 * total, $"only {separated} of {total} texts are separated");
         Assert.True(agree >= 0.99 * separated, $"int8 argmax agrees on {agree} of {separated} separated texts");
-        Assert.InRange(worst, 1e-6f, 0.25f);
+        foreach (var (folder, error) in worst)
+            Assert.True(error > 1e-6f && error < 0.1f * spread[folder], $"{folder}: largest int8 logit error {error}, logits spread over {spread[folder]}");
     }
 
     [Fact]
@@ -161,7 +169,7 @@ public sealed class ModelLoaderTests : IDisposable
         Engine = new EngineOptions { LongText = new LongTextOptions { Mode = LongTextMode.Truncate } },
     };
 
-    private sealed record Expected(string[] Texts, int[][] Ids, float[][] Logits)
+    private sealed record Expected(string[] Texts, int[][] Ids, float[][] Logits, string[] Labels, int MaxLength)
     {
         public static Expected Load(string folder)
         {
@@ -172,7 +180,9 @@ public sealed class ModelLoaderTests : IDisposable
             return new Expected(
                 texts.Select(t => t.GetProperty("text").GetString()!).ToArray(),
                 texts.Select(t => t.GetProperty("ids").EnumerateArray().Select(i => i.GetInt32()).ToArray()).ToArray(),
-                texts.Select(t => t.GetProperty("logits").EnumerateArray().Select(v => v.GetSingle()).ToArray()).ToArray());
+                texts.Select(t => t.GetProperty("logits").EnumerateArray().Select(v => v.GetSingle()).ToArray()).ToArray(),
+                json.RootElement.GetProperty("labels").EnumerateArray().Select(l => l.GetString()!).ToArray(),
+                json.RootElement.GetProperty("max_length").GetInt32());
         }
     }
 }

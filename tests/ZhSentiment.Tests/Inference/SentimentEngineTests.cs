@@ -9,7 +9,7 @@ public class SentimentEngineTests
     private static (SentimentEngine Engine, ArithmeticModel Model) Create(EngineOptions? options = null, int maxLength = 16)
     {
         var model = new ArithmeticModel(maxLength);
-        return (new SentimentEngine(model, model, LabelSet.FromModelLabels(["负面", "正面"]), Info, options), model);
+        return (new SentimentEngine(model, model, LabelSet.FromModelLabels(["负面", "正面"]), Info with { MaxSequenceLength = maxLength }, options), model);
     }
 
     private static float[] Softmax(float[] logits)

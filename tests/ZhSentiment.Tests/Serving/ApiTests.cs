@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using ZhSentiment.Inference;
 
 namespace ZhSentiment.Tests.Serving;
 
@@ -122,6 +123,44 @@ public class ApiTests
         Assert.False(string.IsNullOrEmpty(json.GetProperty("onnxruntime_version").GetString()));
         Assert.False(string.IsNullOrEmpty(json.GetProperty("engine_version").GetString()));
         Assert.Equal(123, json.GetProperty("max_text_chars").GetInt32());
+        Assert.Equal("by meaning: 负面 → Negative, 正面 → Positive", json.GetProperty("label_mapping").GetString());
+        Assert.Equal("the model", json.GetProperty("label_source").GetString());
+    }
+
+    [Fact]
+    public async Task A_three_class_model_answers_predict_with_a_polar_side_and_v1_with_Neutral()
+    {
+        string folder = Path.Combine(TestPaths.Fixtures, "models", "modelscope-3class");
+        string cache = Directory.CreateTempSubdirectory("zhsenti-api-3class-").FullName;
+        try
+        {
+            SentimentEngine? real = null;
+            await using var service = await TestService.StartAsync(load: (_, _) =>
+                Task.FromResult(real = ModelLoader.Load(folder, new ModelLoadOptions { Threads = 1, CacheDirectory = cache })));
+            var texts = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "expected.json"))).RootElement
+                .GetProperty("texts").EnumerateArray().Select(t => t.GetProperty("text").GetString()!).Where(t => t.Trim().Length > 0).ToArray();
+            string neutral = texts.First(t => real!.Predict([t])[0].Label == "Neutral");
+
+            using var predict = await service.PostJsonAsync("/predict", JsonSerializer.Serialize(new { text = neutral }));
+            var answer = JsonDocument.Parse(await predict.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
+            var p = real!.Predict([neutral])[0].Probabilities;
+            Assert.Equal(p[2] > p[0] ? "Positive" : "Negative", answer.GetProperty("label").GetString());
+            Assert.Equal(Math.Max(p[0], p[2]), answer.GetProperty("score").GetSingle(), 5);
+
+            using var v1 = await service.PostJsonAsync("/v1/sentiment", JsonSerializer.Serialize(new { text = neutral }));
+            var result = JsonDocument.Parse(await v1.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement.GetProperty("results")[0];
+            Assert.Equal("Neutral", result.GetProperty("label").GetString());
+            Assert.Equal("中性", result.GetProperty("model_label").GetString());
+
+            using var info = await service.Client.GetAsync("/info", TestContext.Current.CancellationToken);
+            var json = JsonDocument.Parse(await info.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
+            Assert.Equal(["Negative", "Neutral", "Positive"], json.GetProperty("labels").EnumerateArray().Select(l => l.GetString()));
+            Assert.Equal("configuration.json model.label2id", json.GetProperty("label_source").GetString());
+        }
+        finally
+        {
+            Directory.Delete(cache, recursive: true);
+        }
     }
 
     [Fact]
