@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace ZhSentiment.Data;
@@ -16,7 +15,7 @@ public sealed class TableWriter : IDisposable
 {
     private static readonly SearchValues<char> CsvSpecial = SearchValues.Create(",\"\r\n");
     private static readonly SearchValues<char> TsvSpecial = SearchValues.Create("\t\r\n");
-    private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+    private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JsonTextEncoder.Instance, SkipValidation = true };
 
     private readonly Stream _stream;
     private readonly bool _leaveOpen;

@@ -34,8 +34,6 @@ internal sealed class PendingRequest
     /// <summary>True once the caller gave up (cancelled) or the request failed: its queued windows are dropped.</summary>
     public bool IsAbandoned => _completion.Task.IsCompleted;
 
-    public int WindowCount => _firstWindow[^1];
-
     /// <summary>Records the logits of window <paramref name="window"/>, computed in batch number <paramref name="batch"/>.</summary>
     public void Complete(int window, ReadOnlySpan<float> logits, long batch, long batchTicks)
     {

@@ -6,14 +6,16 @@ namespace ZhSentiment.Training;
 public sealed record BadRow(long Line, string Problem);
 
 /// <summary>
-/// Labelled texts read from a CSV, TSV or JSON Lines file: a <c>label</c> column (0/1, 负面/正面, negative/positive),
-/// a <c>text</c> or <c>review</c> column, an optional <c>source</c> column. Rows that cannot be used are counted and
+/// Labelled texts read from a CSV, TSV or JSON Lines file: a label column (<c>label</c> unless named otherwise; 0/1,
+/// 负面/正面, negative/positive), a text column (found as <see cref="TextColumn"/> finds it), an optional <c>source</c> column. Rows that cannot be used are counted and
 /// kept with their line numbers, never dropped silently.
 /// </summary>
 public sealed class LabelledDataset
 {
     /// <summary>Bad rows kept in <see cref="BadRows"/>; all are counted in <see cref="BadRowCount"/>.</summary>
     public const int MaxBadRowsKept = 1000;
+
+    public const string DefaultLabelColumn = "label";
 
     /// <summary>The labels every dataset is read into, in logit order.</summary>
     public static IReadOnlyList<string> Labels { get; } = ["负面", "正面"];
@@ -36,15 +38,20 @@ public sealed class LabelledDataset
     /// <summary>Whether the file has a <c>source</c> column.</summary>
     public bool HasSource { get; }
 
+    /// <param name="textColumn">The text column's name; null: as <see cref="TextColumn"/> finds it.</param>
+    /// <param name="labelColumn">The label column's name; null: <see cref="DefaultLabelColumn"/>.</param>
     /// <exception cref="InvalidDataException">The file lacks a label or text column, or cannot be read as a table.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    public static LabelledDataset Read(string path, Action<long>? bytesRead = null)
+    public static LabelledDataset Read(string path, Action<long>? bytesRead = null, string? textColumn = null, string? labelColumn = null)
     {
+        labelColumn ??= DefaultLabelColumn;
         using var reader = TableReader.Open(path);
         var examples = new List<LabelledExample>();
         var bad = new List<BadRow>();
         long badCount = 0;
         bool hasSource = false;
+        TableColumns? seen = null;
+        int labelIndex = -1, textIndex = -1;
         void Bad(long line, string problem)
         {
             badCount++;
@@ -59,20 +66,27 @@ public sealed class LabelledDataset
                 continue;
             }
             var columns = row.Columns;
-            int labelColumn = columns.IndexOf("label");
-            int textColumn = columns.IndexOf("text") is >= 0 and var t ? t : columns.IndexOf("review");
-            if (labelColumn < 0 || textColumn < 0)
+            if (!ReferenceEquals(columns, seen))
             {
-                if (reader.Format != TableFormat.Jsonl)
-                    throw new InvalidDataException($"{path}: needs a 'label' column and a 'text' or 'review' column; it has: {columns}");
-                Bad(row.Line, labelColumn < 0 ? "no 'label' field" : "no 'text' or 'review' field");
+                seen = columns;
+                labelIndex = TextColumn.Named(columns, labelColumn);
+                textIndex = TextColumn.Find(columns, textColumn, besides: labelIndex);
+            }
+            if (labelIndex < 0 || textIndex < 0)
+            {
+                string problem = labelIndex < 0
+                    ? $"there is no label column '{labelColumn}' (name it with --label-column); the columns are: {columns}"
+                    : TextColumn.Problem(columns, textColumn);
+                // A JSON Lines row has its own keys: one without them is a bad row, not a bad file.
+                if (reader.Format != TableFormat.Jsonl) throw new InvalidDataException($"{path}: {problem}");
+                Bad(row.Line, problem);
                 continue;
             }
             int sourceColumn = columns.IndexOf("source");
             hasSource |= sourceColumn >= 0;
 
-            string? labelText = row[labelColumn];
-            string? text = row[textColumn];
+            string? labelText = row[labelIndex];
+            string? text = row[textIndex];
             if (string.IsNullOrWhiteSpace(labelText)) Bad(row.Line, "missing label");
             else if (ParseLabel(labelText) is not { } label) Bad(row.Line, $"unknown label '{labelText}' (expected 0/1, 负面/正面, negative/positive)");
             else if (string.IsNullOrWhiteSpace(text)) Bad(row.Line, "empty text");

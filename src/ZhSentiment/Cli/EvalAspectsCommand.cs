@@ -5,7 +5,6 @@ using System.Text.Json.Nodes;
 using Spectre.Console;
 using ZhSentiment.Analysis;
 using ZhSentiment.Inference;
-using ZhSentiment.Serving;
 
 namespace ZhSentiment.Cli;
 
@@ -16,7 +15,7 @@ namespace ZhSentiment.Cli;
 internal sealed class EvalAspectsCommand : Command
 {
     private readonly Option<string> _data = new("--data") { Description = "TSV with a header: preset, text, aspects (物流:负面;价格:正面).", HelpName = "FILE", Required = true };
-    private readonly Option<string> _model = new("--model") { Description = "The model folder. Default: the shipped model.", HelpName = "DIR" };
+    private readonly ModelOptions _model;
     private readonly Option<string> _presets = new("--presets") { Description = "The folder of aspect presets. Default: aspects/ beside the executable.", HelpName = "DIR" };
     private readonly Option<bool> _errors = new("--errors") { Description = "List every missed, spurious or wrongly labelled aspect." };
     private readonly Option<bool> _json = new("--json") { Description = "Write the results as JSON." };
@@ -24,11 +23,11 @@ internal sealed class EvalAspectsCommand : Command
     public EvalAspectsCommand() : base("eval-aspects", "Measure aspect analysis on labelled (text, aspect, polarity) triples: mention precision/recall/F1, aspect-polarity accuracy.")
     {
         Options.Add(_data);
-        Options.Add(_model);
+        _model = new ModelOptions(this);
         Options.Add(_presets);
         Options.Add(_errors);
         Options.Add(_json);
-        SetAction((parse, _) => CliErrors.RunAsync(() => RunAsync(parse)));
+        SetAction((parse, _) => CliErrors.RunAsync(Name, () => RunAsync(parse)));
     }
 
     private async Task<int> RunAsync(ParseResult parse)
@@ -36,7 +35,7 @@ internal sealed class EvalAspectsCommand : Command
         string dataPath = parse.GetValue(_data)!;
         var examples = AspectEvaluation.Read(dataPath);
         var presets = AspectLexicon.LoadFolder(parse.GetValue(_presets) ?? AspectLexicon.DefaultFolder);
-        using var engine = ModelLoader.Load(parse.GetValue(_model) ?? ModelSource.DefaultFolder, new ModelLoadOptions { Threads = 1 });
+        using var engine = _model.Load(parse, Name);
 
         var total = new AspectEvaluation();
         var byPreset = new List<(string Preset, AspectEvaluation Evaluation)>();
@@ -44,7 +43,7 @@ internal sealed class EvalAspectsCommand : Command
         foreach (var group in examples.GroupBy(e => e.Preset))
         {
             var preset = AspectLexicon.Find(presets, group.Key)
-                ?? throw new ArgumentException($"{dataPath}: no preset '{group.Key}' (the presets are {string.Join(", ", presets.Select(p => p.Name))})");
+                ?? throw new CliException($"{dataPath}: no preset '{group.Key}' (the presets are {string.Join(", ", presets.Select(p => p.Name))})");
             var items = group.ToArray();
             var analyses = await TextAnalyzer.AnalyzeAsync(engine, [.. items.Select(e => e.Text)], preset.Aspects);
             var evaluation = new AspectEvaluation();

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Spectre.Console;
+using ZhSentiment.Data;
 using ZhSentiment.Inference;
 using ZhSentiment.Serving;
 using ZhSentiment.Training;
@@ -21,15 +22,17 @@ internal sealed class EvalCommand : Command
     private const int LatencySamples = 500;
 
     private readonly Option<string> _data = new("--data") { Description = "Labelled CSV, TSV or JSON Lines (as for train); a 'source' column adds a per-source breakdown.", HelpName = "FILE", Required = true };
-    private readonly Option<string> _model = new("--model") { Description = "The model folder. Default: the shipped model.", HelpName = "DIR" };
-    private readonly Option<int> _threads = new("--threads") { Description = "ONNX Runtime threads. Default: 1 (the timings are per core).", DefaultValueFactory = _ => 1 };
+    private readonly Option<string> _textColumn = ColumnOptions.Text();
+    private readonly Option<string> _labelColumn = ColumnOptions.Label();
+    private readonly ModelOptions _model;
     private readonly Option<bool> _json = new("--json") { Description = "Write the results as JSON." };
 
     public EvalCommand() : base("eval", "Measure a model on a labelled file: accuracy, macro-F1, per-label precision/recall, confusion matrix, per-source accuracy, timings.")
     {
         Options.Add(_data);
-        Options.Add(_model);
-        Options.Add(_threads);
+        Options.Add(_textColumn);
+        Options.Add(_labelColumn);
+        _model = new ModelOptions(this);
         Options.Add(_json);
         SetAction(parse => Run(parse));
     }
@@ -37,18 +40,17 @@ internal sealed class EvalCommand : Command
     private int Run(ParseResult parse)
     {
         string dataPath = parse.GetValue(_data)!;
-        string modelDir = parse.GetValue(_model) ?? ModelSource.DefaultFolder;
         try
         {
-            var data = LabelledDataset.Read(dataPath);
+            var data = LabelledDataset.Read(dataPath, textColumn: parse.GetValue(_textColumn), labelColumn: parse.GetValue(_labelColumn));
             var load = Stopwatch.StartNew();
-            using var engine = ModelLoader.Load(modelDir, new ModelLoadOptions { Threads = parse.GetValue(_threads) });
+            using var engine = _model.Load(parse, Name);
             // Ready as the service is ready: loaded and one warm-up prediction made.
             engine.Predict(["预热"]);
             load.Stop();
             var labels = engine.Labels;
             if (!labels.IsCanonical)
-                throw new ModelFormatException(modelDir, $"labels {string.Join("/", labels.ModelLabels)} are not a positive/negative pair, which eval compares with");
+                throw new ModelFormatException(engine.Info.Source, $"labels {string.Join("/", labels.ModelLabels)} are not a positive/negative pair, which eval compares with");
 
             var texts = data.Examples.Select(e => e.Text).ToArray();
             var run = Stopwatch.StartNew();
@@ -61,19 +63,19 @@ internal sealed class EvalCommand : Command
             var latency = MeasureLatency(engine, texts);
 
             var timing = new Timing(load.Elapsed.TotalMilliseconds, texts.Length == 0 ? 0 : run.Elapsed.TotalMilliseconds / texts.Length,
-                latency.Count, latency.Count == 0 ? 0 : latency.Average(), latency.Count == 0 ? 0 : Percentile(latency, 0.5), parse.GetValue(_threads));
+                latency.Count, latency.Count == 0 ? 0 : latency.Average(), latency.Count == 0 ? 0 : Percentile(latency, 0.5), parse.GetValue(_model.Threads));
             if (parse.GetValue(_json)) WriteJson(dataPath, engine.Info, data, metrics, timing);
             else WriteTables(dataPath, engine.Info, data, metrics, timing);
             return 0;
         }
-        catch (Exception e) when (e is ModelFormatException or IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
+        catch (Exception e) when (CliErrors.IsUsers(e))
         {
-            Console.Error.WriteLine(e.Message);
-            return 1;
+            return CliErrors.Report(Name, CliErrors.Message(e));
         }
     }
 
-    private sealed record Timing(double LoadMs, double BatchedMsPerText, int ShortTexts, double ShortMeanMs, double ShortMedianMs, int Threads);
+    /// <param name="Threads">As given with --threads; null: one per physical core.</param>
+    private sealed record Timing(double LoadMs, double BatchedMsPerText, int ShortTexts, double ShortMeanMs, double ShortMedianMs, int? Threads);
 
     /// <summary>Milliseconds to classify short texts one call at a time, after a warm-up.</summary>
     private static List<double> MeasureLatency(SentimentEngine engine, string[] texts)
@@ -132,7 +134,7 @@ internal sealed class EvalCommand : Command
                 ["short_text_median_ms"] = timing.ShortMedianMs,
             },
         };
-        Console.WriteLine(doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+        Console.WriteLine(doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JsonTextEncoder.Instance }));
     }
 
     private static void WriteTables(string dataPath, ModelInfo info, LabelledDataset data, ClassificationMetrics m, Timing timing)
@@ -161,6 +163,6 @@ internal sealed class EvalCommand : Command
             console.Write(sources);
         }
         console.WriteLine(string.Create(inv,
-            $"timing ({timing.Threads} thread(s)): load and first prediction {timing.LoadMs:F0} ms; batched {timing.BatchedMsPerText:F3} ms/text; one short text (≤{ShortText} chars, {timing.ShortTexts} texts) at a time: mean {timing.ShortMeanMs:F3} ms, median {timing.ShortMedianMs:F3} ms"));
+            $"timing ({(timing.Threads is { } threads ? $"{threads} thread(s)" : "a thread per physical core")}): load and first prediction {timing.LoadMs:F0} ms; batched {timing.BatchedMsPerText:F3} ms/text; one short text (≤{ShortText} chars, {timing.ShortTexts} texts) at a time: mean {timing.ShortMeanMs:F3} ms, median {timing.ShortMedianMs:F3} ms"));
     }
 }

@@ -40,24 +40,22 @@ internal sealed class HealthCommand : Command
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
-            await Console.Error.WriteLineAsync($"--url must be an absolute http(s) URL (is '{url}').");
-            return 1;
+            return CliErrors.Report("health", $"--url takes an absolute http(s) URL, not '{url}'");
         }
         if (!(timeoutSeconds > 0))
         {
-            await Console.Error.WriteLineAsync($"--timeout must be positive (is {timeoutSeconds}).");
-            return 1;
+            return CliErrors.Report("health", $"--timeout takes a number above 0, not '{timeoutSeconds}'");
         }
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(timeoutSeconds) };
         try
         {
             using var response = await http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             if (response.IsSuccessStatusCode) return 0;
-            await Console.Error.WriteLineAsync($"{uri}: {(int)response.StatusCode} {response.ReasonPhrase}");
+            CliErrors.Report("health", $"{uri}: {(int)response.StatusCode} {response.ReasonPhrase}");
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
-            await Console.Error.WriteLineAsync($"{uri}: {e.Message}");
+            CliErrors.Report("health", $"{uri}: {e.Message}");
         }
         return 1;
     }

@@ -1,12 +1,12 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
+using ZhSentiment.Data;
 
 namespace ZhSentiment.Cli;
 
-/// <summary>Writes one JSON object per line to stdout, Chinese left readable (the output is data, not HTML).</summary>
+/// <summary>Writes one JSON object per line to stdout, Chinese and emoji left as UTF-8 (the output is data, not HTML).</summary>
 internal sealed class JsonLines : IDisposable
 {
-    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonWriterOptions Options = new() { Encoder = JsonTextEncoder.Instance };
     private readonly Stream _out = Console.OpenStandardOutput();
     private readonly Utf8JsonWriter _writer;
 

@@ -15,37 +15,29 @@ internal sealed class PredictCommand : Command
 {
     private const int Chunk = 256;
 
-    private readonly ModelArguments _model = new();
+    public ModelOptions Model { get; }
     private readonly Option<bool> _json = new("--json") { Description = "One JSON object per line: {\"text\",\"label\",\"score\",\"labels\",\"probabilities\",\"logits\"}." };
-    private readonly Option<string> _longText = new("--long-text") { Description = "Texts longer than the model's window: average over windows, or cut. Default: windows.", HelpName = "windows|truncate", DefaultValueFactory = _ => "windows" };
     private readonly Option<bool> _analyze = new("--analyze") { Description = "With --json: sentences, evidence and aspects per text, as POST /v1/analyze answers them." };
     private readonly Option<string> _aspects = new("--aspects") { Description = "With --analyze: the aspects to look for, a preset (电商, ecommerce, …) or a lexicon file.", HelpName = "PRESET|FILE" };
     private readonly Argument<string[]> _texts = new("TEXT") { Description = "Texts to classify; without any, one per line from stdin.", Arity = ArgumentArity.ZeroOrMore };
 
     public PredictCommand() : base("predict", "Classify texts: label (Positive/Negative), score, and every class's probability.")
     {
-        _model.AddTo(this);
+        Model = new ModelOptions(this);
         Options.Add(_json);
-        Options.Add(_longText);
         Options.Add(_analyze);
         Options.Add(_aspects);
         Arguments.Add(_texts);
-        SetAction((parse, _) => CliErrors.RunAsync(() => RunAsync(parse)));
+        SetAction((parse, _) => CliErrors.RunAsync(Name, () => RunAsync(parse)));
     }
 
     private async Task<int> RunAsync(ParseResult parse)
     {
-        var longText = parse.GetValue(_longText) switch
-        {
-            "windows" => LongTextMode.Windows,
-            "truncate" => LongTextMode.Truncate,
-            var other => throw new ArgumentException($"--long-text must be 'windows' or 'truncate', not '{other}'"),
-        };
         bool json = parse.GetValue(_json), analyze = parse.GetValue(_analyze);
-        if (analyze && !json) throw new ArgumentException("--analyze writes JSON: add --json");
-        if (!analyze && parse.GetValue(_aspects) is not null) throw new ArgumentException("--aspects needs --analyze");
+        if (analyze && !json) throw new CliException("--analyze writes JSON: add --json");
+        if (!analyze && parse.GetValue(_aspects) is not null) throw new CliException("--aspects needs --analyze");
         IReadOnlyList<Aspect> aspects = parse.GetValue(_aspects) is { } presetOrFile ? AspectLexicon.Resolve(presetOrFile).Aspects : [];
-        using var engine = _model.Load(parse, longText);
+        using var engine = Model.Load(parse, Name);
         using var output = new JsonLines();
         using var text = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false };
         int failed = 0;
@@ -60,7 +52,7 @@ internal sealed class PredictCommand : Command
                 if (string.IsNullOrWhiteSpace(input.Text))
                 {
                     failed++;
-                    await Console.Error.WriteLineAsync($"zhsenti: {input.Origin}: empty text, nothing to classify");
+                    await Console.Error.WriteLineAsync(CliErrors.Format(Name, $"{input.Origin}: empty text, nothing to classify"));
                     if (json) output.Write(w => { w.WriteString("text", input.Text); w.WriteString("error", "empty text"); });
                     else await text.WriteLineAsync("error\t\t" + input.Text);
                     continue;

@@ -6,6 +6,7 @@ using ZhSentiment.Analysis;
 using ZhSentiment.Data;
 using ZhSentiment.Inference;
 using ZhSentiment.Scoring;
+using ZhSentiment.Serving;
 
 namespace ZhSentiment.Cli;
 
@@ -21,15 +22,12 @@ internal sealed class ScoreCommand : Command
 
     private readonly Option<string> _input = new("--input", "-i") { Description = "The file to score (csv, tsv, jsonl), or - for standard input. Required unless --merge.", HelpName = "FILE" };
     private readonly Option<string> _output = new("--output", "-o") { Description = "Where to write; its extension picks the format (default: the input's). - for standard output.", Required = true, HelpName = "FILE" };
-    private readonly Option<string> _model = new("--model") { Description = "The model folder. Default: the shipped model.", HelpName = "DIR" };
-    private readonly Option<string> _textColumn = new("--text-column") { Description = "The column holding the text. Default: text, review, content, or the only column.", HelpName = "NAME" };
+    private readonly ModelOptions _model;
+    private readonly Option<string> _textColumn = ColumnOptions.Text();
     private readonly Option<string> _format = new("--format") { Description = "The input's format when its extension does not tell (standard input).", HelpName = "csv|tsv|jsonl" };
-    private readonly Option<int> _batchSize = new("--batch-size") { Description = "Rows per engine request. Default: 256.", HelpName = "N", DefaultValueFactory = _ => 256 };
+    private readonly Option<int?> _batchSize = CliValues.Whole("--batch-size", "N", $"Rows per engine request. Default: {ScoreOptions.DefaultBatchSize}.", min: 1);
     private readonly Option<string> _aspects = new("--aspects") { Description = "Add an aspect_NAME column per aspect of a preset (电商, ecommerce, …) or a lexicon file: Positive/Negative/Neutral, empty when not mentioned.", HelpName = "PRESET|FILE" };
     private readonly Option<bool> _resume = new("--resume") { Description = "Continue an interrupted run from its partial output (OUTPUT.partial)." };
-    private readonly Option<string> _quantize = new("--quantize") { Description = "int8 quantizes the encoder's matrix multiplications. Default: none.", HelpName = "none|int8", DefaultValueFactory = _ => "none" };
-    private readonly Option<int?> _threads = new("--threads") { Description = "ONNX Runtime threads. Default: the physical cores.", HelpName = "N" };
-    private readonly Option<string> _cacheDir = new("--cache-dir") { Description = "Cache for built models. Default: $ZHSENTI_CACHE or ~/.cache/zhsenti.", HelpName = "DIR" };
     private readonly Option<string> _shard = new("--shard") { Description = $"Score only the rows whose ordinal modulo COUNT is INDEX, into OUTPUT's part file NAME.part-INDEX-of-COUNT.EXT; auto: INDEX from ${ScoreShard.IndexVariable} (a Kubernetes Indexed Job), COUNT from ${ScoreShard.CountVariable}.", HelpName = "INDEX/COUNT|auto" };
     private readonly Option<string[]> _merge = new("--merge") { Description = "Merge the part files of a sharded run, all of them, into OUTPUT as one run would have written it.", HelpName = "PARTS", AllowMultipleArgumentsPerToken = true };
 
@@ -37,28 +35,22 @@ internal sealed class ScoreCommand : Command
     {
         Options.Add(_input);
         Options.Add(_output);
-        Options.Add(_model);
+        _model = new ModelOptions(this);
         Options.Add(_textColumn);
         Options.Add(_format);
         Options.Add(_batchSize);
         Options.Add(_aspects);
         Options.Add(_resume);
-        Options.Add(_quantize);
-        Options.Add(_threads);
-        Options.Add(_cacheDir);
         Options.Add(_shard);
         Options.Add(_merge);
         SetAction((parse, cancellationToken) => RunAsync(parse, Console.Error, cancellationToken));
     }
 
-    /// <summary>The shipped model's folder beside the executable.</summary>
-    public static string DefaultModel => Path.Combine(AppContext.BaseDirectory, "models", "default");
-
     private async Task<int> RunAsync(ParseResult parse, TextWriter log, CancellationToken cancellationToken)
     {
         TableFormat? format = null;
         if (parse.GetValue(_format) is { } formatName && (format = TableFormats.Parse(formatName)) is null)
-            return Fail(log, $"--format must be csv, tsv or jsonl, not '{formatName}'");
+            return Fail(log, $"--format takes csv, tsv or jsonl, not '{formatName}'");
         var input = parse.GetValue(_input);
         if (parse.GetResult(_merge) is not null)
         {
@@ -80,9 +72,9 @@ internal sealed class ScoreCommand : Command
         {
             aspects = parse.GetValue(_aspects) is { } presetOrFile ? AspectLexicon.Resolve(presetOrFile) : null;
         }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException)
+        catch (Exception e) when (CliErrors.IsUsers(e))
         {
-            return Fail(log, e.Message);
+            return Fail(log, CliErrors.Message(e));
         }
         var options = new ScoreOptions
         {
@@ -92,18 +84,14 @@ internal sealed class ScoreCommand : Command
             Shard = shard,
             Format = format,
             TextColumn = parse.GetValue(_textColumn),
-            BatchSize = parse.GetValue(_batchSize),
+            BatchSize = parse.GetValue(_batchSize) ?? ScoreOptions.DefaultBatchSize,
             Resume = parse.GetValue(_resume),
         };
-        var load = new ModelLoadOptions
-        {
-            Quantize = parse.GetValue(_quantize)!,
-            Threads = parse.GetValue(_threads),
-            CacheDirectory = parse.GetValue(_cacheDir),
-            // Every in-flight row is the scorer's own; its in-flight limit, not the queue, bounds memory.
-            Engine = new EngineOptions { QueueCapacity = int.MaxValue },
-        };
-        return await RunAsync(options, parse.GetValue(_model) ?? DefaultModel, load, log, cancellationToken);
+        var model = _model.Read(parse);
+        var load = model.ToLoadOptions();
+        // Every in-flight row is the scorer's own; its in-flight limit, not the queue, bounds memory.
+        load = load with { Engine = load.Engine with { QueueCapacity = int.MaxValue } };
+        return await RunAsync(options, model.Model ?? ModelSource.DefaultFolder, load, log, cancellationToken);
     }
 
     /// <summary>Loads the model and scores; returns the exit status, having written the summary or the one-line reason to <paramref name="log"/>.</summary>
@@ -113,11 +101,11 @@ internal sealed class ScoreCommand : Command
         SentimentEngine engine;
         try
         {
-            engine = ModelLoader.Load(model, load, message => log.WriteLine($"zhsenti score: {message}"));
+            engine = ModelLoader.Load(model, load, message => log.WriteLine(CliErrors.Format("score", $"warning: {message}")));
         }
-        catch (Exception e) when (e is ModelFormatException or ArgumentException or IOException)
+        catch (Exception e) when (CliErrors.IsUsers(e))
         {
-            return Fail(log, e.Message);
+            return Fail(log, CliErrors.Message(e));
         }
         using (engine)
         {
@@ -160,11 +148,7 @@ internal sealed class ScoreCommand : Command
         }
     }
 
-    private static int Fail(TextWriter log, string message)
-    {
-        log.WriteLine($"zhsenti score: {message}");
-        return 1;
-    }
+    private static int Fail(TextWriter log, string message) => CliErrors.Report("score", message, log);
 
     private static Task<ScoreSummary> ScoreWithProgressAsync(SentimentEngine engine, ScoreOptions options, TextWriter log, CancellationToken cancellationToken)
     {

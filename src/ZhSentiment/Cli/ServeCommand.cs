@@ -1,4 +1,7 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using ZhSentiment.Inference;
 using ZhSentiment.Serving;
@@ -8,47 +11,51 @@ namespace ZhSentiment.Cli;
 /// <summary>
 /// <c>zhsenti serve</c>: the HTTP service. Each flag sets one key of the <c>ZhSentiment</c> configuration section,
 /// over <c>appsettings.json</c> and environment variables; other <c>--Section:Key=value</c> arguments reach the
-/// ASP.NET Core configuration as they are.
+/// ASP.NET Core configuration as they are. Anything else is refused rather than ignored.
 /// </summary>
 internal sealed class ServeCommand : Command
 {
-    private const string DefaultUrls = "http://127.0.0.1:5000";
+    private const string DefaultHost = "127.0.0.1";
+    private const int DefaultPort = 5000;
+    private static readonly string DefaultUrls = $"http://{DefaultHost}:{DefaultPort}";
+    private static readonly ServiceOptions Defaults = new();
 
-    private static readonly (string Flag, string Key, string HelpName, string Description)[] Flags =
-    [
-        ("--model", "Model", "DIR|modelscope:ORG/NAME[@REV]", "The model: a folder, or a ModelScope model downloaded into the cache. Default: the shipped model."),
-        ("--quantize", "Quantize", "none|int8", "int8 quantizes the encoder's matrix multiplications. Default: none."),
-        ("--threads", "Threads", "N", "ONNX Runtime threads. Default: the physical cores."),
-        ("--cache-dir", "CacheDirectory", "DIR", "Cache for built models and downloads. Default: $ZHSENTI_CACHE or ~/.cache/zhsenti."),
-        ("--max-batch-tokens", "MaxBatchTokens", "N", "Most padded tokens in one model batch. Default: 2048."),
-        ("--max-batch-rows", "MaxBatchRows", "N", "Most texts (windows) in one model batch. Default: 8."),
-        ("--arena-keep-tokens", "ArenaKeepTokens", "N", "Batches of up to N padded tokens keep their activation memory for the next; larger ones give it back. Default: 512."),
-        ("--max-batch-wait-ms", "MaxBatchWaitMs", "MS", "How long a lone request waits for others to share its batch. Default: 0."),
-        ("--queue-capacity", "QueueCapacity", "N", "Windows that may wait for the model; beyond it requests get 503. Default: 4096."),
-        ("--long-text", "LongText", "windows|truncate", "Texts longer than the model's window: average over windows, or cut. Default: windows."),
-        ("--max-text-chars", "MaxTextChars", "N", "Longest accepted text in characters. Default: 10000."),
-        ("--max-batch-texts", "MaxBatchTexts", "N", "Most texts per request. Default: 1000."),
-        ("--max-body-bytes", "MaxRequestBodyBytes", "N", "Largest request body; larger get 413. Default: 4194304."),
-        ("--request-timeout", "RequestTimeoutSeconds", "SECONDS", "Requests taking longer get 503 and their work is dropped. Default: 30."),
-        ("--api-key", "ApiKey", "KEY", "Require Authorization: Bearer KEY (not on /health, /ready). Prefer ZhSentiment__ApiKey in the environment."),
-    ];
-
-    private readonly List<(Option<string> Option, string Key)> _settings = [];
+    private readonly List<ConfigFlag> _flags = [];
     private readonly Option<string> _urls = new("--urls") { Description = $"Addresses to listen on, ';'-separated. Default: {DefaultUrls}.", HelpName = "URLS" };
+    private readonly Option<string> _host = new("--host") { Description = $"Shorthand for --urls http://HOST:PORT (e.g. 0.0.0.0 to listen on every interface). Default: {DefaultHost}.", HelpName = "HOST" };
+    private readonly Option<int?> _port = CliValues.Whole("--port", "PORT", $"Shorthand for --urls http://HOST:PORT (0: any free port). Default: {DefaultPort}.", min: 0, max: 65535);
     private readonly Option<string[]> _cors = new("--cors-origin") { Description = "Allow browser calls from this origin (repeatable). Default: none.", HelpName = "ORIGIN" };
 
-    public ServeCommand() : base("serve", "Serve the model over HTTP: /predict, /predict_batch, /v1/sentiment, /info, /tokenize, /health, /ready, /metrics, /openapi/v1.json, /scalar.")
+    public ServeCommand() : base("serve", "Serve the model over HTTP: the web page at /, /predict, /predict_batch, /v1/sentiment, /info, /tokenize, /health, /ready, /metrics, /openapi/v1.json, /scalar/v1.")
     {
+        // Unmatched tokens are checked by Unknown: --Section:Key=value settings pass, anything else is refused.
         TreatUnmatchedTokensAsErrors = false;
-        foreach (var (flag, key, helpName, description) in Flags)
-        {
-            var option = new Option<string>(flag) { Description = description, HelpName = helpName };
-            Options.Add(option);
-            _settings.Add((option, key));
-        }
+        _flags.AddRange(new ModelOptions(this, "The model: a folder, or modelscope:ORG/NAME[@REV], downloaded into the cache.").Flags);
+        Add(CliValues.Whole("--max-batch-tokens", "N", $"Most padded tokens in one model batch. Default: {Defaults.MaxBatchTokens}.", min: 1), nameof(ServiceOptions.MaxBatchTokens));
+        Add(CliValues.Whole("--max-batch-rows", "N", $"Most texts (windows) in one model batch. Default: {Defaults.MaxBatchRows}.", min: 1), nameof(ServiceOptions.MaxBatchRows));
+        Add(CliValues.Whole("--arena-keep-tokens", "N", $"Batches of up to N padded tokens keep their activation memory for the next; larger ones give it back. Default: {Defaults.ArenaKeepTokens}.", min: 1), nameof(ServiceOptions.ArenaKeepTokens));
+        Add(CliValues.Number("--max-batch-wait-ms", "MS", $"How long a lone request waits for others to share its batch. Default: {Defaults.MaxBatchWaitMs}.", min: 0, minAllowed: true), nameof(ServiceOptions.MaxBatchWaitMs));
+        Add(CliValues.Whole("--queue-capacity", "N", $"Windows that may wait for the model; beyond it requests get 503. Default: {Defaults.QueueCapacity}.", min: 1), nameof(ServiceOptions.QueueCapacity));
+        Add(CliValues.Whole("--max-text-chars", "N", $"Longest accepted text in characters. Default: {Defaults.MaxTextChars}.", min: 1), nameof(ServiceOptions.MaxTextChars));
+        Add(CliValues.Whole("--max-batch-texts", "N", $"Most texts per request. Default: {Defaults.MaxBatchTexts}.", min: 1), nameof(ServiceOptions.MaxBatchTexts));
+        Add(CliValues.Long("--max-body-bytes", "N", $"Largest request body; larger get 413. Default: {Defaults.MaxRequestBodyBytes}.", min: 1), nameof(ServiceOptions.MaxRequestBodyBytes));
+        Add(CliValues.Number("--request-timeout", "SECONDS", $"Requests taking longer get 503 and their work is dropped. Default: {Defaults.RequestTimeoutSeconds}.", min: 0, minAllowed: false), nameof(ServiceOptions.RequestTimeoutSeconds));
+        Add(new Option<string>("--api-key") { Description = "Require Authorization: Bearer KEY (not on /health, /ready, the page's files). Prefer ZhSentiment__ApiKey in the environment.", HelpName = "KEY" }, nameof(ServiceOptions.ApiKey));
         Options.Add(_urls);
+        Options.Add(_host);
+        Options.Add(_port);
         Options.Add(_cors);
+        Validators.Add(ValidateAddresses);
         SetAction((parse, _) => RunAsync(Settings(parse), [.. parse.UnmatchedTokens]));
+    }
+
+    /// <summary>The flags that set <c>ZhSentiment:</c> settings.</summary>
+    public IReadOnlyList<ConfigFlag> Flags => _flags;
+
+    private void Add<T>(Option<T> option, string key)
+    {
+        Options.Add(option);
+        _flags.Add(ConfigFlag.Of(option, key));
     }
 
     /// <summary>Runs the service until SIGTERM or Ctrl+C; 0 after a graceful stop, 1 when the model or the settings are unusable.</summary>
@@ -62,13 +69,16 @@ internal sealed class ServeCommand : Command
         }
         catch (OptionsValidationException e)
         {
-            await Console.Error.WriteLineAsync(string.Join(Environment.NewLine, e.Failures));
-            return 1;
+            return Fail(string.Join(" ", e.Failures));
+        }
+        catch (InvalidOperationException e) when (e.InnerException is FormatException or ArgumentException or OverflowException)
+        {
+            // A value from appsettings.json or the environment that does not convert, e.g. ZhSentiment__Threads=abc.
+            return Fail($"{e.Message} Fix it in appsettings.json or the environment.");
         }
         catch (InvalidDataException e)
         {
-            await Console.Error.WriteLineAsync($"Cannot read the aspect presets: {e.Message}");
-            return 1;
+            return Fail($"cannot read the aspect presets: {e.Message}");
         }
         await using (app)
         {
@@ -77,23 +87,23 @@ internal sealed class ServeCommand : Command
             try
             {
                 await app.StartAsync();
+                LogAddresses(app);
                 await app.WaitForShutdownAsync();
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or FormatException)
             {
-                // Kestrel cannot bind: address in use, no permission, bad address.
-                await Console.Error.WriteLineAsync($"Cannot listen: {e.Message}");
-                return 1;
+                // Kestrel cannot bind: address in use, no permission, an address that is not one.
+                return Fail($"cannot listen: {e.Message}");
             }
             catch (OperationCanceledException) when (model.Failure is not null)
             {
                 // The model failed before the server had finished starting, which cancels the start.
             }
-            if (model.Failure is null) return 0;
-            await Console.Error.WriteLineAsync($"Cannot load the model: {model.Failure.ReplaceLineEndings(" ")}");
-            return 1;
+            return model.Failure is null ? 0 : Fail($"cannot load the model: {model.Failure}");
         }
     }
+
+    private static int Fail(string message) => CliErrors.Report("serve", message);
 
     /// <summary>The host builder with the service's configuration: appsettings.json beside the executable, the environment, then the flags.</summary>
     public static WebApplicationBuilder CreateBuilder(Dictionary<string, string?> settings, string[] args)
@@ -101,6 +111,8 @@ internal sealed class ServeCommand : Command
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(settings);
         if (!ListensSomewhere(builder.Configuration)) builder.WebHost.UseUrls(DefaultUrls);
+        // The host logs a failed start with its stack trace; RunAsync reports it in one line instead.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         return builder;
     }
 
@@ -108,17 +120,81 @@ internal sealed class ServeCommand : Command
     public Dictionary<string, string?> Settings(ParseResult parse)
     {
         var settings = new Dictionary<string, string?>();
-        foreach (var (option, key) in _settings)
-            if (parse.GetValue(option) is { } value) settings[$"{ServiceOptions.Section}:{key}"] = value;
-        if (parse.GetValue(_urls) is { } urls) settings["urls"] = urls;
+        foreach (var flag in _flags)
+            if (flag.Value(parse) is { } value) settings[flag.Key] = value;
+        if (Urls(parse) is { } urls) settings["urls"] = urls;
         var origins = parse.GetValue(_cors) ?? [];
         for (int i = 0; i < origins.Length; i++) settings[$"{ServiceOptions.Section}:{nameof(ServiceOptions.CorsOrigins)}:{i}"] = origins[i];
         return settings;
     }
 
+    /// <summary>The unmatched arguments that are not configuration settings (<c>--Section:Key=value</c> or <c>--Section:Key value</c>).</summary>
+    public IEnumerable<string> Unknown(IReadOnlyList<string> unmatched)
+    {
+        for (int i = 0; i < unmatched.Count; i++)
+        {
+            if (!IsSetting(unmatched[i])) yield return unmatched[i];
+            else if (!unmatched[i].Contains('=') && i + 1 < unmatched.Count && !CommandLine.LooksLikeOption(unmatched[i + 1])) i++;
+        }
+    }
+
+    private static bool IsSetting(string token) => token.StartsWith("--", StringComparison.Ordinal) && token.Split('=')[0].Contains(':');
+
+    private string? Urls(ParseResult parse)
+    {
+        if (parse.GetValue(_urls) is { } urls) return urls;
+        string? host = parse.GetValue(_host);
+        int? port = parse.GetValue(_port);
+        if (host is null && port is null) return null;
+        host ??= DefaultHost;
+        // An IPv6 address needs brackets in a URL.
+        if (host.Contains(':') && !host.StartsWith('[')) host = $"[{host}]";
+        return $"http://{host}:{port ?? DefaultPort}";
+    }
+
+    private void ValidateAddresses(CommandResult result)
+    {
+        if (result.GetResult(_urls) is not null && (result.GetResult(_host) is not null || result.GetResult(_port) is not null))
+        {
+            result.AddError("give either --urls or --host/--port, not both");
+            return;
+        }
+        if (result.GetValue(_host) is { } host && host is not ("*" or "+") && Uri.CheckHostName(host.Trim('[', ']')) == UriHostNameType.Unknown)
+        {
+            result.AddError($"--host takes a host name or IP address such as 0.0.0.0, not '{host}'");
+            return;
+        }
+        foreach (var address in (result.GetValue(_urls) ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            string? problem = null;
+            try
+            {
+                if (BindingAddress.Parse(address).Scheme is not ("http" or "https")) problem = "is not http or https";
+            }
+            catch (FormatException)
+            {
+                problem = "is not a URL";
+            }
+            if (problem is not null)
+            {
+                result.AddError($"--urls: '{address}' {problem}; give addresses such as http://0.0.0.0:5000, ';'-separated");
+                return;
+            }
+        }
+    }
+
     private static bool ListensSomewhere(IConfiguration configuration) =>
         !string.IsNullOrEmpty(configuration["urls"]) || !string.IsNullOrEmpty(configuration["http_ports"])
         || !string.IsNullOrEmpty(configuration["https_ports"]) || configuration.GetSection("Kestrel:Endpoints").Exists();
+
+    /// <summary>Where the page and the API reference are, so a new user need not guess.</summary>
+    private static void LogAddresses(WebApplication app)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ZhSentiment.Serve");
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        foreach (var address in addresses.Select(a => a.TrimEnd('/')))
+            Log.Listening(logger, address, address);
+    }
 
     private static ModelFactory LoadModel(IServiceProvider services)
     {

@@ -9,7 +9,9 @@ namespace ZhSentiment.Cli;
 /// <summary><c>zhsenti train</c>: trains a compact n-gram model from a labelled table and writes a model folder.</summary>
 internal sealed class TrainCommand : Command
 {
-    private readonly Option<string> _data = new("--data") { Description = "Labelled CSV, TSV or JSON Lines: a 'label' column (0/1, 负面/正面, negative/positive) and a 'text' or 'review' column.", HelpName = "FILE", Required = true };
+    private readonly Option<string> _data = new("--data") { Description = "Labelled CSV, TSV or JSON Lines: a label column (0/1, 负面/正面, negative/positive) and a text column.", HelpName = "FILE", Required = true };
+    private readonly Option<string> _textColumn = ColumnOptions.Text();
+    private readonly Option<string> _labelColumn = ColumnOptions.Label();
     private readonly Option<string> _dev = new("--dev") { Description = "A labelled file to report accuracy on after each epoch (nothing is tuned on it).", HelpName = "FILE" };
     private readonly Option<string> _output = new("--output") { Description = "The model folder to write (config.json, model.onnx).", HelpName = "DIR", Required = true };
     private readonly Option<int> _seed = new("--seed") { Description = "Seeds initialisation and example order: same data and seed, same model. Default: 1.", DefaultValueFactory = _ => 1 };
@@ -28,6 +30,8 @@ internal sealed class TrainCommand : Command
         Options.Add(_dim);
         Options.Add(_learningRate);
         Options.Add(_linearStep);
+        Options.Add(_textColumn);
+        Options.Add(_labelColumn);
         SetAction(parse => Run(parse));
     }
 
@@ -44,9 +48,9 @@ internal sealed class TrainCommand : Command
                 LinearStepScale = parse.GetValue(_linearStep),
                 Seed = parse.GetValue(_seed),
             };
-            var train = ReadData(parse.GetValue(_data)!, "training");
-            var dev = parse.GetValue(_dev) is { } devPath ? ReadData(devPath, "dev") : null;
-            if (train.Examples.Count == 0) throw new InvalidDataException("The training file holds no usable rows.");
+            var train = ReadData(parse, parse.GetValue(_data)!, "training");
+            var dev = parse.GetValue(_dev) is { } devPath ? ReadData(parse, devPath, "dev") : null;
+            if (train.Examples.Count == 0) throw new InvalidDataException("the training file holds no usable rows");
 
             var devTexts = dev?.Examples.Select(e => e.Text).ToArray();
             var started = System.Diagnostics.Stopwatch.StartNew();
@@ -86,16 +90,15 @@ internal sealed class TrainCommand : Command
             console.MarkupLineInterpolated($"wrote {Path.GetFullPath(output)} ({bytes / 1e6:F1} MB) in {started.Elapsed.TotalSeconds:F1} s");
             return 0;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
+        catch (Exception e) when (CliErrors.IsUsers(e))
         {
-            Console.Error.WriteLine(e.Message);
-            return 1;
+            return CliErrors.Report(Name, CliErrors.Message(e));
         }
     }
 
-    private static LabelledDataset ReadData(string path, string role)
+    private LabelledDataset ReadData(ParseResult parse, string path, string role)
     {
-        var data = LabelledDataset.Read(path);
+        var data = LabelledDataset.Read(path, textColumn: parse.GetValue(_textColumn), labelColumn: parse.GetValue(_labelColumn));
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{role} data {path}: {data.Examples.Count} rows, {data.BadRowCount} bad"));
         ReportBadRows(data, path);
         return data;

@@ -15,8 +15,6 @@ namespace ZhSentiment.Scoring;
 /// </summary>
 internal sealed class FileScorer
 {
-    private static readonly string[] TextColumnNames = ["text", "review", "content"];
-
     private readonly SentimentEngine _engine;
     private readonly ScoreOptions _options;
     private readonly Action<ScoreProgress>? _progress;
@@ -101,16 +99,8 @@ internal sealed class FileScorer
     private int ChooseTextColumn()
     {
         if (_columns.Count == 0) throw new ScoreException($"'{_options.Input}' has no columns (is it empty?)");
-        if (_options.TextColumn is { } name)
-        {
-            int index = _columns.IndexOf(name);
-            return index >= 0 ? index : throw new ScoreException($"no column '{name}' in '{_options.Input}'; its columns: {_columns}");
-        }
-        if (_columns.Count == 1) return 0;
-        foreach (var candidate in TextColumnNames)
-            for (int i = 0; i < _columns.Count; i++)
-                if (string.Equals(_columns[i], candidate, StringComparison.OrdinalIgnoreCase)) return i;
-        throw new ScoreException($"cannot tell which column holds the text; name it with --text-column (columns: {_columns})");
+        int index = TextColumn.Find(_columns, _options.TextColumn);
+        return index >= 0 ? index : throw new ScoreException($"'{_options.Input}': {TextColumn.Problem(_columns, _options.TextColumn)}");
     }
 
     /// <summary>label, score, prob_NAME per class, aspect_NAME per aspect, error — each renamed with a _pred suffix if the input has it already.</summary>

@@ -18,11 +18,13 @@ internal sealed record ScoreOptions
     /// <summary>The input's format; null: from its extension.</summary>
     public TableFormat? Format { get; init; }
 
-    /// <summary>The column holding the text; null: <c>text</c>, <c>review</c>, <c>content</c> or the only column.</summary>
+    /// <summary>The column holding the text; null: as <see cref="ZhSentiment.Data.TextColumn"/> finds it.</summary>
     public string? TextColumn { get; init; }
 
+    public const int DefaultBatchSize = 256;
+
     /// <summary>Rows per engine request; several requests are in flight at once.</summary>
-    public int BatchSize { get; init; } = 256;
+    public int BatchSize { get; init; } = DefaultBatchSize;
 
     /// <summary>Continue from the partial output of an interrupted run.</summary>
     public bool Resume { get; init; }

@@ -95,6 +95,9 @@ public sealed record InfoResponse(
     [property: Description("Most texts per request.")] int MaxBatchTexts,
     [property: Description("How the model's labels were mapped to `labels`: by meaning, by the LABEL_0/LABEL_1 convention, or not at all.")] string LabelMapping,
     [property: Description("Where the model's labels were read from, e.g. `configuration.json model.label2id`.")] string LabelSource,
+    [property: Description("What the model is good for, from its card (the front matter of its README.md); null when the card does not say.")] string? GoodFor,
+    [property: Description("The model's measured accuracy, from its card; null when the card does not say.")] string? Accuracy,
+
     [property: Description("The aspect presets `/v1/analyze` accepts.")] AspectPresetInfo[] AspectPresets);
 
 [Description("Liveness or readiness.")]

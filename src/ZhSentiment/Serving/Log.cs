@@ -17,4 +17,7 @@ internal static partial class Log
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Progress}")]
     public static partial void Download(ILogger logger, string progress);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Web page: {Address}/  API reference: {Reference}/scalar/v1")]
+    public static partial void Listening(ILogger logger, string address, string reference);
 }

@@ -22,6 +22,9 @@ public sealed class ModelHost(ModelFactory factory, IHostApplicationLifetime lif
     /// <summary>The engine, once loaded and warmed up; null before.</summary>
     public SentimentEngine? Engine => _ready;
 
+    /// <summary>What the loaded model's card says it is good for and how accurate it is.</summary>
+    public ModelCard Card { get; private set; } = ModelCard.None;
+
     /// <summary>Why the model could not be loaded, once that has happened.</summary>
     public string? Failure { get; private set; }
 
@@ -33,6 +36,7 @@ public sealed class ModelHost(ModelFactory factory, IHostApplicationLifetime lif
             _loaded = await Task.Run(() => factory(stoppingToken), stoppingToken);
             Log.ModelLabels(logger, _loaded.Labels.Source, _loaded.Labels.Mapping);
             await WarmUpAsync(_loaded, stoppingToken);
+            Card = ModelCard.Read(_loaded.Info.Source);
             _ready = _loaded;
             Log.ModelReady(logger, _loaded.Info.Name, _loaded.Info.Source, clock.Elapsed.TotalSeconds);
         }

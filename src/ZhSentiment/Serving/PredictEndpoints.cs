@@ -26,7 +26,7 @@ internal static class PredictEndpoints
 
     private static async Task<Results<Ok<PredictResponse>, ProblemHttpResult>> PredictOne(HttpContext context, ModelHost host, IOptions<ServiceOptions> options)
     {
-        var body = await RequestReader.ReadAsync(context.Request, options.Value, TextShape.One);
+        var body = await RequestReader.ReadAsync(context.Request, options.Value, TextShape.One, otherRoute: "/predict_batch");
         if (body.Problem is { } invalid) return invalid;
         if (host.Engine is not { } engine) return Prediction.Loading(context);
         var (results, problem) = await Prediction.RunAsync(context, engine, body.Texts);
@@ -36,7 +36,7 @@ internal static class PredictEndpoints
 
     private static async Task<Results<Ok<PredictResponse[]>, ProblemHttpResult>> PredictMany(HttpContext context, ModelHost host, IOptions<ServiceOptions> options)
     {
-        var body = await RequestReader.ReadAsync(context.Request, options.Value, TextShape.Many);
+        var body = await RequestReader.ReadAsync(context.Request, options.Value, TextShape.Many, otherRoute: "/predict");
         if (body.Problem is { } invalid) return invalid;
         if (host.Engine is not { } engine) return Prediction.Loading(context);
         var (results, problem) = await Prediction.RunAsync(context, engine, body.Texts);

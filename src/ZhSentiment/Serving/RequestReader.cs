@@ -39,8 +39,9 @@ internal static class RequestReader
 
     private static readonly string[] NoTexts = [];
 
+    /// <param name="otherRoute">The route that takes the other shape (/predict_batch for /predict and back), named when a body has its field.</param>
     /// <param name="readAspects">Read the <c>aspects</c> field (<c>/v1/analyze</c>); other routes skip it like any unknown field.</param>
-    public static async ValueTask<TextsBody> ReadAsync(HttpRequest request, ServiceOptions options, TextShape shape, bool readAspects = false)
+    public static async ValueTask<TextsBody> ReadAsync(HttpRequest request, ServiceOptions options, TextShape shape, string? otherRoute = null, bool readAspects = false)
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
             || !(type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || type.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase)))
@@ -68,12 +69,12 @@ internal static class RequestReader
                 }
                 try
                 {
-                    if (buffer.IsSingleSegment) return Parse(buffer.FirstSpan, options, shape, readAspects);
+                    if (buffer.IsSingleSegment) return Parse(buffer.FirstSpan, options, shape, otherRoute, readAspects);
                     var copy = ArrayPool<byte>.Shared.Rent((int)buffer.Length);
                     try
                     {
                         buffer.CopyTo(copy);
-                        return Parse(copy.AsSpan(0, (int)buffer.Length), options, shape, readAspects);
+                        return Parse(copy.AsSpan(0, (int)buffer.Length), options, shape, otherRoute, readAspects);
                     }
                     finally
                     {
@@ -93,7 +94,7 @@ internal static class RequestReader
         }
     }
 
-    private static TextsBody Parse(ReadOnlySpan<byte> json, ServiceOptions options, TextShape shape, bool readAspects)
+    private static TextsBody Parse(ReadOnlySpan<byte> json, ServiceOptions options, TextShape shape, string? otherRoute, bool readAspects)
     {
         if (json.StartsWith("\uFEFF"u8)) json = json[3..];
         if (json.Trim(" \t\r\n"u8).IsEmpty) return Bad("The body is empty; send a JSON object such as {\"text\": \"这家店的服务态度真是太好了\"}.");
@@ -175,12 +176,16 @@ internal static class RequestReader
         bool single = shape == TextShape.One || (shape == TextShape.OneOrMany && !hasTexts);
         if (single)
         {
+            if (!hasText && hasTexts && otherRoute is not null)
+                return Bad($"The body has no `text` but `texts`: this route takes one text; send several to {otherRoute} as {{\"texts\": [\"...\", \"...\"]}}.");
             if (!hasText) return Bad(shape == TextShape.One ? "The body has no `text`: send {\"text\": \"...\"}." : "The body has neither `text` nor `texts`.");
             if (text is null) return Bad("`text` must be a string, not null.");
             found = [text];
         }
         else
         {
+            if (!hasTexts && hasText && otherRoute is not null)
+                return Bad($"The body has no `texts` but `text`: this route takes a list; send {{\"texts\": [\"...\"]}}, or one text to {otherRoute} as {{\"text\": \"...\"}}.");
             if (!hasTexts) return Bad("The body has no `texts`: send {\"texts\": [\"...\", \"...\"]}.");
             if (texts is null) return Bad("`texts` must be an array of strings, not null.");
             if (texts.Count == 0) return Bad("`texts` is empty; send at least one text.");

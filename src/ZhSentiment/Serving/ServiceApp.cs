@@ -14,6 +14,9 @@ namespace ZhSentiment.Serving;
 /// </summary>
 public static class ServiceApp
 {
+    /// <summary>How much of a body over the limit is read and discarded so that the client gets to read its 413.</summary>
+    public const long DrainBytes = 16 * 1024 * 1024;
+
     /// <summary>Adds the service to <paramref name="builder"/> and builds it.</summary>
     /// <param name="modelFactory">Makes the function that loads the model, given the configured services.</param>
     public static WebApplication Build(WebApplicationBuilder builder, Func<IServiceProvider, ModelFactory> modelFactory)
@@ -55,7 +58,10 @@ public static class ServiceApp
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServiceOptions>>((kestrel, options) =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = options.Value.MaxRequestBodyBytes;
+            // RequestReader answers 413 at MaxRequestBodyBytes. Kestrel then reads and discards the rest of the body, up
+            // to this much more (and for at most 5 s), before it closes: a client that sends its whole body before
+            // reading (Python's urllib, requests) reads the 413 instead of a broken pipe. Beyond it, the connection is cut.
+            kestrel.Limits.MaxRequestBodySize = options.Value.MaxRequestBodyBytes + Math.Min(DrainBytes, long.MaxValue - options.Value.MaxRequestBodyBytes);
         });
 
         var app = builder.Build();

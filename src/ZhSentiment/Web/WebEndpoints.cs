@@ -1,6 +1,10 @@
 using System.Collections.Frozen;
 using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.Net.Http.Headers;
+using ZhSentiment.Data;
 
 namespace ZhSentiment.Web;
 
@@ -17,6 +21,9 @@ internal static class WebEndpoints
         "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     private static readonly string[] Methods = [HttpMethods.Get, HttpMethods.Head];
+
+    /// <summary>Where app.js takes the column names of the text-column rule, so the page and the verbs share one list.</summary>
+    private const string TextColumnNames = "[/* TextColumn.UsualNames */]";
 
     private static readonly FrozenDictionary<string, Asset> Assets = LoadAssets();
 
@@ -54,11 +61,19 @@ internal static class WebEndpoints
             var content = new byte[stream.Length];
             stream.ReadExactly(content);
             var file = name[ResourcePrefix.Length..];
+            if (file == "app.js") content = WithTextColumnNames(content);
             var etag = new EntityTagHeaderValue($"\"{Convert.ToHexStringLower(SHA256.HashData(content).AsSpan(0, 8))}\"").ToString();
             var asset = new Asset(content, ContentTypeOf(file), etag);
             assets[file == "index.html" ? "/" : "/web/" + file] = asset;
         }
         return assets.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    private static byte[] WithTextColumnNames(byte[] script)
+    {
+        var text = Encoding.UTF8.GetString(script);
+        if (!text.Contains(TextColumnNames, StringComparison.Ordinal)) throw new InvalidOperationException($"app.js lacks {TextColumnNames}.");
+        return Encoding.UTF8.GetBytes(text.Replace(TextColumnNames, JsonSerializer.Serialize(TextColumn.UsualNames, TextColumnJson.Default.IReadOnlyListString), StringComparison.Ordinal));
     }
 
     private static string ContentTypeOf(string file) => Path.GetExtension(file) switch
@@ -72,3 +87,6 @@ internal static class WebEndpoints
 
     private sealed record Asset(byte[] Content, string ContentType, string ETag);
 }
+
+[JsonSerializable(typeof(IReadOnlyList<string>))]
+internal sealed partial class TextColumnJson : JsonSerializerContext;

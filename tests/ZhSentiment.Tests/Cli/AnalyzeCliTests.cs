@@ -24,9 +24,9 @@ public sealed class AnalyzeCliTests : IDisposable
     }
 
     [Theory]
-    [InlineData("predict --analyze 好", "zhsenti: --analyze writes JSON: add --json")]
-    [InlineData("predict --json --aspects 电商 好", "zhsenti: --aspects needs --analyze")]
-    [InlineData("predict --json --analyze --aspects 电影 好", "zhsenti: --aspects: '电影' is neither a preset (汽车/car, 电商/ecommerce")]
+    [InlineData("predict --analyze 好", "zhsenti predict: --analyze writes JSON: add --json")]
+    [InlineData("predict --json --aspects 电商 好", "zhsenti predict: --aspects needs --analyze")]
+    [InlineData("predict --json --analyze --aspects 电影 好", "zhsenti predict: --aspects: '电影' is neither a preset (汽车/car, 电商/ecommerce")]
     [InlineData("score -i {in} -o {out} --aspects 电影", "zhsenti score: --aspects: '电影' is neither a preset")]
     public async Task Unusable_aspect_arguments_exit_1_with_one_line(string command, string message)
     {

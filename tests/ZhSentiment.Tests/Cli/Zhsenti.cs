@@ -10,7 +10,10 @@ public static class Zhsenti
 
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "zhsenti.dll");
 
-    public static async Task<Result> RunAsync(string? stdin, params string[] args)
+    public static Task<Result> RunAsync(string? stdin, params string[] args) => RunAsync(stdin, new Dictionary<string, string>(), args);
+
+    /// <param name="environment">Variables set for the child on top of this process's.</param>
+    public static async Task<Result> RunAsync(string? stdin, IReadOnlyDictionary<string, string> environment, string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -21,6 +24,7 @@ public static class Zhsenti
             StandardErrorEncoding = Encoding.UTF8,
             StandardInputEncoding = new UTF8Encoding(false),
         };
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         start.ArgumentList.Add(Dll);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         using var process = Process.Start(start)!;

@@ -41,9 +41,11 @@ public sealed class ApiKeyRouteTests
             .Distinct().ToList();
         Assert.Contains(("POST", "/predict"), routes);
         Assert.Contains(("GET", "/metrics"), routes);
-        // Open by design: the probes, and the web page's static files (the page asks for the key itself).
+        // Open by design: the probes, the web page's static files (the page asks for the key itself) and the API
+        // reference the page links (a description of the routes, no data).
         Assert.All(HealthEndpoints.OpenPaths, path => Assert.Contains(("GET", path), routes));
-        bool IsOpen(string path) => HealthEndpoints.OpenPaths.Contains(path) || WebEndpoints.IsOpen(path);
+        Assert.Contains(("GET", "/openapi/v1.json"), routes);
+        bool IsOpen(string path) => HealthEndpoints.OpenPaths.Contains(path) || WebEndpoints.IsOpen(path) || path == "/openapi/v1.json" || path.StartsWith("/scalar/", StringComparison.Ordinal);
 
         var failures = new List<string>();
         foreach (var (method, path) in routes.Append(("GET", "/not-a-route")).Append(("POST", "/health/../predict")))

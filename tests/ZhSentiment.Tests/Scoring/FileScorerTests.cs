@@ -169,10 +169,11 @@ public class FileScorerTests(FixtureBertModel model) : IClassFixture<FixtureBert
 
         await Score(dir["in.csv"], dir["out.csv"], textColumn: "note");
         var error = await Assert.ThrowsAsync<ScoreException>(() => Score(dir["in.csv"], dir["out.csv"], textColumn: "body"));
-        Assert.Equal($"no column 'body' in '{dir["in.csv"]}'; its columns: label, Review, note", error.Message);
+        Assert.Equal($"'{dir["in.csv"]}': there is no column 'body'; the columns are: label, Review, note", error.Message);
 
         await File.WriteAllTextAsync(dir["two.csv"], "a,b\nx,y\n");
         error = await Assert.ThrowsAsync<ScoreException>(() => Score(dir["two.csv"], dir["out.csv"]));
-        Assert.Equal("cannot tell which column holds the text; name it with --text-column (columns: a, b)", error.Message);
+        Assert.Equal($"'{dir["two.csv"]}': {TextColumn.Problem(new TableColumns(["a", "b"]), null)}", error.Message);
+        Assert.EndsWith("name it with --text-column. The columns are: a, b", error.Message);
     }
 }

@@ -41,7 +41,7 @@ public class ScoreCommandTests(FixtureBertModel model) : IClassFixture<FixtureBe
         var batch = await Run(dir["in.csv"], dir["out.csv"], modelFolder: dir.Path, batchSize: 0);
 
         Assert.Equal((1, $"zhsenti score: input file '{dir["nope.csv"]}' does not exist"), (missing.Exit, missing.Log.TrimEnd()));
-        Assert.Equal((1, $"zhsenti score: no column 'body' in '{dir["in.csv"]}'; its columns: id, text"), (column.Exit, column.Log.TrimEnd()));
+        Assert.Equal((1, $"zhsenti score: '{dir["in.csv"]}': there is no column 'body'; the columns are: id, text"), (column.Exit, column.Log.TrimEnd()));
         Assert.Equal(1, badModel.Exit);
         Assert.StartsWith($"zhsenti score: {dir.Path}", badModel.Log);
         Assert.Contains("config.json", badModel.Log);

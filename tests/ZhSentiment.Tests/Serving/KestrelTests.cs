@@ -55,6 +55,38 @@ public class KestrelTests
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }
 
+    /// <summary>
+    /// Python's urllib and requests send the whole body before they read (no Expect: 100-continue); a server that
+    /// answers 413 and closes at once leaves them with a broken pipe. The body is drained, so the answer is read.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_client_that_sends_a_whole_oversized_body_before_reading_gets_its_413(bool chunked)
+    {
+        await using var service = await TestService.StartAsync(new() { ["MaxRequestBodyBytes"] = "1000000" }, kestrel: true);
+        var address = service.Client.BaseAddress!;
+        var text = new string('a', 5 * 1024 * 1024);
+        var json = Encoding.UTF8.GetBytes($"{{\"text\": \"{text}\"}}");
+        var body = chunked ? [.. Encoding.ASCII.GetBytes($"{json.Length:x}\r\n"), .. json, .. "\r\n0\r\n\r\n"u8] : json;
+        var framing = chunked ? "Transfer-Encoding: chunked" : $"Content-Length: {json.Length}";
+        var head = Encoding.ASCII.GetBytes($"POST /predict HTTP/1.1\r\nHost: {address.Authority}\r\nContent-Type: application/json\r\nConnection: close\r\n{framing}\r\n\r\n");
+
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync(address.Host, address.Port, TestContext.Current.CancellationToken);
+        // Everything is sent before anything is read, as those clients do; a reset fails the send.
+        await socket.SendAsync(head, TestContext.Current.CancellationToken);
+        await socket.SendAsync(body, TestContext.Current.CancellationToken);
+        var received = new MemoryStream();
+        var buffer = new byte[8192];
+        int n;
+        while ((n = await socket.ReceiveAsync(buffer, TestContext.Current.CancellationToken)) > 0) received.Write(buffer, 0, n);
+
+        var answer = Encoding.UTF8.GetString(received.ToArray());
+        Assert.StartsWith("HTTP/1.1 413 ", answer, StringComparison.Ordinal);
+        Assert.Contains("larger than 1000000 bytes", answer, StringComparison.Ordinal);
+    }
+
     /// <summary>The raw answer (it has the text's token count and probabilities), so that a test compares exactly what callers receive.</summary>
     private static async Task<string> PredictAsync(HttpClient client, string text)
     {

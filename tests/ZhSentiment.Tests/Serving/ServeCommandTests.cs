@@ -70,6 +70,28 @@ public class ServeCommandTests
         Assert.Equal("http://0.0.0.0:8080", ServeCommand.CreateBuilder(command.Settings(parse), []).Configuration["urls"]);
     }
 
+    [Theory]
+    [InlineData("--port 8080", "http://127.0.0.1:8080")]
+    [InlineData("--host 0.0.0.0", "http://0.0.0.0:5000")]
+    [InlineData("--host :: --port 0", "http://[::]:0")]
+    [InlineData("--host localhost --port 80", "http://localhost:80")]
+    public void HostAndPortAreShorthandsForUrls(string arguments, string urls)
+    {
+        var command = new ServeCommand();
+        var parse = new RootCommand { command }.Parse(["serve", .. arguments.Split(' ')]);
+        Assert.Null(CommandLine.Problem(parse));
+        Assert.Equal(urls, ServeCommand.CreateBuilder(command.Settings(parse), []).Configuration["urls"]);
+    }
+
+    [Fact]
+    public void ConfigurationArgumentsPassAndOtherArgumentsAreRefused()
+    {
+        var root = CommandLine.Root();
+        Assert.Null(CommandLine.Problem(root.Parse(["serve", "--Logging:LogLevel:Default", "Warning", "--ZhSentiment:MaxTextChars=5", "--port", "1"])));
+        Assert.Contains("unknown option '--verbose'", CommandLine.Problem(root.Parse(["serve", "--verbose"])));
+        Assert.Contains("unexpected argument 'extra'", CommandLine.Problem(root.Parse(["serve", "--ZhSentiment:MaxTextChars=5", "extra"])));
+    }
+
     [Fact]
     public void AppSettingsListsEveryDefault()
     {

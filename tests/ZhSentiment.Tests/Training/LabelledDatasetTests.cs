@@ -5,14 +5,14 @@ namespace ZhSentiment.Tests.Training;
 
 public class LabelledDatasetTests
 {
-    private static LabelledDataset Read(string name, string content, Encoding? encoding = null)
+    private static LabelledDataset Read(string name, string content, Encoding? encoding = null, string? textColumn = null, string? labelColumn = null)
     {
         var dir = Directory.CreateTempSubdirectory("zhsenti-data-").FullName;
         try
         {
             var path = Path.Combine(dir, name);
             File.WriteAllBytes(path, (encoding ?? new UTF8Encoding(false)).GetBytes(content));
-            return LabelledDataset.Read(path);
+            return LabelledDataset.Read(path, textColumn: textColumn, labelColumn: labelColumn);
         }
         finally
         {
@@ -56,7 +56,19 @@ public class LabelledDatasetTests
     [Fact]
     public void A_table_without_the_needed_columns_is_an_error()
     {
-        var e = Assert.Throws<InvalidDataException>(() => Read("d.tsv", "label\tcomment\n1\t好\n"));
-        Assert.Contains("'text' or 'review'", e.Message);
+        var e = Assert.Throws<InvalidDataException>(() => Read("d.tsv", "label\tid\tstars\n1\t7\t好\n"));
+        Assert.Contains("cannot tell which column holds the text", e.Message);
+        Assert.EndsWith("The columns are: label, id, stars", e.Message);
+        e = Assert.Throws<InvalidDataException>(() => Read("d.tsv", "sentiment\ttext\n1\t好\n"));
+        Assert.Contains("there is no label column 'label' (name it with --label-column); the columns are: sentiment, text", e.Message);
+    }
+
+    [Fact]
+    public void The_text_and_label_columns_can_be_named_and_the_text_is_found_by_the_shared_rule()
+    {
+        Assert.Equal(["好评"], Read("d.tsv", "Label\t评价\n1\t好评\n").Examples.Select(x => x.Text));
+        Assert.Equal(["好评"], Read("d.tsv", "label\tbody\n1\t好评\n").Examples.Select(x => x.Text));
+        var named = Read("d.tsv", "stars\tid\tbody\n正面\t7\t好评\n", textColumn: "body", labelColumn: "stars");
+        Assert.Equal([("好评", 1)], named.Examples.Select(x => (x.Text, x.Label)));
     }
 }

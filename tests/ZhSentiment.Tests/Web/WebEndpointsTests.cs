@@ -46,15 +46,15 @@ public class WebEndpointsTests
     }
 
     [Fact]
-    public async Task WithAnApiKeyOnlyThePagesOwnFilesAreOpen()
+    public async Task WithAnApiKeyOnlyThePagesOwnFilesAndTheApiReferenceItLinksAreOpen()
     {
         await using var service = await TestService.StartAsync(new() { ["ApiKey"] = "k" });
-        foreach (var path in AssetPaths)
+        foreach (var path in AssetPaths.Concat(["/scalar/v1", "/openapi/v1.json"]))
         {
             using var open = await service.Client.GetAsync(path, TestContext.Current.CancellationToken);
             Assert.Equal(HttpStatusCode.OK, open.StatusCode);
         }
-        foreach (var path in new[] { "/info", "/web/other.js", "/web/", "/index.html", "/scalar/v1" })
+        foreach (var path in new[] { "/info", "/web/other.js", "/web/", "/index.html", "/scalarx", "/openapi/v2.json" })
         {
             using var closed = await service.Client.GetAsync(path, TestContext.Current.CancellationToken);
             Assert.Equal(HttpStatusCode.Unauthorized, closed.StatusCode);

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
@@ -136,8 +137,8 @@ public sealed class WebPageTests(BrowserFixture web) : IClassFixture<BrowserFixt
         // A file that is not a table of texts, and one with an unclosed quote, are explained too.
         await Page.Locator("#file").SetInputFilesAsync(new FilePayload { Name = "photo.png", MimeType = "image/png", Buffer = [1, 2, 3] });
         await Expect(Page.Locator("#batch-error")).ToHaveTextAsync("只支持 .csv、.tsv 和 .txt 文件。");
-        await Page.Locator("#file").SetInputFilesAsync(new FilePayload { Name = "bad.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes("a,b\n1,\"open\n") });
-        await Expect(Page.Locator("#batch-error")).ToHaveTextAsync("第 2 行的引号没有闭合，文件不是有效的 CSV。");
+        await Page.Locator("#file").SetInputFilesAsync(new FilePayload { Name = "bad.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes("a,\"b\n1,2\n") });
+        await Expect(Page.Locator("#batch-error")).ToHaveTextAsync("第 1 行（列名）的引号没有闭合，文件不是有效的 CSV。");
         await Expect(Button("分析文件")).ToBeDisabledAsync();
         // A path (not a buffer) lets the browser read the file itself; the sparse file costs nothing to make.
         var big = Path.Combine(Directory.CreateTempSubdirectory("zhsenti-web-").FullName, "big.txt");
@@ -194,9 +195,14 @@ public sealed class WebPageTests(BrowserFixture web) : IClassFixture<BrowserFixt
         await Expect(Page.Locator("#progress-text")).ToHaveTextAsync("已分析 50 / 120 条");
         await Button("停止").ClickAsync();
         await Expect(Page.Locator("#batch-error")).ToHaveTextAsync("已停止：显示已完成的 50 条。");
-        await Expect(Page.Locator("#results-table tbody tr")).ToHaveCountAsync(120);
+        // Every row is there, a page of 50 at a time.
+        await Expect(Page.Locator("#results-table tbody tr")).ToHaveCountAsync(50);
+        await Expect(Page.Locator("#page-note")).ToHaveTextAsync("共 120 条，符合条件 120 条，第 1 / 3 页");
         await Page.GetByLabel("按标签筛选").SelectOptionAsync(new SelectOptionValue { Label = "未分析" });
-        await Expect(Page.Locator("#results-table tbody tr")).ToHaveCountAsync(70);
+        await Expect(Page.Locator("#page-note")).ToHaveTextAsync("共 120 条，符合条件 70 条，第 1 / 2 页");
+        await Button("下一页").ClickAsync();
+        await Expect(Page.Locator("#results-table tbody tr")).ToHaveCountAsync(20);
+        await Expect(Page.Locator("#results-table tbody tr").Last.Locator("td").Nth(1)).ToHaveTextAsync("第120条评论");
         await Expect(Button("分析全部")).ToBeEnabledAsync();
         await AssertCleanAsync();
     }
@@ -222,14 +228,18 @@ public sealed class WebPageTests(BrowserFixture web) : IClassFixture<BrowserFixt
         await Expect(rows).ToHaveCountAsync(reviews.Length);
         for (int i = 0; i < analysed.Length; i++)
         {
-            await Expect(rows.Nth(i).Locator("td").Nth(2)).ToContainTextAsync(verdicts[i].ModelLabel);
-            await Expect(rows.Nth(i).Locator("td").Nth(3)).ToHaveTextAsync(verdicts[i].Percent);
+            await Expect(rows.Nth(i).Locator("td").Nth(4)).ToContainTextAsync(verdicts[i].ModelLabel);
+            await Expect(rows.Nth(i).Locator("td").Nth(5)).ToHaveTextAsync(verdicts[i].Percent);
         }
-        await Expect(rows.Nth(5).Locator("td").Nth(2)).ToHaveTextAsync("空文本，未分析");
-        await Expect(Page.Locator("#table-note")).ToHaveTextAsync("共 6 条，显示 6 条。");
+        // The file's own columns are shown, between the row number and the verdict.
+        await Expect(Page.Locator("#results-table thead th")).ToHaveTextAsync(["序号", "id", "review", "stars", "情感", "置信度"]);
+        await Expect(rows.Nth(2).Locator("td").Nth(1)).ToHaveTextAsync("3");
+        await Expect(rows.Nth(2).Locator("td").Nth(3)).ToHaveTextAsync("3");
+        await Expect(rows.Nth(5).Locator("td").Nth(4)).ToHaveTextAsync("空文本，未分析");
+        await Expect(Page.Locator("#page-note")).ToHaveTextAsync("共 6 条，符合条件 6 条，第 1 / 1 页");
 
         // Long texts are cut, with the whole text a click away.
-        var longCell = rows.Nth(4).Locator("td").Nth(1);
+        var longCell = rows.Nth(4).Locator("td").Nth(2);
         await Expect(longCell).Not.ToContainTextAsync(longReview);
         await longCell.GetByRole(AriaRole.Button, new() { Name = "展开" }).ClickAsync();
         await Expect(longCell.Locator("span")).ToHaveTextAsync(longReview);
@@ -247,23 +257,19 @@ public sealed class WebPageTests(BrowserFixture web) : IClassFixture<BrowserFixt
         await Page.GetByRole(AriaRole.Button, new() { Name = "置信度", Exact = true }).ClickAsync();
         await Expect(Page.Locator("th[data-sort=score]")).ToHaveAttributeAsync("aria-sort", "descending");
         var top = verdicts.OrderByDescending(v => v.Result.GetProperty("score").GetDouble()).First();
-        await Expect(rows.First.Locator("td").Nth(3)).ToHaveTextAsync(top.Percent);
+        await Expect(rows.First.Locator("td").Nth(5)).ToHaveTextAsync(top.Percent);
         await Page.GetByLabel("按标签筛选").SelectOptionAsync(new SelectOptionValue { Label = labels[0] });
         await Expect(rows).ToHaveCountAsync(labels.Count(l => l == labels[0]));
-        for (int i = 0; i < labels.Count(l => l == labels[0]); i++) await Expect(rows.Nth(i).Locator("td").Nth(2)).ToContainTextAsync(labels[0]);
+        for (int i = 0; i < labels.Count(l => l == labels[0]); i++) await Expect(rows.Nth(i).Locator("td").Nth(4)).ToContainTextAsync(labels[0]);
         await Page.GetByLabel("按标签筛选").SelectOptionAsync(new SelectOptionValue { Label = "未分析" });
         await Expect(rows).ToHaveCountAsync(1);
         await Expect(rows.First.Locator("td").First).ToHaveTextAsync("6");
 
-        // The download holds every row, whatever the table shows.
-
-        var download = await Page.RunAndWaitForDownloadAsync(() => Button("下载结果 CSV").ClickAsync());
-        Assert.Equal("reviews-sentiment.csv", download.SuggestedFilename);
-        var bytes = await File.ReadAllBytesAsync(await download.PathAsync(), TestContext.Current.CancellationToken);
-        Assert.Equal([0xEF, 0xBB, 0xBF], bytes[..3]);
-        var table = ParseCsv(Encoding.UTF8.GetString(bytes, 3, bytes.Length - 3));
+        // The download holds every row, whatever the table shows, under zhsenti score's columns.
+        var table = await DownloadAsync("reviews-sentiment.csv");
         var header = table[0];
-        Assert.Equal(["id", "review", "stars", "predicted_label", "predicted_model_label", "predicted_score"], header[..6]);
+        var classes = await ClassesAsync();
+        Assert.Equal(["id", "review", "stars", "label", "score", .. classes.Select(c => "prob_" + c), "error"], header);
         Assert.Equal(reviews.Length, table.Count - 1);
         for (int i = 0; i < reviews.Length; i++)
         {
@@ -271,14 +277,17 @@ public sealed class WebPageTests(BrowserFixture web) : IClassFixture<BrowserFixt
             Assert.Equal([(i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), reviews[i], (i % 5 + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)], row[..3]);
             if (i < analysed.Length)
             {
-                Assert.Equal(verdicts[i].ModelLabel, row[4]);
-                Assert.Equal(verdicts[i].Result.GetProperty("score").GetDouble(), double.Parse(row[5], System.Globalization.CultureInfo.InvariantCulture), 6);
-                foreach (var p in verdicts[i].Result.GetProperty("probabilities").EnumerateArray())
-                    Assert.Equal(p.GetProperty("score").GetDouble(), double.Parse(row[Array.IndexOf(header, "prob_" + p.GetProperty("label").GetString())], System.Globalization.CultureInfo.InvariantCulture), 6);
+                Assert.Equal(verdicts[i].Result.GetProperty("label").GetString(), row[3]);
+                Assert.Equal(verdicts[i].Result.GetProperty("score").GetDouble(), double.Parse(row[4], System.Globalization.CultureInfo.InvariantCulture), 6);
+                var probabilities = verdicts[i].Result.GetProperty("probabilities").EnumerateArray().ToArray();
+                for (int c = 0; c < classes.Length; c++)
+                    Assert.Equal(probabilities[c].GetProperty("score").GetDouble(), double.Parse(row[5 + c], System.Globalization.CultureInfo.InvariantCulture), 6);
+                Assert.Equal("", row[^1]);
             }
             else
             {
-                Assert.All(row[3..], Assert.Empty);
+                Assert.All(row[3..^1], Assert.Empty);
+                Assert.Equal("empty text", row[^1]);
             }
         }
         await AssertCleanAsync();
@@ -301,8 +310,8 @@ public sealed class WebPageTests(BrowserFixture web) : IClassFixture<BrowserFixt
         await Expect(rows).ToHaveCountAsync(2);
         for (int i = 0; i < reviews.Length; i++)
         {
-            await Expect(rows.Nth(i).Locator("td").Nth(1)).ToHaveTextAsync(reviews[i]);
-            await Expect(rows.Nth(i).Locator("td").Nth(2)).ToContainTextAsync(verdicts[i].ModelLabel);
+            await Expect(rows.Nth(i).Locator("td").Nth(2)).ToHaveTextAsync(reviews[i]);
+            await Expect(rows.Nth(i).Locator("td").Nth(3)).ToContainTextAsync(verdicts[i].ModelLabel);
         }
         await AssertCleanAsync();
     }
@@ -382,6 +391,188 @@ public sealed class WebPageTests(BrowserFixture web) : IClassFixture<BrowserFixt
         await Expect(Page.Locator("#verdict-label")).ToHaveTextAsync(label);
         await Expect(Page.Locator("#verdict-score")).ToHaveTextAsync(percent);
         await AssertCleanAsync();
+    }
+
+    [Fact]
+    public async Task AnUnclosedQuoteMarksItsRowAndTheRestIsAnalysed()
+    {
+        await OpenAsync();
+        var csv = "id,review\n1,物流很快\n2,\"坏了，\n3,质量不错\n";
+        var verdicts = await web.Server.VerdictsAsync("物流很快", "质量不错");
+        await Page.Locator("#file").SetInputFilesAsync(new FilePayload { Name = "quote.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes(csv) });
+        await Expect(Page.Locator("#file-summary")).ToHaveTextAsync("quote.csv：3 行，2 列，编码 UTF-8 1 行的引号没有闭合，已标出，其余照常分析。");
+        await Expect(Page.Locator("#batch-error")).ToBeHiddenAsync();
+        await Button("分析文件").ClickAsync();
+
+        var rows = Page.Locator("#results-table tbody tr");
+        await Expect(rows).ToHaveCountAsync(3);
+        await Expect(rows.Nth(0).Locator("td").Nth(3)).ToContainTextAsync(verdicts[0].ModelLabel);
+        await Expect(rows.Nth(1).Locator("td").Nth(3)).ToHaveTextAsync("第 3 行的引号没有闭合，未分析");
+        await Expect(rows.Nth(2).Locator("td").Nth(2)).ToHaveTextAsync("质量不错");
+        await Expect(rows.Nth(2).Locator("td").Nth(3)).ToContainTextAsync(verdicts[1].ModelLabel);
+        // As zhsenti score marks the same row.
+        var table = await DownloadAsync("quote-sentiment.csv");
+        Assert.Equal("line 3: unterminated quoted field", table[2][^1]);
+        Assert.Equal(["3", "质量不错", verdicts[1].Result.GetProperty("label").GetString()!], table[3][..3]);
+        await AssertCleanAsync();
+    }
+
+    [Fact]
+    public async Task TheTextColumnFollowsTheSharedRuleAndIsAskedForWhenNoneFits()
+    {
+        await OpenAsync();
+        await Page.Locator("#file").SetInputFilesAsync(new FilePayload { Name = "a.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes("编号,Comment,评价\n1,很好,还行\n") });
+        await Expect(Page.GetByLabel("文本所在的列")).ToHaveValueAsync("1");
+        await Expect(Button("分析文件")).ToBeEnabledAsync();
+
+        await Page.Locator("#file").SetInputFilesAsync(new FilePayload { Name = "b.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes("id,body\n1,很好\n") });
+        await Expect(Page.GetByLabel("文本所在的列")).ToHaveValueAsync("");
+        await Expect(Page.Locator("#batch-error")).ToContainTextAsync("看不出哪一列是文本");
+        await Expect(Page.Locator("#batch-error")).ToContainTextAsync("各列：id, body");
+        await Expect(Button("分析文件")).ToBeDisabledAsync();
+        await Page.GetByLabel("文本所在的列").SelectOptionAsync(new SelectOptionValue { Label = "body" });
+        await Expect(Button("分析文件")).ToBeEnabledAsync();
+        await Expect(Page.Locator("#batch-error")).ToBeHiddenAsync();
+        await AssertCleanAsync();
+    }
+
+    [Fact]
+    public async Task ANewFileRetiresTheLastResultsAndEditingRetiresErrors()
+    {
+        await OpenAsync();
+        await Page.GetByLabel("粘贴多条文本，每行一条").FillAsync("很好\n很差");
+        await Button("分析全部").ClickAsync();
+        await Expect(Page.Locator("#results-table tbody tr")).ToHaveCountAsync(2);
+
+        await Page.Locator("#file").SetInputFilesAsync(new FilePayload { Name = "photo.png", MimeType = "image/png", Buffer = [1, 2, 3] });
+        await Expect(Page.Locator("#batch-error")).ToHaveTextAsync("只支持 .csv、.tsv 和 .txt 文件。");
+        await Expect(Page.Locator("#batch-results")).ToBeHiddenAsync();
+        await Page.GetByLabel("粘贴多条文本，每行一条").FillAsync("还行");
+        await Expect(Page.Locator("#batch-error")).ToBeHiddenAsync();
+
+        await Button("开始分析").ClickAsync();
+        await Expect(Page.Locator("#single-error")).ToBeVisibleAsync();
+        await Page.GetByLabel("输入一段中文评论").FillAsync("还");
+        await Expect(Page.Locator("#single-error")).ToBeHiddenAsync();
+        await AssertCleanAsync();
+    }
+
+    [Fact]
+    public async Task EveryRowIsReachableBySearchConfidenceAndPages()
+    {
+        await OpenAsync();
+        var texts = Enumerable.Range(1, 60).Select(i => $"第{i}条评论").ToArray();
+        var verdicts = await web.Server.VerdictsAsync(texts);
+        await Page.GetByLabel("粘贴多条文本，每行一条").FillAsync(string.Join("\n", texts));
+        await Button("分析全部").ClickAsync();
+        var rows = Page.Locator("#results-table tbody tr");
+        await Expect(Page.Locator("#page-note")).ToHaveTextAsync("共 60 条，符合条件 60 条，第 1 / 2 页");
+        await Expect(Button("上一页")).ToBeDisabledAsync();
+        await Button("下一页").ClickAsync();
+        await Expect(rows).ToHaveCountAsync(10);
+        await Expect(rows.First.Locator("td").Nth(1)).ToHaveTextAsync("第51条评论");
+        await Expect(Button("下一页")).ToBeDisabledAsync();
+
+        await Page.GetByLabel("搜索").FillAsync("第5");
+        await Expect(Page.Locator("#page-note")).ToHaveTextAsync("共 60 条，符合条件 11 条，第 1 / 1 页");
+        await Page.GetByLabel("搜索").FillAsync("");
+
+        int high = verdicts.Count(v => v.Result.GetProperty("score").GetDouble() >= 0.9);
+        await Page.GetByLabel("按置信度筛选").SelectOptionAsync(new SelectOptionValue { Label = "90% 及以上" });
+        await Expect(Page.Locator("#page-note")).ToHaveTextAsync($"共 60 条，符合条件 {high} 条，第 1 / {Math.Max(1, (high + 49) / 50)} 页");
+        await Page.GetByLabel("按置信度筛选").SelectOptionAsync(new SelectOptionValue { Label = "低于 70%" });
+        int low = verdicts.Count(v => v.Result.GetProperty("score").GetDouble() < 0.7);
+        await Expect(Page.Locator("#page-note")).ToContainTextAsync($"符合条件 {low} 条");
+        await AssertCleanAsync();
+    }
+
+    [Fact]
+    public async Task EnglishShowsTheCanonicalLabels()
+    {
+        await OpenAsync();
+        const string review = "这家店的服务态度真是太好了";
+        var (_, _, result) = (await web.Server.VerdictsAsync(review))[0];
+        await Button("English").ClickAsync();
+        await Page.GetByLabel("Enter a Chinese review").FillAsync(review);
+        await Button("Analyse").ClickAsync();
+        await Expect(Page.Locator("#verdict-label")).ToHaveTextAsync(result.GetProperty("label").GetString()!);
+        await Expect(Page.Locator("#probs")).ToContainTextAsync("Negative");
+        await Expect(Page.Locator("#probs")).ToContainTextAsync("Positive");
+        await Expect(Page.Locator("#info-labels")).ToHaveTextAsync("😠 Negative、😄 Positive");
+        await Page.GetByLabel("Paste texts, one per line").FillAsync(review);
+        await Button("Analyse all").ClickAsync();
+        await Expect(Page.Locator("#results-table tbody tr").First.Locator("td").Nth(2)).ToContainTextAsync(result.GetProperty("label").GetString()!);
+        foreach (var chinese in new[] { "正面", "负面" })
+            Assert.DoesNotContain(chinese, await Page.Locator("main").InnerTextAsync());
+        await AssertCleanAsync();
+    }
+
+    [Fact]
+    public async Task TheModelSectionShowsNameKindUseAndAccuracyButNoServerPath()
+    {
+        await OpenAsync();
+        await Expect(Page.Locator("#info-kind")).ToHaveTextAsync("structbert 检查点");
+        // The fixture's card says nothing, so neither line shows.
+        await Expect(Page.Locator("#info-good-for")).ToBeHiddenAsync();
+        Assert.DoesNotContain(BrowserFixture.ModelFolder, await Page.Locator("body").InnerTextAsync());
+
+        await Page.RouteAsync("**/info", async route =>
+        {
+            var response = await route.FetchAsync();
+            var info = System.Text.Json.Nodes.JsonNode.Parse(await response.TextAsync())!;
+            info["architecture"] = "zhsenti-ngram";
+            info["good_for"] = "中文商品评论";
+            info["accuracy"] = "90.4 % (ChnSentiCorp dev)";
+            await route.FulfillAsync(new() { Response = response, Body = info.ToJsonString() });
+        });
+        await Page.ReloadAsync();
+        await Expect(Page.Locator("#info-kind")).ToHaveTextAsync("本项目训练的紧凑字符 n-gram 模型");
+        await Expect(Page.Locator("#info-good-for")).ToHaveTextAsync("中文商品评论");
+        await Expect(Page.Locator("#info-accuracy")).ToHaveTextAsync("90.4 % (ChnSentiCorp dev)");
+        await Expect(Page.Locator("#info-name")).ToHaveTextAsync("modelscope");
+        await AssertCleanAsync();
+    }
+
+    [Theory]
+    [InlineData(390)]
+    [InlineData(1280)]
+    public async Task ChartsLineUpKeepTheirLabelsInsideAndReadableAndPhonesGetNoShortcutHint(int width)
+    {
+        await OpenAsync(width);
+        await Expect(Page.Locator(".shortcut")).ToBeVisibleAsync(new() { Visible = width > 700 });
+        await Page.GetByLabel("粘贴多条文本，每行一条").FillAsync("物流很快\n质量太差了\n\n客服一直不回复\n还行吧");
+        await Button("分析全部").ClickAsync();
+        await Expect(Page.Locator("#hist-chart rect")).ToHaveCountAsync(10);
+        var heights = await Page.EvaluateAsync<double[]>("[...document.querySelectorAll('.charts figure')].map(f => f.getBoundingClientRect().height)");
+        Assert.True(Math.Abs(heights[0] - heights[1]) < 1, $"chart cards {heights[0]} and {heights[1]} px high");
+        // Every label lies inside its chart, and is drawn at least 12 px high.
+        var outside = await Page.EvaluateAsync<string[]>("""
+            [...document.querySelectorAll('.charts svg')].flatMap(svg => {
+              const box = svg.getBoundingClientRect();
+              return [...svg.querySelectorAll('text')].filter(t => {
+                const r = t.getBoundingClientRect();
+                return r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5 || r.height < 12;
+              }).map(t => t.textContent);
+            })
+            """);
+        Assert.Empty(outside);
+        await AssertCleanAsync();
+    }
+
+    /// <summary>The canonical class names (/info's labels) in the model's order: the prob_ columns of the download.</summary>
+    private async Task<string[]> ClassesAsync()
+    {
+        var info = await web.Server.Client.GetFromJsonAsync<System.Text.Json.JsonElement>("/info", TestContext.Current.CancellationToken);
+        return [.. info.GetProperty("labels").EnumerateArray().Select(l => l.GetString()!)];
+    }
+
+    private async Task<List<string[]>> DownloadAsync(string name)
+    {
+        var download = await Page.RunAndWaitForDownloadAsync(() => Button("下载结果 CSV").ClickAsync());
+        Assert.Equal(name, download.SuggestedFilename);
+        var bytes = await File.ReadAllBytesAsync(await download.PathAsync(), TestContext.Current.CancellationToken);
+        Assert.Equal([0xEF, 0xBB, 0xBF], bytes[..3]);
+        return ParseCsv(Encoding.UTF8.GetString(bytes, 3, bytes.Length - 3));
     }
 
     private static string Quote(string field) =>

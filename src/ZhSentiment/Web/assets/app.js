@@ -7,7 +7,9 @@
   const BATCH_CHARS = 200_000;       // keeps a request well under the service's default 4 MiB body limit
   const MAX_RETRIES = 4;             // 503s retried after Retry-After, then reported
   const MAX_INFO_RETRIES = 60;       // /info waits out a model that is still loading or downloading
-  const MAX_TABLE_ROWS = 500;
+  const PAGE_SIZE = 50;
+  // The text-column rule of score, train and eval (ZhSentiment.Data.TextColumn); the server fills in the names.
+  const TEXT_COLUMNS = [/* TextColumn.UsualNames */];
   const TRUNCATE_AT = 60;
   const HISTORY_SIZE = 8;
   const KEY_STORE = 'zhsenti.apiKey', HISTORY_STORE = 'zhsenti.history', LANG_STORE = 'zhsenti.lang';
@@ -28,7 +30,7 @@
       linesLabel: '粘贴多条文本，每行一条', analyzeLines: '分析全部', fileLabel: '或上传 CSV / TSV / TXT 文件（UTF-8 或 GB18030）',
       fileHint: 'CSV/TSV 的第一行是列名；TXT 每行一条。', columnLabel: '文本所在的列', analyzeFile: '分析文件', cancel: '停止',
       distTitle: '标签分布', histTitle: '置信度分布', filterLabel: '按标签筛选', download: '下载结果 CSV', colIndex: '序号',
-      colText: '文本', colLabel: '情感', colScore: '置信度', modelTitle: '模型信息', modelName: '模型', modelLabels: '标签',
+      colLabel: '情感', colScore: '置信度', modelTitle: '模型信息', modelName: '模型', modelLabels: '标签',
       modelQuant: '量化', modelLimits: '限制', apiDocs: 'API 参考文档', keyTitle: 'API 密钥',
       keyLabel: '服务要求密钥时填写（只保存在本标签页）', keySave: '保存',
       limits: '每条最多 {chars} 字，每次最多 {texts} 条', quantNone: '无（fp32）', loadingModel: '正在读取模型信息…',
@@ -39,12 +41,18 @@
       errBusy: '服务繁忙（或模型仍在加载），请稍后再试。', errTooLarge: '一次提交的内容太大，服务拒绝了这次请求。',
       errBad: '服务无法处理这些文本：{detail}', errOther: '服务返回了错误（HTTP {status}）：{detail}',
       errFileTooLarge: '文件太大（{size} MB），上限是 {max} MB。', errFileEmpty: '文件里没有可分析的文本。',
-      errFileRead: '无法读取这个文件：{why}', errQuote: '第 {line} 行的引号没有闭合，文件不是有效的 CSV。',
+      errFileRead: '无法读取这个文件：{why}', errQuote: '第 {line} 行（列名）的引号没有闭合，文件不是有效的 CSV。',
+      errNoTextColumn: '看不出哪一列是文本（没有名为 {names} 的列），请在“文本所在的列”中选择。各列：{columns}',
+      choose: '（请选择）', fileBadRows: '{n} 行的引号没有闭合，已标出，其余照常分析。',
       errFileType: '只支持 .csv、.tsv 和 .txt 文件。',
       fileSummary: '{name}：{rows} 行，{cols} 列，编码 {encoding}', retrying: '服务繁忙，{s} 秒后重试（第 {n} 次）…',
       progress: '已分析 {done} / {total} 条', stopped: '已停止：显示已完成的 {done} 条。',
-      tableNote: '共 {total} 条，显示 {shown} 条。', tableCapped: '只显示前 {shown} 条，完整结果请下载 CSV。',
+      pageNote: '共 {total} 条，符合条件 {matched} 条，第 {page} / {pages} 页', pagePrev: '上一页', pageNext: '下一页',
+      searchLabel: '搜索', confidenceLabel: '按置信度筛选', confHigh: '90% 及以上', confMid: '70%–90%', confLow: '低于 70%',
       all: '全部', skipped: '未分析', skippedEmpty: '空文本，未分析', skippedLong: '超过 {max} 字，未分析',
+      skippedQuote: '第 {line} 行的引号没有闭合，未分析',
+      modelKind: '类型', modelGoodFor: '适用于', modelAccuracy: '实测准确率', kindCompact: '本项目训练的紧凑字符 n-gram 模型',
+      kindCheckpoint: '{arch} 检查点', kindOnnx: 'ONNX 模型',
       more: '展开', less: '收起', distAria: '标签分布：{parts}', histAria: '置信度分布：{parts}',
       presetLabel: '方面预设', batchPresetLabel: '方面预设（可选）', presetNone: '不分析方面', evidenceTitle: '依据',
       evidenceHint: '标 ＋ 的绿色片段推向正面，标 − 的红色片段推向负面。', sentencesTitle: '分句', aspectsTitle: '方面',
@@ -63,7 +71,7 @@
       fileHint: 'The first row of a CSV/TSV names the columns; a TXT holds one text per line.',
       columnLabel: 'Column with the text', analyzeFile: 'Analyse file', cancel: 'Stop', distTitle: 'Labels',
       histTitle: 'Confidence', filterLabel: 'Filter by label', download: 'Download results (CSV)', colIndex: '#',
-      colText: 'Text', colLabel: 'Sentiment', colScore: 'Confidence', modelTitle: 'Model', modelName: 'Model',
+      colLabel: 'Sentiment', colScore: 'Confidence', modelTitle: 'Model', modelName: 'Model',
       modelLabels: 'Labels', modelQuant: 'Quantization', modelLimits: 'Limits', apiDocs: 'API reference',
       keyTitle: 'API key', keyLabel: 'Needed when the service requires a key (kept in this tab only)', keySave: 'Save',
       limits: 'up to {chars} characters per text, {texts} texts per request', quantNone: 'none (fp32)',
@@ -77,12 +85,18 @@
       errTooLarge: 'The request was too large for the service.', errBad: 'The service could not take these texts: {detail}',
       errOther: 'The service answered with an error (HTTP {status}): {detail}',
       errFileTooLarge: 'The file is too large ({size} MB); the limit is {max} MB.', errFileEmpty: 'The file holds no text to analyse.',
-      errFileRead: 'Cannot read this file: {why}', errQuote: 'A quote opened on line {line} is never closed; this is not valid CSV.',
+      errFileRead: 'Cannot read this file: {why}', errQuote: 'A quote opened on line {line} (the column names) is never closed; this is not valid CSV.',
+      errNoTextColumn: 'Cannot tell which column holds the text (none is named {names}); choose it under “Column with the text”. The columns: {columns}',
+      choose: '(choose)', fileBadRows: '{n} rows have a quote that never closes; they are marked, the rest are analysed.',
       errFileType: 'Only .csv, .tsv and .txt files are supported.',
       fileSummary: '{name}: {rows} rows, {cols} columns, {encoding}', retrying: 'Service busy; retrying in {s} s (attempt {n})…',
       progress: '{done} / {total} analysed', stopped: 'Stopped: showing the {done} finished.',
-      tableNote: '{total} texts, {shown} shown.', tableCapped: 'Showing the first {shown}; download the CSV for all.',
+      pageNote: '{total} texts, {matched} matching, page {page} of {pages}', pagePrev: 'Previous', pageNext: 'Next',
+      searchLabel: 'Search', confidenceLabel: 'Filter by confidence', confHigh: '90% and above', confMid: '70%–90%', confLow: 'below 70%',
       all: 'All', skipped: 'Not analysed', skippedEmpty: 'Empty, not analysed', skippedLong: 'Over {max} characters, not analysed',
+      skippedQuote: 'The quote opened on line {line} never closes; not analysed',
+      modelKind: 'Kind', modelGoodFor: 'Good for', modelAccuracy: 'Measured accuracy', kindCompact: 'compact character n-gram model trained by this project',
+      kindCheckpoint: '{arch} checkpoint', kindOnnx: 'ONNX model', Positive: 'Positive', Negative: 'Negative', Neutral: 'Neutral',
       more: 'more', less: 'less', distAria: 'Labels: {parts}', histAria: 'Confidence: {parts}',
       presetLabel: 'Aspect preset', batchPresetLabel: 'Aspect preset (optional)', presetNone: 'No aspects', evidenceTitle: 'Evidence',
       evidenceHint: 'Spans marked ＋ (green) push towards positive, spans marked − (red) towards negative.', sentencesTitle: 'Sentences',
@@ -100,10 +114,13 @@
     info: null,
     infoStatus: null,      // [key, vars] while /info is not shown
     last: null,            // the latest single result: { text, result }
-    file: null,            // the parsed upload: { name, columns, rows, encoding, header }
-    batch: null,           // { columns, rows, textColumn, results, name }
+    file: null,            // the parsed upload: { name, columns, rows, unreadable, encoding }
+    batch: null,           // { columns, rows, unreadable, textColumn, results, name }
     sort: { key: 'index', dir: 1 },
-    filter: '',
+    filter: '',            // label filter: '', 'label:' and the model's label, or 'skipped'
+    search: '',
+    confidence: '',        // '', 'high', 'mid' or 'low'
+    page: 0,
     controller: null,
   };
 
@@ -219,8 +236,15 @@
     $('model-info').hidden = !info;
     $('model-status').textContent = state.infoStatus ? t(...state.infoStatus) : '';
     if (!info) return;
-    $('info-name').textContent = info.source && info.source !== info.name ? `${info.name} (${info.source})` : info.name;
-    $('info-labels').textContent = info.model_labels.map((label, i) => `${EMOJI[info.labels[i]] ?? ''} ${label}`.trim()).join('、');
+    // The name, not info.source: that is a path on the server, nothing a visitor needs to see.
+    $('info-name').textContent = info.name;
+    $('info-kind').textContent = info.architecture === 'zhsenti-ngram' ? t('kindCompact')
+      : info.architecture === 'onnx' ? t('kindOnnx') : t('kindCheckpoint', { arch: info.architecture });
+    for (const [id, value] of [['info-good-for', info.good_for], ['info-accuracy', info.accuracy]]) {
+      $(id).textContent = value ?? '';
+      $(id).hidden = $(id).previousElementSibling.hidden = !value;
+    }
+    $('info-labels').textContent = info.model_labels.map((label, i) => `${EMOJI[info.labels[i]] ?? ''} ${shown(info.labels[i], label)}`.trim()).join('、');
     $('info-quant').textContent = info.quantization === 'none' ? t('quantNone') : info.quantization;
     $('info-limits').textContent = t('limits', { chars: info.max_text_chars, texts: info.max_batch_texts });
     for (const id of ['preset', 'batch-preset']) {
@@ -231,12 +255,15 @@
     }
   }
 
-  /** The model's own name of a canonical label (Positive → 正面), when /info told it. */
+  /** A canonical label (Positive) as shown: the model's own name (正面) in Chinese, when /info told it. */
   function modelName(label) {
     const info = state.info;
     const i = info ? info.labels.indexOf(label) : -1;
-    return i >= 0 ? info.model_labels[i] : label;
+    return shown(label, i >= 0 ? info.model_labels[i] : label);
   }
+
+  /** A label as shown: the model's own (正面) in Chinese, the canonical one (Positive) in English where there is one. */
+  const shown = (label, modelLabel) => state.lang === 'en' && EMOJI[label] ? t(label) : modelLabel;
 
   /** The canonical label (Positive, Negative, Neutral) behind one of the model's own labels, when /info told it. */
   function canonical(modelLabel, fallbackIndex) {
@@ -299,14 +326,14 @@
     const verdict = box.querySelector('.verdict');
     verdict.className = 'verdict ' + (TONE[result.label] ?? '');
     $('verdict-emoji').textContent = EMOJI[result.label] ?? '🙂';
-    $('verdict-label').textContent = result.model_label;
+    $('verdict-label').textContent = shown(result.label, result.model_label);
     $('verdict-score').textContent = percent(result.score);
     $('probs').replaceChildren(...result.probabilities.map(p => {
       const fill = el('div', { class: 'fill ' + (TONE[canonical(p.label)] ?? '') });
       fill.style.width = (p.score * 100).toFixed(1) + '%';
       return el('li', null,
-        el('span', { text: p.label }),
-        el('div', { class: 'bar', role: 'meter', 'aria-label': p.label, 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': (p.score * 100).toFixed(1) }, fill),
+        el('span', { text: shown(canonical(p.label), p.label) }),
+        el('div', { class: 'bar', role: 'meter', 'aria-label': shown(canonical(p.label), p.label), 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': (p.score * 100).toFixed(1) }, fill),
         el('span', { class: 'num', text: percent(p.score) }));
     }));
     renderAnalysis();
@@ -370,7 +397,7 @@
     $('clear-history').hidden = items.length === 0;
     $('history').replaceChildren(...items.map(h => {
       const short = h.text.length > 40 ? h.text.slice(0, 40) + '…' : h.text;
-      const verdict = `${EMOJI[h.label] ?? ''} ${h.modelLabel} ${typeof h.score === 'number' ? percent(h.score) : ''}`;
+      const verdict = `${EMOJI[h.label] ?? ''} ${shown(h.label, h.modelLabel)} ${typeof h.score === 'number' ? percent(h.score) : ''}`;
       return el('li', null, el('button', {
         type: 'button', title: h.text,
         onclick: () => { $('text').value = h.text; $('text').focus(); },
@@ -397,48 +424,55 @@
     }
   }
 
-  /** RFC 4180 records: quoted fields may hold the delimiter, doubled quotes and line breaks. Blank lines are dropped. */
+  /**
+   * RFC 4180 records: quoted fields may hold the delimiter, doubled quotes and line breaks. Blank lines are dropped.
+   * A quote that never closes marks its record as unreadable ({ line, unreadable: true }) and reading resumes at the
+   * line after the one the record started on, as `zhsenti score` does; the other records are kept.
+   */
   function parseDelimited(text, delimiter) {
-    const rows = [];
-    let row = [], field = '', i = 0, line = 1, quoteLine = 0;
+    const records = [];
     const n = text.length;
-    const endField = () => { row.push(field); field = ''; };
-    const endRow = () => {
-      endField();
-      if (row.length > 1 || row[0] !== '') rows.push(row);
-      row = [];
-    };
+    let i = 0, line = 1;
     while (i < n) {
-      const c = text[i];
-      if (quoteLine) {
-        if (c === '"') {
-          if (text[i + 1] === '"') { field += '"'; i += 2; continue; }
-          quoteLine = 0;
+      const start = i, startLine = line, cells = [];
+      let field = '', quoted = false;
+      while (i < n) {
+        const c = text[i];
+        if (quoted) {
+          if (c === '"' && text[i + 1] === '"') { field += '"'; i += 2; continue; }
+          if (c === '"') quoted = false;
+          else { if (c === '\n') line++; field += c; }
+          i++;
+        } else if (c === '"' && field === '') {
+          quoted = true;
+          i++;
+        } else if (c === delimiter) {
+          cells.push(field);
+          field = '';
+          i++;
+        } else if (c === '\n' || c === '\r') {
+          i += c === '\r' && text[i + 1] === '\n' ? 2 : 1;
+          line++;
+          break;
         } else {
-          if (c === '\n') line++;
-          field += c;
+          let stop = i + 1;
+          while (stop < n && !'"\r\n'.includes(text[stop]) && text[stop] !== delimiter) stop++;
+          field += text.slice(i, stop);
+          i = stop;
         }
-        i++;
-      } else if (c === '"' && field === '') {
-        quoteLine = line;
-        i++;
-      } else if (c === delimiter) {
-        endField();
-        i++;
-      } else if (c === '\n' || c === '\r') {
-        endRow();
-        i += c === '\r' && text[i + 1] === '\n' ? 2 : 1;
-        line++;
-      } else {
-        let stop = i + 1;
-        while (stop < n && !'"\r\n'.includes(text[stop]) && text[stop] !== delimiter) stop++;
-        field += text.slice(i, stop);
-        i = stop;
       }
+      if (quoted) {
+        records.push({ line: startLine, unreadable: true });
+        const next = /\r\n|\r|\n/g;
+        next.lastIndex = start;
+        i = next.exec(text) ? next.lastIndex : n;
+        line = startLine + 1;
+        continue;
+      }
+      cells.push(field);
+      if (cells.length > 1 || cells[0] !== '') records.push({ line: startLine, cells });
     }
-    if (quoteLine) throw new FileProblem('errQuote', { line: quoteLine });
-    if (field !== '' || row.length) endRow();
-    return rows;
+    return records;
   }
 
   function sniffDelimiter(text) {
@@ -446,16 +480,13 @@
     return (first.match(/\t/g)?.length ?? 0) > (first.match(/,/g)?.length ?? 0) ? '\t' : ',';
   }
 
-  function guessTextColumn(columns, rows) {
-    const named = columns.findIndex(c => /^(text|review|content|comment|sentence|评论|内容|文本|评价|句子)/i.test(c.trim()));
-    if (named >= 0) return named;
-    let best = 0, bestLength = -1;
-    for (let c = 0; c < columns.length; c++) {
-      let length = 0;
-      for (const row of rows.slice(0, 200)) length += (row[c] ?? '').length;
-      if (length > bestLength) { best = c; bestLength = length; }
+  /** The column named like a text column (any case), else the only column, else -1: the rule of score, train and eval. */
+  function findTextColumn(columns) {
+    for (const name of TEXT_COLUMNS) {
+      const i = columns.findIndex(c => c.toLowerCase() === name.toLowerCase());
+      if (i >= 0) return i;
     }
-    return best;
+    return columns.length === 1 ? 0 : -1;
   }
 
   async function readFile(file) {
@@ -463,22 +494,36 @@
     if (!['.csv', '.tsv', '.txt'].includes(extension)) throw new FileProblem('errFileType');
     if (file.size > MAX_FILE_BYTES) throw new FileProblem('errFileTooLarge', { size: (file.size / 1048576).toFixed(1), max: MAX_FILE_BYTES / 1048576 });
     const { text, encoding } = decode(await file.arrayBuffer());
-    let columns, rows;
+    let columns, rows, unreadable = new Map();  // row index → the line its unclosed quote opened on
     if (extension === '.txt') {
       columns = ['text'];
       rows = text.split(/\r\n|\r|\n/).filter(line => line.trim()).map(line => [line]);
     } else {
       const records = parseDelimited(text, extension === '.tsv' ? '\t' : sniffDelimiter(text));
-      columns = records.shift() ?? [];
-      rows = records;
+      const header = records.shift();
+      if (header?.unreadable) throw new FileProblem('errQuote', { line: header.line });
+      columns = header?.cells ?? [];
+      rows = records.map((r, i) => {
+        if (r.unreadable) unreadable.set(i, r.line);
+        return r.cells ?? [];
+      });
     }
     if (rows.length === 0) throw new FileProblem('errFileEmpty');
-    return { name: file.name, columns, rows, encoding };
+    return { name: file.name, columns, rows, unreadable, encoding };
+  }
+
+  function fileSummary() {
+    const { name, rows, columns, encoding, unreadable } = state.file;
+    const summary = t('fileSummary', { name, rows: rows.length, cols: columns.length, encoding });
+    return unreadable.size ? `${summary} ${t('fileBadRows', { n: unreadable.size })}` : summary;
   }
 
   async function onFileChosen() {
     const file = $('file').files[0];
+    // The results and messages of the previous file or paste are not this file's.
     state.file = null;
+    state.batch = null;
+    renderBatch();
     showError('batch-error', '');
     $('file-summary').textContent = '';
     $('column-box').hidden = true;
@@ -490,13 +535,21 @@
       showError('batch-error', error instanceof FileProblem ? t(error.key, error.vars) : t('errFileRead', { why: error.message }));
       return;
     }
-    const { name, columns, rows, encoding } = state.file;
-    $('file-summary').textContent = t('fileSummary', { name, rows: rows.length, cols: columns.length, encoding });
+    const { columns } = state.file;
+    $('file-summary').textContent = fileSummary();
+    const guess = findTextColumn(columns);
     const select = $('column');
-    select.replaceChildren(...columns.map((c, i) => el('option', { value: String(i), text: c || `#${i + 1}` })));
-    select.value = String(guessTextColumn(columns, rows));
+    select.replaceChildren(...(guess < 0 ? [el('option', { value: '', text: t('choose') })] : []),
+      ...columns.map((c, i) => el('option', { value: String(i), text: c || `#${i + 1}` })));
+    select.value = guess < 0 ? '' : String(guess);
     $('column-box').hidden = columns.length < 2;
-    $('analyze-file').disabled = false;
+    if (guess < 0) showError('batch-error', t('errNoTextColumn', { names: TEXT_COLUMNS.join(', '), columns: columns.join(', ') }));
+    $('analyze-file').disabled = guess < 0;
+  }
+
+  function onColumnChosen() {
+    $('analyze-file').disabled = $('column').value === '' || Boolean(state.controller);
+    if ($('column').value !== '') showError('batch-error', '');
   }
 
   // ---- Many texts ----------------------------------------------------------------------------------------------
@@ -508,18 +561,19 @@
       $('lines').focus();
       return;
     }
-    return runBatch({ name: 'texts', columns: ['text'], rows: lines.map(line => [line]), textColumn: 0 });
+    return runBatch({ name: 'texts', columns: ['text'], rows: lines.map(line => [line]), unreadable: new Map(), textColumn: 0 });
   }
 
   function analyzeFile() {
     const file = state.file;
     if (!file) return;
-    return runBatch({ name: file.name.replace(/\.[^.]+$/, ''), columns: file.columns, rows: file.rows, textColumn: Number($('column').value) });
+    if ($('column').value === '') return;
+    return runBatch({ name: file.name.replace(/\.[^.]+$/, ''), columns: file.columns, rows: file.rows, unreadable: file.unreadable, textColumn: Number($('column').value) });
   }
 
   function setBatchBusy(busy) {
     for (const id of ['analyze-lines', 'file', 'column', 'download']) $(id).disabled = busy;
-    $('analyze-file').disabled = busy || !state.file;
+    $('analyze-file').disabled = busy || !state.file || $('column').value === '';
     $('cancel').hidden = !busy;
     $('batch').setAttribute('aria-busy', String(busy));
   }
@@ -530,12 +584,15 @@
     const texts = job.rows.map(row => row[job.textColumn] ?? '');
     const maxChars = state.info?.max_text_chars ?? Infinity;
     const perRequest = Math.max(1, Math.min(BATCH_TEXTS, state.info?.max_batch_texts ?? BATCH_TEXTS));
-    job.results = texts.map(text => !text.trim() ? { skipped: 'skippedEmpty' } : text.length > maxChars ? { skipped: 'skippedLong' } : null);
+    job.results = texts.map((text, i) => job.unreadable.has(i) ? { skipped: 'skippedQuote', line: job.unreadable.get(i) }
+      : !text.trim() ? { skipped: 'skippedEmpty' } : text.length > maxChars ? { skipped: 'skippedLong' } : null);
     job.preset = $('batch-preset').value;
     job.analyses = [];
     state.batch = job;
     fillColumnChoices(job);
-    state.filter = '';
+    Object.assign(state, { sort: { key: 'index', dir: 1 }, filter: '', search: '', confidence: '', page: 0 });
+    $('search').value = '';
+    $('confidence').value = '';
     const todo = [];
     texts.forEach((_, i) => { if (!job.results[i]) todo.push(i); });
     const chunks = [];
@@ -601,6 +658,12 @@
     if (!job || analysed === 0) return;
     renderFilter(job);
     renderTable(job);
+    renderCharts();
+  }
+
+  function renderCharts() {
+    const job = state.batch;
+    if (!job || $('batch-results').hidden) return;
     renderDistribution(job);
     renderHistogram(job);
     renderAspectChart(job);
@@ -621,7 +684,7 @@
 
   /** Rows of stacked horizontal bars; each row's counts are written after it, so the chart reads without colour. */
   function stackedBars(chart, title, rows) {
-    const width = 360, left = 96, barMax = 150, rowHeight = 26;
+    const width = chartWidth(chart), left = 96, barMax = width - left - 150, rowHeight = 26;
     const most = Math.max(1, ...rows.map(r => r.parts.reduce((n, p) => n + p.count, 0)));
     chart.setAttribute('viewBox', `0 0 ${width} ${rows.length * rowHeight + 8}`);
     chart.setAttribute('aria-label', t('chartAria', { title, parts: rows.map(r => `${r.name} ${r.parts.map(p => `${p.name} ${p.count}`).join(' ')}`).join(', ') }));
@@ -691,17 +754,17 @@
     const dated = column === '' ? [] : job.rows.map((row, i) => [dayOf(row[Number(column)]), i]).filter(([day, i]) => day && job.results[i] && !job.results[i].skipped);
     $('trend-figure').hidden = dated.length === 0;
     if (!dated.length) return;
-    const byDay = new Set(dated.map(([day]) => day)).size > 60;
+    const byMonth = new Set(dated.map(([day]) => day)).size > 60;
     const periods = new Map();
     for (const [day, i] of dated) {
-      const key = byDay ? day.slice(0, 7) : day;
+      const key = byMonth ? day.slice(0, 7) : day;
       if (!periods.has(key)) periods.set(key, []);
       periods.get(key).push(i);
     }
     const keys = [...periods.keys()].sort();
-    const width = 360, height = 170, left = 28, bottom = 34, plotW = width - left - 6, plotH = height - bottom - 12;
-    const most = Math.max(1, ...keys.map(k => periods.get(k).length)), barW = plotW / keys.length;
     const chart = $('trend-chart');
+    const width = chartWidth(chart), height = CHART_HEIGHT, left = 28, bottom = 34, plotW = width - left - 6, plotH = height - bottom - 12;
+    const most = Math.max(1, ...keys.map(k => periods.get(k).length)), barW = plotW / keys.length;
     chart.setAttribute('viewBox', `0 0 ${width} ${height}`);
     chart.setAttribute('aria-label', t('chartAria', { title: t('trendTitle'),
       parts: keys.map(k => `${k} ${labelParts(job, periods.get(k)).map(p => `${p.name} ${p.count}`).join(' ')}`).join(', ') }));
@@ -715,7 +778,7 @@
         y -= h;
       }
       const every = Math.ceil(keys.length / 6);
-      if (n % every === 0) nodes.push(svg('text', { x: (left + n * barW + barW / 2).toFixed(1), y: height - bottom + 14, 'text-anchor': 'middle' }, byDay ? k : k.slice(5)));
+      if (n % every === 0) nodes.push(svg('text', { x: (left + n * barW + barW / 2).toFixed(1), y: height - bottom + 14, 'text-anchor': 'middle' }, byMonth ? k : k.slice(5)));
     });
     chart.replaceChildren(...nodes);
   }
@@ -728,40 +791,71 @@
 
   function renderFilter(job) {
     const select = $('filter');
-    // Values: '' for all, 'label:' and the model's label, or 'skipped'.
-    const options = [el('option', { value: '', text: t('all') }), ...labelsOf(job).map(l => el('option', { value: 'label:' + l, text: l }))];
+    const options = [el('option', { value: '', text: t('all') }),
+      ...labelsOf(job).map(l => el('option', { value: 'label:' + l, text: shown(canonical(l), l) }))];
     if (job.results.some(r => !r || r.skipped)) options.push(el('option', { value: 'skipped', text: t('skipped') }));
     select.replaceChildren(...options);
     select.value = state.filter;
+    const confidence = $('confidence');
+    confidence.replaceChildren(...[['', 'all'], ['high', 'confHigh'], ['mid', 'confMid'], ['low', 'confLow']]
+      .map(([value, key]) => el('option', { value, text: t(key) })));
+    confidence.value = state.confidence;
+  }
+
+  const CONFIDENCE = { high: s => s >= 0.9, mid: s => s >= 0.7 && s < 0.9, low: s => s < 0.7 };
+
+  /** The rows the filters keep, in the chosen order: { index, cells, result }. */
+  function visibleRows(job) {
+    const { key, dir } = state.sort;
+    const query = state.search.trim().toLowerCase();
+    const rows = job.rows.map((cells, index) => ({ index, cells, result: job.results[index] })).filter(r => {
+      const analysed = r.result && !r.result.skipped;
+      if (state.filter === 'skipped' ? analysed : state.filter && 'label:' + r.result?.model_label !== state.filter) return false;
+      if (state.confidence && !(analysed && CONFIDENCE[state.confidence](r.result.score))) return false;
+      return !query || r.cells.some(cell => cell.toLowerCase().includes(query));
+    });
+    const column = key.startsWith('col:') ? Number(key.slice(4)) : -1;
+    const value = r => key === 'index' ? r.index : column >= 0 ? (r.cells[column] ?? '')
+      : key === 'label' ? (r.result?.model_label ?? '\uffff') : (r.result?.score ?? -1);
+    return rows.sort((a, b) => {
+      const x = value(a), y = value(b);
+      return (x < y ? -1 : x > y ? 1 : a.index - b.index) * dir;
+    });
   }
 
   function renderTable(job) {
     const { key, dir } = state.sort;
-    const rows = job.rows.map((row, index) => ({ index, text: row[job.textColumn] ?? '', result: job.results[index] }))
-      .filter(r => !state.filter || (state.filter === 'skipped' ? !r.result || r.result.skipped : 'label:' + r.result?.model_label === state.filter));
-    const value = r => key === 'index' ? r.index : key === 'text' ? r.text
-      : key === 'label' ? (r.result?.model_label ?? '\uffff') : (r.result?.score ?? -1);
-    rows.sort((a, b) => {
-      const x = value(a), y = value(b);
-      return (x < y ? -1 : x > y ? 1 : a.index - b.index) * dir;
-    });
-    const shown = rows.slice(0, MAX_TABLE_ROWS);
-    $('results-table').tBodies[0].replaceChildren(...shown.map(r => {
+    // The file's own columns between the row number and the verdict, as in the download.
+    const headers = [['index', t('colIndex')], ...job.columns.map((c, i) => ['col:' + i, c || `#${i + 1}`]),
+      ['label', t('colLabel')], ['score', t('colScore')]];
+    $('results-table').tHead.rows[0].replaceChildren(...headers.map(([sort, name]) => el('th', {
+      scope: 'col', 'data-sort': sort, 'aria-sort': sort === key ? (dir > 0 ? 'ascending' : 'descending') : 'none',
+    }, el('button', { type: 'button', text: name, onclick: () => sortBy(sort) }))));
+
+    const rows = visibleRows(job);
+    const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
+    state.page = Math.min(state.page, pages - 1);
+    const page = rows.slice(state.page * PAGE_SIZE, (state.page + 1) * PAGE_SIZE);
+    $('results-table').tBodies[0].replaceChildren(...page.map(r => {
       const analysed = r.result && !r.result.skipped;
       const labelCell = analysed
-        ? el('td', { class: 'label ' + (TONE[r.result.label] ?? ''), text: `${EMOJI[r.result.label] ?? ''} ${r.result.model_label}` })
-        : el('td', { class: 'skipped', text: r.result ? t(r.result.skipped, { max: state.info?.max_text_chars }) : t('skipped') });
+        ? el('td', { class: 'label ' + (TONE[r.result.label] ?? ''), text: `${EMOJI[r.result.label] ?? ''} ${shown(r.result.label, r.result.model_label)}` })
+        : el('td', { class: 'skipped', text: r.result ? t(r.result.skipped, { max: state.info?.max_text_chars, line: r.result.line }) : t('skipped') });
       return el('tr', null,
         el('td', { class: 'num', text: String(r.index + 1) }),
-        textCell(r.text),
+        ...job.columns.map((_, c) => textCell(r.cells[c] ?? '')),
         labelCell,
         el('td', { class: 'num', text: analysed ? percent(r.result.score) : '' }));
     }));
-    for (const th of $('results-table').tHead.rows[0].cells)
-      th.setAttribute('aria-sort', th.dataset.sort === key ? (dir > 0 ? 'ascending' : 'descending') : 'none');
-    $('table-note').textContent = rows.length > shown.length
-      ? t('tableCapped', { shown: shown.length })
-      : t('tableNote', { total: job.rows.length, shown: shown.length });
+    $('page-note').textContent = t('pageNote', { total: job.rows.length, matched: rows.length, page: state.page + 1, pages });
+    $('page-prev').disabled = state.page === 0;
+    $('page-next').disabled = state.page >= pages - 1;
+  }
+
+  function sortBy(key) {
+    state.sort = { key, dir: state.sort.key === key ? -state.sort.dir : (key === 'score' ? -1 : 1) };
+    state.page = 0;
+    renderTable(state.batch);
   }
 
   function textCell(text) {
@@ -777,22 +871,29 @@
     return el('td', { class: 'text' }, span, toggle);
   }
 
+  // Charts are drawn at their on-screen width, one SVG unit to one CSS pixel, so their text is the same size on a
+  // phone as on a desktop; both have the same height, so their cards line up.
+  const CHART_HEIGHT = 180;
+  const chartWidth = chart => Math.max(240, Math.round(chart.getBoundingClientRect().width) || 360);
+
   function renderDistribution(job) {
     const labels = labelsOf(job);
     const counts = labels.map(l => job.results.filter(r => r && !r.skipped && r.model_label === l).length);
     const skipped = job.results.filter(r => !r || r.skipped).length;
-    const bars = labels.map((l, i) => ({ name: l, count: counts[i], tone: TONE[canonical(l)] ?? 'other' }));
+    const bars = labels.map((l, i) => ({ name: shown(canonical(l), l), count: counts[i], tone: TONE[canonical(l)] ?? 'other' }));
     if (skipped) bars.push({ name: t('skipped'), count: skipped, tone: 'neu' });
-    const total = job.results.length, width = 360, left = 90, barMax = 190, rowHeight = 30;
     const chart = $('dist-chart');
-    chart.setAttribute('viewBox', `0 0 ${width} ${bars.length * rowHeight + 8}`);
+    const total = job.results.length, width = chartWidth(chart), left = 96, right = 92;
+    const rowHeight = Math.min(34, (CHART_HEIGHT - 8) / bars.length), barMax = width - left - right;
+    const top = (CHART_HEIGHT - bars.length * rowHeight) / 2;
+    chart.setAttribute('viewBox', `0 0 ${width} ${CHART_HEIGHT}`);
     chart.setAttribute('aria-label', t('distAria', { parts: bars.map(b => `${b.name} ${b.count}`).join(', ') }));
     chart.replaceChildren(...bars.flatMap((b, i) => {
-      const y = 4 + i * rowHeight, w = total ? Math.max(b.count / total * barMax, b.count ? 2 : 0) : 0;
+      const y = top + i * rowHeight, w = total ? Math.max(b.count / total * barMax, b.count ? 2 : 0) : 0, middle = y + rowHeight / 2;
       return [
-        svg('text', { x: left - 8, y: y + 17, 'text-anchor': 'end' }, b.name),
-        svg('rect', { x: left, y: y + 4, width: w.toFixed(1), height: 18, rx: 3, class: b.tone }),
-        svg('text', { x: left + w + 6, y: y + 17, class: 'count' }, `${b.count} (${total ? (b.count / total * 100).toFixed(1) : 0}%)`),
+        svg('text', { x: left - 8, y: middle, 'text-anchor': 'end', 'dominant-baseline': 'middle' }, b.name),
+        svg('rect', { x: left, y: middle - 10, width: w.toFixed(1), height: 20, rx: 3, class: b.tone }),
+        svg('text', { x: left + w + 6, y: middle, 'dominant-baseline': 'middle', class: 'count' }, `${b.count} (${total ? (b.count / total * 100).toFixed(1) : 0}%)`),
       ];
     }));
   }
@@ -803,20 +904,22 @@
     const low = Math.floor(100 / classes / 10) * 10 / 100, bins = 10, step = (1 - low) / bins;
     const counts = new Array(bins).fill(0);
     for (const s of scores) counts[Math.min(bins - 1, Math.max(0, Math.floor((s - low) / step)))]++;
-    const width = 360, height = 150, left = 30, bottom = 24, plotW = width - left - 6, plotH = height - bottom - 16;
-    const most = Math.max(...counts, 1), barW = plotW / bins;
     const chart = $('hist-chart');
+    // Room on the left and right for the first and last axis labels ("50%", "100%"), which are centred on the edges.
+    const width = chartWidth(chart), height = CHART_HEIGHT, left = 24, right = 24, bottom = 26;
+    const plotW = width - left - right, plotH = height - bottom - 18;
+    const most = Math.max(...counts, 1), barW = plotW / bins;
     chart.setAttribute('viewBox', `0 0 ${width} ${height}`);
     const edge = i => Math.round((low + i * step) * 100);
     chart.setAttribute('aria-label', t('histAria', { parts: counts.map((c, i) => `${edge(i)}–${edge(i + 1)}%: ${c}`).join(', ') }));
-    const nodes = [svg('line', { x1: left, y1: height - bottom, x2: width - 6, y2: height - bottom, stroke: '#99a' })];
+    const nodes = [svg('line', { x1: left, y1: height - bottom, x2: width - right, y2: height - bottom, stroke: '#99a' })];
     counts.forEach((c, i) => {
       const h = c / most * plotH, x = left + i * barW;
       nodes.push(svg('rect', { x: (x + 1).toFixed(1), y: (height - bottom - h).toFixed(1), width: (barW - 2).toFixed(1), height: h.toFixed(1), class: 'other' }));
-      if (c) nodes.push(svg('text', { x: (x + barW / 2).toFixed(1), y: (height - bottom - h - 3).toFixed(1), 'text-anchor': 'middle' }, String(c)));
+      if (c) nodes.push(svg('text', { x: (x + barW / 2).toFixed(1), y: (height - bottom - h - 4).toFixed(1), 'text-anchor': 'middle' }, String(c)));
     });
     for (let i = 0; i <= bins; i += 2)
-      nodes.push(svg('text', { x: (left + i * barW).toFixed(1), y: height - 6, 'text-anchor': 'middle' }, `${edge(i)}%`));
+      nodes.push(svg('text', { x: (left + i * barW).toFixed(1), y: height - 7, 'text-anchor': 'middle' }, `${edge(i)}%`));
     chart.replaceChildren(...nodes);
   }
 
@@ -825,21 +928,35 @@
     return /[",\r\n]/.test(text) || text !== text.trim() ? '"' + text.replaceAll('"', '""') + '"' : text;
   }
 
-  /** The original columns, then the verdict and every class probability; UTF-8 with a BOM so that Excel reads Chinese. */
+  /** Why a row has no verdict, in the words of `zhsenti score`'s error column. */
+  function rowError(result) {
+    if (!result) return 'not analysed';
+    if (result.skipped === 'skippedQuote') return `line ${result.line}: unterminated quoted field`;
+    if (result.skipped === 'skippedLong') return `text over ${state.info?.max_text_chars} characters`;
+    return result.skipped === 'skippedEmpty' ? 'empty text' : '';
+  }
+
+  /**
+   * The columns `zhsenti score` writes: the file's own, then label, score, prob_NAME for every class and error (a
+   * name the file already has gets _pred, as there). UTF-8 with a BOM so that Excel reads Chinese.
+   */
   function download() {
     const job = state.batch;
     if (!job) return;
-    const labels = labelsOf(job);
+    const modelLabels = state.info ? state.info.model_labels : labelsOf(job);
+    const names = state.info ? state.info.labels : modelLabels;
     const aspects = job.analyses.find(a => a)?.aspects.map(a => a.name) ?? [];
-    const header = [...job.columns, 'predicted_label', 'predicted_model_label', 'predicted_score', ...labels.map(l => 'prob_' + l), ...aspects.map(a => 'aspect_' + a)];
-    const lines = [header.map(csvField).join(',')];
-    job.rows.forEach((row, i) => {
+    const added = ['label', 'score', ...names.map(n => 'prob_' + n), ...aspects.map(a => 'aspect_' + a), 'error'];
+    for (let i = 0; i < added.length; i++)
+      while (job.columns.includes(added[i]) || added.indexOf(added[i]) < i) added[i] += '_pred';
+    const lines = [[...job.columns, ...added].map(csvField).join(',')];
+    job.rows.forEach((cells, i) => {
       const r = job.results[i];
-      const original = job.columns.map((_, c) => row[c] ?? '');
+      const original = job.columns.map((_, c) => cells[c] ?? '');
       const verdict = r && !r.skipped
-        ? [r.label, r.model_label, r.score, ...labels.map(l => r.probabilities.find(p => p.label === l)?.score ?? '')]
-        : ['', '', '', ...labels.map(() => '')];
-      for (let k = 0; k < aspects.length; k++) verdict.push(job.analyses[i]?.aspects[k].label ?? '');
+        ? [r.label, r.score, ...modelLabels.map(l => r.probabilities.find(p => p.label === l)?.score ?? ''),
+          ...aspects.map((_, k) => job.analyses[i]?.aspects[k].label ?? ''), '']
+        : ['', '', ...modelLabels.map(() => ''), ...aspects.map(() => ''), rowError(r)];
       lines.push([...original, ...verdict].map(csvField).join(','));
     });
     const blob = new Blob(['\uFEFF' + lines.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' });
@@ -860,7 +977,7 @@
     const toggle = $('lang');
     toggle.textContent = state.lang === 'zh' ? 'English' : '中文';
     toggle.lang = state.lang === 'zh' ? 'en' : 'zh-CN';
-    if (state.file) $('file-summary').textContent = t('fileSummary', { name: state.file.name, rows: state.file.rows.length, cols: state.file.columns.length, encoding: state.file.encoding });
+    if (state.file) $('file-summary').textContent = fileSummary();
     renderInfo();
     renderResult();
     renderHistory();
@@ -889,16 +1006,20 @@
     $('file').addEventListener('change', onFileChosen);
     $('analyze-file').addEventListener('click', analyzeFile);
     $('cancel').addEventListener('click', () => state.controller?.abort());
-    $('filter').addEventListener('change', () => { state.filter = $('filter').value; renderTable(state.batch); });
+    $('column').addEventListener('change', onColumnChosen);
+    const refilter = change => () => { change(); state.page = 0; renderTable(state.batch); };
+    $('filter').addEventListener('change', refilter(() => { state.filter = $('filter').value; }));
+    $('confidence').addEventListener('change', refilter(() => { state.confidence = $('confidence').value; }));
+    $('search').addEventListener('input', refilter(() => { state.search = $('search').value; }));
+    $('page-prev').addEventListener('click', () => { state.page--; renderTable(state.batch); });
+    $('page-next').addEventListener('click', () => { state.page++; renderTable(state.batch); });
     $('group-column').addEventListener('change', () => renderGroupChart(state.batch));
     $('date-column').addEventListener('change', () => renderTrendChart(state.batch));
-    for (const th of $('results-table').tHead.rows[0].cells) {
-      th.querySelector('button').addEventListener('click', () => {
-        const key = th.dataset.sort;
-        state.sort = { key, dir: state.sort.key === key ? -state.sort.dir : (key === 'score' ? -1 : 1) };
-        renderTable(state.batch);
-      });
-    }
+    // An error is about what was there when it was shown; editing the input retires it.
+    $('text').addEventListener('input', () => showError('single-error', ''));
+    $('lines').addEventListener('input', () => showError('batch-error', ''));
+    let resize = 0;
+    window.addEventListener('resize', () => { clearTimeout(resize); resize = setTimeout(renderCharts, 150); });
     $('download').addEventListener('click', download);
     $('api-key').value = state.apiKey;
     $('key-save').addEventListener('click', saveKey);
