@@ -13,4 +13,6 @@ rm -f "$out"/*.dbg "$out"/*.pdb
 
 # The project ships models/default beside the executable (ZhSentiment.csproj); the service falls back to it.
 [ -f "$out/models/default/config.json" ] || { echo "error: $out/models/default is missing" >&2; exit 1; }
+# And the aspect presets of /v1/analyze beside it (aspects/*.tsv).
+[ -f "$out/aspects/ecommerce.tsv" ] || { echo "error: $out/aspects is missing" >&2; exit 1; }
 du -sh "$out"

@@ -14,6 +14,7 @@ internal static class CommandLine
         new ConvertCommand(),
         new TrainCommand(),
         new EvalCommand(),
+        new EvalAspectsCommand(),
         new ScoreCommand(),
         new HealthCommand(),
     };

@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
+using ZhSentiment.Analysis;
 using ZhSentiment.Inference;
+using ZhSentiment.Serving;
 
 namespace ZhSentiment.Cli;
 
@@ -14,19 +17,26 @@ internal sealed class PredictCommand : Command
 
     public ModelOptions Model { get; }
     private readonly Option<bool> _json = new("--json") { Description = "One JSON object per line: {\"text\",\"label\",\"score\",\"labels\",\"probabilities\",\"logits\"}." };
+    private readonly Option<bool> _analyze = new("--analyze") { Description = "With --json: sentences, evidence and aspects per text, as POST /v1/analyze answers them." };
+    private readonly Option<string> _aspects = new("--aspects") { Description = "With --analyze: the aspects to look for, a preset (电商, ecommerce, …) or a lexicon file.", HelpName = "PRESET|FILE" };
     private readonly Argument<string[]> _texts = new("TEXT") { Description = "Texts to classify; without any, one per line from stdin.", Arity = ArgumentArity.ZeroOrMore };
 
     public PredictCommand() : base("predict", "Classify texts: label (Positive/Negative), score, and every class's probability.")
     {
         Model = new ModelOptions(this);
         Options.Add(_json);
+        Options.Add(_analyze);
+        Options.Add(_aspects);
         Arguments.Add(_texts);
         SetAction((parse, _) => CliErrors.RunAsync(Name, () => RunAsync(parse)));
     }
 
     private async Task<int> RunAsync(ParseResult parse)
     {
-        bool json = parse.GetValue(_json);
+        bool json = parse.GetValue(_json), analyze = parse.GetValue(_analyze);
+        if (analyze && !json) throw new CliException("--analyze writes JSON: add --json");
+        if (!analyze && parse.GetValue(_aspects) is not null) throw new CliException("--aspects needs --analyze");
+        IReadOnlyList<Aspect> aspects = parse.GetValue(_aspects) is { } presetOrFile ? AspectLexicon.Resolve(presetOrFile).Aspects : [];
         using var engine = Model.Load(parse, Name);
         using var output = new JsonLines();
         using var text = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false };
@@ -34,7 +44,8 @@ internal sealed class PredictCommand : Command
         foreach (var chunk in InputTexts.From(parse.GetValue(_texts)).Chunk(Chunk))
         {
             var valid = chunk.Where(t => !string.IsNullOrWhiteSpace(t.Text)).Select(t => t.Text).ToArray();
-            var results = valid.Length > 0 ? await engine.PredictAsync(valid) : [];
+            var results = analyze || valid.Length == 0 ? [] : await engine.PredictAsync(valid);
+            var analyses = analyze && valid.Length > 0 ? await TextAnalyzer.AnalyzeAsync(engine, valid, aspects) : [];
             int next = 0;
             foreach (var input in chunk)
             {
@@ -44,6 +55,16 @@ internal sealed class PredictCommand : Command
                     await Console.Error.WriteLineAsync(CliErrors.Format(Name, $"{input.Origin}: empty text, nothing to classify"));
                     if (json) output.Write(w => { w.WriteString("text", input.Text); w.WriteString("error", "empty text"); });
                     else await text.WriteLineAsync("error\t\t" + input.Text);
+                    continue;
+                }
+                if (analyze)
+                {
+                    var item = AnalyzeEndpoints.ToItem(analyses[next++], engine.Labels, null);
+                    output.Write(w =>
+                    {
+                        w.WriteString("text", input.Text);
+                        foreach (var property in JsonSerializer.SerializeToElement(item, ServiceJsonContext.Default.AnalyzeItem).EnumerateObject()) property.WriteTo(w);
+                    });
                     continue;
                 }
                 var result = results[next++];

@@ -76,6 +76,10 @@ internal sealed class ServeCommand : Command
             // A value from appsettings.json or the environment that does not convert, e.g. ZhSentiment__Threads=abc.
             return Fail($"{e.Message} Fix it in appsettings.json or the environment.");
         }
+        catch (InvalidDataException e)
+        {
+            return Fail($"cannot read the aspect presets: {e.Message}");
+        }
         await using (app)
         {
             // Taken before the run: the host disposes its services when it stops.

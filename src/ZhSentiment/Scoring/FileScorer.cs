@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ZhSentiment.Analysis;
 using ZhSentiment.Data;
 using ZhSentiment.Inference;
 
@@ -6,7 +7,8 @@ namespace ZhSentiment.Scoring;
 
 /// <summary>
 /// Scores a table file row by row through a <see cref="SentimentEngine"/>: streams the input, keeps its columns and
-/// row order, adds <c>label</c>, <c>score</c>, one <c>prob_*</c> column per class and <c>error</c>. Batches of rows
+/// row order, adds <c>label</c>, <c>score</c>, one <c>prob_*</c> column per class, one <c>aspect_*</c> column per
+/// requested aspect (<see cref="TextAnalyzer"/>, without evidence) and <c>error</c>. Batches of rows
 /// are encoded on pool threads and in flight together, so the engine's batcher keeps the model busy. Output goes to
 /// <see cref="ScoreOptions.PartialPath"/> and is renamed into place only once complete. A shard
 /// (<see cref="ScoreOptions.Shard"/>) reads every record but scores and writes only its own.
@@ -101,11 +103,11 @@ internal sealed class FileScorer
         return index >= 0 ? index : throw new ScoreException($"'{_options.Input}': {TextColumn.Problem(_columns, _options.TextColumn)}");
     }
 
-    /// <summary>label, score, prob_NAME per class, error — each renamed with a _pred suffix if the input has it already.</summary>
+    /// <summary>label, score, prob_NAME per class, aspect_NAME per aspect, error — each renamed with a _pred suffix if the input has it already.</summary>
     private string[] AddedColumns()
     {
         _labelNames = [.. _engine.Labels.Names];
-        string[] names = ["label", "score", .. _labelNames.Select(n => "prob_" + n), "error"];
+        string[] names = ["label", "score", .. _labelNames.Select(n => "prob_" + n), .. _options.Aspects.Select(a => "aspect_" + a.Name), "error"];
         for (int i = 0; i < names.Length; i++)
             while (_columns.IndexOf(names[i]) >= 0 || Array.IndexOf(names, names[i]) < i) names[i] += "_pred";
         return names;
@@ -231,8 +233,9 @@ internal sealed class FileScorer
             resultOf[i] = row.Error is null && !string.IsNullOrWhiteSpace(text) ? texts.Count : -1;
             if (resultOf[i] >= 0) texts.Add(text!);
         }
-        var results = await _engine.PredictAsync(texts, cancellationToken);
-        return new ScoredBatch(rows, resultOf, results);
+        if (_options.Aspects.Count == 0) return new ScoredBatch(rows, resultOf, await _engine.PredictAsync(texts, cancellationToken), []);
+        var analyses = await TextAnalyzer.AnalyzeAsync(_engine, texts, _options.Aspects, evidence: false, cancellationToken);
+        return new ScoredBatch(rows, resultOf, [.. analyses.Select(a => a.Whole)], analyses);
     }
 
     private void Write(TableWriter writer, string[] added, ScoredBatch batch)
@@ -255,6 +258,8 @@ internal sealed class FileScorer
                 writer.Write(TableValue.String(_labelNames[scored.LabelIndex]), added[0]);
                 writer.Write(scored.Score, added[1]);
                 for (int c = 0; c < _labelNames.Length; c++) writer.Write(scored.Probabilities[c], added[2 + c]);
+                for (int a = 0; a < _options.Aspects.Count; a++)
+                    writer.Write(batch.Analyses[result].Aspects[a].Verdict is { } verdict ? TableValue.String(_labelNames[verdict.LabelIndex]) : default, added[2 + _labelNames.Length + a]);
                 writer.Write(default(TableValue), added[^1]);
             }
             else
@@ -268,5 +273,6 @@ internal sealed class FileScorer
         }
     }
 
-    private sealed record ScoredBatch(List<TableRow> Rows, int[] ResultOf, SentimentResult[] Results);
+    /// <param name="Analyses">Per result, with aspects asked for; empty otherwise.</param>
+    private sealed record ScoredBatch(List<TableRow> Rows, int[] ResultOf, SentimentResult[] Results, TextAnalysis[] Analyses);
 }

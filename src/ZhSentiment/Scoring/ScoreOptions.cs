@@ -1,3 +1,4 @@
+using ZhSentiment.Analysis;
 using ZhSentiment.Data;
 
 namespace ZhSentiment.Scoring;
@@ -27,6 +28,9 @@ internal sealed record ScoreOptions
 
     /// <summary>Continue from the partial output of an interrupted run.</summary>
     public bool Resume { get; init; }
+
+    /// <summary>Aspects to look for: an <c>aspect_NAME</c> column each (the label of the clauses that mention it, empty when none do).</summary>
+    public IReadOnlyList<Aspect> Aspects { get; init; } = [];
 
     /// <summary>Why these options cannot work, before any model is loaded; null when they can.</summary>
     public string? Problem()

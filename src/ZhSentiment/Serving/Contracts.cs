@@ -38,6 +38,45 @@ public sealed record SentimentItem(
 [Description("The verdicts, in input order.")]
 public sealed record SentimentResponse([property: Description("The model's name.")] string Model, SentimentItem[] Results);
 
+[Description("One text (`text`) or several (`texts`), and optionally the aspects to look for.")]
+public sealed record AnalyzeRequest(
+    [property: Description("One text. Give either `text` or `texts`.")] string? Text,
+    [property: Description("Several texts, answered in order.")] string[]? Texts,
+    [property: Description("A preset's name (电商, 外卖, 酒店, 手机, 汽车, or ecommerce, food_delivery, hotel, phone, car; `/info` lists them) or a list of aspects, each a name or {\"name\": \"物流\", \"terms\": [\"快递\", \"发货\"]}.")] System.Text.Json.JsonElement? Aspects,
+    [property: Description("When set (0 to 1), verdicts whose top probability is below it are labelled `Neutral`.")] double? NeutralThreshold);
+
+[Description("A span of the text: offsets in UTF-16 code units, `end` exclusive.")]
+public sealed record SpanItem(string Text, int Start, int End);
+
+[Description("A sentence or clause and the model's verdict on it alone.")]
+public sealed record SentenceItem(string Text, int Start, int End, string Label, float Score);
+
+[Description("A span that moved the verdict: `weight` is the probability of Positive with it minus without it.")]
+public sealed record EvidenceItem(string Text, int Start, int End, float Weight);
+
+[Description("An aspect: whether the text mentions it, and if so the verdict on the clauses that do and their spans.")]
+public sealed record AspectItem(
+    string Name,
+    bool Mentioned,
+    [property: Description("Absent when the aspect is not mentioned."), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Label,
+    [property: Description("Absent when the aspect is not mentioned."), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] float? Score,
+    SpanItem[] Evidence);
+
+[Description("The analysis of one text.")]
+public sealed record AnalyzeItem(
+    [property: Description("The overall label: `/v1/sentiment`'s, except that after a contrast marker (但是, 可惜, …) the clauses after it weigh more.")] string Label,
+    [property: Description("The probability of the label.")] float Score,
+    [property: Description("Every class probability, in the model's label order.")] LabelScore[] Probabilities,
+    [property: Description("The text's sentences and clauses, in order.")] SentenceItem[] Sentences,
+    [property: Description("The spans that moved the verdict most, strongest first.")] EvidenceItem[] Evidence,
+    [property: Description("The requested aspects, in order.")] AspectItem[] Aspects);
+
+[Description("The analyses, in input order.")]
+public sealed record AnalyzeResponse([property: Description("The model's name.")] string Model, AnalyzeItem[] Results);
+
+[Description("An aspect preset: a lexicon file in `aspects/` beside the executable.")]
+public sealed record AspectPresetInfo(string Name, string? Alias, [property: Description("Its aspects' names.")] string[] Aspects);
+
 [Description("The text as the model sees it.")]
 public sealed record TokenizeResponse(string[] Tokens, int[] Ids);
 
@@ -57,7 +96,9 @@ public sealed record InfoResponse(
     [property: Description("How the model's labels were mapped to `labels`: by meaning, by the LABEL_0/LABEL_1 convention, or not at all.")] string LabelMapping,
     [property: Description("Where the model's labels were read from, e.g. `configuration.json model.label2id`.")] string LabelSource,
     [property: Description("What the model is good for, from its card (the front matter of its README.md); null when the card does not say.")] string? GoodFor,
-    [property: Description("The model's measured accuracy, from its card; null when the card does not say.")] string? Accuracy);
+    [property: Description("The model's measured accuracy, from its card; null when the card does not say.")] string? Accuracy,
+
+    [property: Description("The aspect presets `/v1/analyze` accepts.")] AspectPresetInfo[] AspectPresets);
 
 [Description("Liveness or readiness.")]
 public sealed record StatusResponse([property: Description("`ok`, `ready` or `loading`.")] string Status);
@@ -69,6 +110,8 @@ public sealed record StatusResponse([property: Description("`ok`, `ready` or `lo
 [JsonSerializable(typeof(PredictResponse))]
 [JsonSerializable(typeof(PredictResponse[]))]
 [JsonSerializable(typeof(SentimentResponse))]
+[JsonSerializable(typeof(AnalyzeRequest))]
+[JsonSerializable(typeof(AnalyzeResponse))]
 [JsonSerializable(typeof(TokenizeResponse))]
 [JsonSerializable(typeof(InfoResponse))]
 [JsonSerializable(typeof(StatusResponse))]

@@ -22,7 +22,7 @@ internal static class InfoEndpoints
         return group;
     }
 
-    private static Results<Ok<InfoResponse>, ProblemHttpResult> Info(HttpContext context, ModelHost host, IOptions<ServiceOptions> options)
+    private static Results<Ok<InfoResponse>, ProblemHttpResult> Info(HttpContext context, ModelHost host, AspectPresets presets, IOptions<ServiceOptions> options)
     {
         if (host.Engine is not { } engine) return Prediction.Loading(context);
         var info = engine.Info;
@@ -30,7 +30,7 @@ internal static class InfoEndpoints
             info.Name, info.Source, info.Architecture,
             [.. engine.Labels.Names], [.. engine.Labels.ModelLabels],
             info.MaxSequenceLength, info.Quantization, ModelInfo.EngineVersion, ModelInfo.OnnxRuntimeVersion,
-            options.Value.MaxTextChars, options.Value.MaxBatchTexts, engine.Labels.Mapping, engine.Labels.Source, host.Card.GoodFor, host.Card.Accuracy));
+            options.Value.MaxTextChars, options.Value.MaxBatchTexts, engine.Labels.Mapping, engine.Labels.Source, host.Card.GoodFor, host.Card.Accuracy, presets.Describe()));
     }
 
     private static async Task<Results<Ok<TokenizeResponse>, ProblemHttpResult>> Tokenize(HttpContext context, ModelHost host, IOptions<ServiceOptions> options)

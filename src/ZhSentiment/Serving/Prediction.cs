@@ -16,17 +16,28 @@ internal static class Prediction
     /// <summary>Classifies the texts with the caller's abort token, so a client that goes away has its work dropped.</summary>
     public static async ValueTask<(SentimentResult[] Results, ProblemHttpResult? Problem)> RunAsync(HttpContext context, SentimentEngine engine, string[] texts)
     {
+        var (results, problem) = await RunAsync(context, token => engine.PredictAsync(texts, token), results => results[0].InferenceTime);
+        return (results ?? [], problem);
+    }
+
+    /// <summary>Runs work on the engine with the caller's abort token; <paramref name="inferenceTime"/> gives the header's value.</summary>
+    public static async ValueTask<(T? Result, ProblemHttpResult? Problem)> RunAsync<T>(HttpContext context, Func<CancellationToken, Task<T>> predict, Func<T, TimeSpan> inferenceTime)
+        where T : class
+    {
         try
         {
-            var results = await engine.PredictAsync(texts, context.RequestAborted);
-            context.Response.Headers[InferenceTimeHeader] = results[0].InferenceTime.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture);
-            return (results, null);
+            var result = await predict(context.RequestAborted);
+            context.Response.Headers[InferenceTimeHeader] = inferenceTime(result).TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture);
+            return (result, null);
         }
         catch (EngineOverloadedException e)
         {
-            return ([], Unavailable(context, e.Message, OverloadRetryAfterSeconds));
+            return (null, Unavailable(context, e.Message, OverloadRetryAfterSeconds));
         }
     }
+
+    /// <summary>The label answered for a verdict: <c>Neutral</c> when its probability is below the request's <c>neutral_threshold</c>.</summary>
+    public static string LabelOf(string label, float score, double? neutralThreshold) => score < neutralThreshold ? LabelSet.Neutral : label;
 
     /// <summary>503 while the model loads.</summary>
     public static ProblemHttpResult Loading(HttpContext context) =>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
+using ZhSentiment.Analysis;
 
 namespace ZhSentiment.Serving;
 
@@ -20,7 +21,11 @@ internal enum TextShape
 }
 
 /// <summary>A request's texts, checked against the limits, or the problem to answer instead.</summary>
-internal readonly record struct TextsBody(string[] Texts, double? NeutralThreshold, ProblemHttpResult? Problem);
+/// <param name="Aspects">The <c>aspects</c> field, on routes that read it; null when absent.</param>
+internal readonly record struct TextsBody(string[] Texts, double? NeutralThreshold, ProblemHttpResult? Problem, AspectsField? Aspects = null);
+
+/// <summary>The <c>aspects</c> of a request: a preset's name or alias, or aspects of the request's own.</summary>
+internal sealed record AspectsField(string? Preset, Aspect[]? Custom);
 
 /// <summary>
 /// Reads JSON request bodies by hand rather than through parameter binding, so that every malformed body gets a
@@ -29,10 +34,14 @@ internal readonly record struct TextsBody(string[] Texts, double? NeutralThresho
 /// </summary>
 internal static class RequestReader
 {
+    /// <summary>Limits of a request's own aspects: how many, how many terms each, and how long a name or term.</summary>
+    public const int MaxAspects = 100, MaxAspectTerms = 200, MaxAspectChars = 50;
+
     private static readonly string[] NoTexts = [];
 
     /// <param name="otherRoute">The route that takes the other shape (/predict_batch for /predict and back), named when a body has its field.</param>
-    public static async ValueTask<TextsBody> ReadAsync(HttpRequest request, ServiceOptions options, TextShape shape, string? otherRoute = null)
+    /// <param name="readAspects">Read the <c>aspects</c> field (<c>/v1/analyze</c>); other routes skip it like any unknown field.</param>
+    public static async ValueTask<TextsBody> ReadAsync(HttpRequest request, ServiceOptions options, TextShape shape, string? otherRoute = null, bool readAspects = false)
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
             || !(type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || type.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase)))
@@ -60,12 +69,12 @@ internal static class RequestReader
                 }
                 try
                 {
-                    if (buffer.IsSingleSegment) return Parse(buffer.FirstSpan, options, shape, otherRoute);
+                    if (buffer.IsSingleSegment) return Parse(buffer.FirstSpan, options, shape, otherRoute, readAspects);
                     var copy = ArrayPool<byte>.Shared.Rent((int)buffer.Length);
                     try
                     {
                         buffer.CopyTo(copy);
-                        return Parse(copy.AsSpan(0, (int)buffer.Length), options, shape, otherRoute);
+                        return Parse(copy.AsSpan(0, (int)buffer.Length), options, shape, otherRoute, readAspects);
                     }
                     finally
                     {
@@ -85,7 +94,7 @@ internal static class RequestReader
         }
     }
 
-    private static TextsBody Parse(ReadOnlySpan<byte> json, ServiceOptions options, TextShape shape, string? otherRoute)
+    private static TextsBody Parse(ReadOnlySpan<byte> json, ServiceOptions options, TextShape shape, string? otherRoute, bool readAspects)
     {
         if (json.StartsWith("\uFEFF"u8)) json = json[3..];
         if (json.Trim(" \t\r\n"u8).IsEmpty) return Bad("The body is empty; send a JSON object such as {\"text\": \"这家店的服务态度真是太好了\"}.");
@@ -94,7 +103,8 @@ internal static class RequestReader
         string? text = null;
         List<string>? texts = null;
         double? threshold = null;
-        bool hasText = false, hasTexts = false, hasThreshold = false;
+        AspectsField? aspects = null;
+        bool hasText = false, hasTexts = false, hasThreshold = false, hasAspects = false;
         var reader = new Utf8JsonReader(json);
         try
         {
@@ -132,6 +142,14 @@ internal static class RequestReader
                     hasThreshold = true;
                     if (reader.TokenType == JsonTokenType.Number) threshold = reader.GetDouble();
                     else if (reader.TokenType != JsonTokenType.Null) return Bad($"`neutral_threshold` must be a number, not {Describe(reader.TokenType)}.");
+                }
+                else if (readAspects && reader.ValueTextEquals("aspects"u8))
+                {
+                    if (hasAspects) return Twice("aspects");
+                    reader.Read();
+                    hasAspects = true;
+                    var problem = ReadAspects(ref reader, out aspects);
+                    if (problem is not null) return Bad(problem);
                 }
                 else
                 {
@@ -179,7 +197,93 @@ internal static class RequestReader
             if (string.IsNullOrWhiteSpace(found[i])) return Bad($"{Where(single, i)} is empty or only whitespace.");
             if (found[i].Length > options.MaxTextChars) return Bad($"{Where(single, i)} has {found[i].Length} characters; the limit is {options.MaxTextChars}.");
         }
-        return new TextsBody(found, threshold, null);
+        return new TextsBody(found, threshold, null, aspects);
+    }
+
+    /// <summary>
+    /// Reads <c>"电商"</c>, or <c>["物流", {"name": "价格", "terms": ["性价比", "便宜"]}, ...]</c>; returns what is wrong, or null.
+    /// The reader stands on the field's value and is left on its last token.
+    /// </summary>
+    private static string? ReadAspects(ref Utf8JsonReader reader, out AspectsField? aspects)
+    {
+        aspects = null;
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.Null:
+                return null;
+            case JsonTokenType.String:
+                var preset = reader.GetString()!;
+                if (string.IsNullOrWhiteSpace(preset)) return "`aspects` is an empty preset name; send a preset such as \"电商\" or a list of aspects.";
+                aspects = new AspectsField(preset, null);
+                return null;
+            case JsonTokenType.StartArray:
+                break;
+            default:
+                return $"`aspects` must be a preset's name or an array of aspects, not {Describe(reader.TokenType)}.";
+        }
+
+        var list = new List<Aspect>();
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            string where = $"`aspects[{list.Count}]`";
+            if (list.Count == MaxAspects) return $"`aspects` holds more than {MaxAspects} aspects.";
+            string? name = null;
+            var terms = new List<string>();
+            if (reader.TokenType == JsonTokenType.String)
+            {
+                name = reader.GetString();
+            }
+            else if (reader.TokenType == JsonTokenType.StartObject)
+            {
+                bool hasTerms = false;
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    if (reader.ValueTextEquals("name"u8))
+                    {
+                        if (name is not null) return $"{where}.name appears more than once.";
+                        reader.Read();
+                        if (reader.TokenType != JsonTokenType.String) return $"{where}.name must be a string, not {Describe(reader.TokenType)}.";
+                        name = reader.GetString();
+                    }
+                    else if (reader.ValueTextEquals("terms"u8))
+                    {
+                        if (hasTerms) return $"{where}.terms appears more than once.";
+                        hasTerms = true;
+                        reader.Read();
+                        if (reader.TokenType != JsonTokenType.StartArray) return $"{where}.terms must be an array of strings, not {Describe(reader.TokenType)}.";
+                        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                        {
+                            if (reader.TokenType != JsonTokenType.String) return $"{where}.terms[{terms.Count}] must be a string, not {Describe(reader.TokenType)}.";
+                            if (terms.Count == MaxAspectTerms) return $"{where}.terms holds more than {MaxAspectTerms} terms.";
+                            var term = reader.GetString()!;
+                            if (string.IsNullOrWhiteSpace(term) || term.Length > MaxAspectChars)
+                                return $"{where}.terms[{terms.Count}] must have 1 to {MaxAspectChars} characters besides white space.";
+                            terms.Add(term.Trim());
+                        }
+                    }
+                    else
+                    {
+                        reader.Read();
+                        reader.Skip();
+                    }
+                }
+                if (name is null) return $"{where} has no `name`: send {{\"name\": \"物流\", \"terms\": [\"快递\", \"发货\"]}}.";
+            }
+            else
+            {
+                return $"{where} must be a name or an object {{\"name\", \"terms\"}}, not {Describe(reader.TokenType)}.";
+            }
+
+            if (string.IsNullOrWhiteSpace(name) || name.Length > MaxAspectChars)
+                return $"{where} needs a name of 1 to {MaxAspectChars} characters besides white space.";
+            name = name.Trim();
+            if (!names.Add(name)) return $"`aspects` names '{name}' twice.";
+            list.Add(new Aspect(name, terms));
+        }
+        if (list.Count == 0) return "`aspects` is empty; leave it out, or send a preset's name or at least one aspect.";
+        aspects = new AspectsField(null, [.. list]);
+        return null;
     }
 
     // Parsers disagree on which duplicate wins; refusing them leaves nothing to disagree about.

@@ -37,7 +37,7 @@ internal static class SentimentEndpoints
             var r = results[i];
             var probabilities = new LabelScore[modelLabels.Count];
             for (int c = 0; c < probabilities.Length; c++) probabilities[c] = new LabelScore(modelLabels[c], r.Probabilities[c]);
-            var label = r.Score < body.NeutralThreshold ? LabelSet.Neutral : r.Label;
+            var label = Prediction.LabelOf(r.Label, r.Score, body.NeutralThreshold);
             items[i] = new SentimentItem(label, r.Score, r.ModelLabel, probabilities, r.Tokens, r.Windows);
         }
         return TypedResults.Ok(new SentimentResponse(engine.Info.Name, items));

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
+using ZhSentiment.Analysis;
 using ZhSentiment.Web;
 
 namespace ZhSentiment.Serving;
@@ -27,6 +28,7 @@ public static class ServiceApp
         services.AddSingleton<ModelHost>();
         services.AddHostedService(sp => sp.GetRequiredService<ModelHost>());
         services.AddSingleton<ServiceMetrics>();
+        services.AddSingleton(_ => new AspectPresets(AspectLexicon.LoadFolder(AspectLexicon.DefaultFolder)));
 
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -65,6 +67,8 @@ public static class ServiceApp
         var app = builder.Build();
         var settings = app.Services.GetRequiredService<IOptions<ServiceOptions>>().Value;
         var metrics = app.Services.GetRequiredService<ServiceMetrics>();
+        // Read now, so that a broken lexicon file stops the start rather than a request.
+        app.Services.GetRequiredService<AspectPresets>();
 
         app.Use(static (context, next) =>
         {
@@ -88,6 +92,7 @@ public static class ServiceApp
 
         app.MapPredict();
         app.MapSentiment();
+        app.MapAnalyze();
         app.MapInfo();
         app.MapHealth();
         app.MapServiceMetrics(metrics);

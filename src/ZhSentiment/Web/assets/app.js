@@ -54,6 +54,11 @@
       modelKind: '类型', modelGoodFor: '适用于', modelAccuracy: '实测准确率', kindCompact: '本项目训练的紧凑字符 n-gram 模型',
       kindCheckpoint: '{arch} 检查点', kindOnnx: 'ONNX 模型',
       more: '展开', less: '收起', distAria: '标签分布：{parts}', histAria: '置信度分布：{parts}',
+      presetLabel: '方面预设', batchPresetLabel: '方面预设（可选）', presetNone: '不分析方面', evidenceTitle: '依据',
+      evidenceHint: '标 ＋ 的绿色片段推向正面，标 − 的红色片段推向负面。', sentencesTitle: '分句', aspectsTitle: '方面',
+      contrastNote: '转折之后的分句权重更大：综合判断为 {label}（{score}）。', notMentioned: '未提及：{names}',
+      aspectChartTitle: '方面 × 情感（提及该方面的文本数）', groupLabel: '按列分组', dateLabel: '日期列（趋势）', columnNone: '不选',
+      groupTitle: '按「{column}」的情感', trendTitle: '情感趋势', chartAria: '{title}：{parts}', others: '其他',
     },
     en: {
       pageTitle: 'ZhSentiment Chinese sentiment analysis', skip: 'Skip to single text', title: 'Chinese sentiment analysis',
@@ -93,6 +98,12 @@
       modelKind: 'Kind', modelGoodFor: 'Good for', modelAccuracy: 'Measured accuracy', kindCompact: 'compact character n-gram model trained by this project',
       kindCheckpoint: '{arch} checkpoint', kindOnnx: 'ONNX model', Positive: 'Positive', Negative: 'Negative', Neutral: 'Neutral',
       more: 'more', less: 'less', distAria: 'Labels: {parts}', histAria: 'Confidence: {parts}',
+      presetLabel: 'Aspect preset', batchPresetLabel: 'Aspect preset (optional)', presetNone: 'No aspects', evidenceTitle: 'Evidence',
+      evidenceHint: 'Spans marked ＋ (green) push towards positive, spans marked − (red) towards negative.', sentencesTitle: 'Sentences',
+      aspectsTitle: 'Aspects', contrastNote: 'The clauses after a contrast weigh more: overall {label} ({score}).',
+      notMentioned: 'Not mentioned: {names}', aspectChartTitle: 'Aspects × sentiment (texts mentioning each aspect)',
+      groupLabel: 'Group by column', dateLabel: 'Date column (trend)', columnNone: 'None', groupTitle: 'Sentiment by “{column}”',
+      trendTitle: 'Sentiment over time', chartAria: '{title}: {parts}', others: 'Others',
     },
   };
 
@@ -236,6 +247,19 @@
     $('info-labels').textContent = info.model_labels.map((label, i) => `${EMOJI[info.labels[i]] ?? ''} ${shown(info.labels[i], label)}`.trim()).join('、');
     $('info-quant').textContent = info.quantization === 'none' ? t('quantNone') : info.quantization;
     $('info-limits').textContent = t('limits', { chars: info.max_text_chars, texts: info.max_batch_texts });
+    for (const id of ['preset', 'batch-preset']) {
+      const select = $(id), chosen = select.value;
+      select.replaceChildren(el('option', { value: '', text: t('presetNone') }),
+        ...(info.aspect_presets ?? []).map(p => el('option', { value: p.name, text: p.alias ? `${p.name} (${p.alias})` : p.name })));
+      select.value = chosen;
+    }
+  }
+
+  /** A canonical label (Positive) as shown: the model's own name (正面) in Chinese, when /info told it. */
+  function modelName(label) {
+    const info = state.info;
+    const i = info ? info.labels.indexOf(label) : -1;
+    return shown(label, i >= 0 ? info.model_labels[i] : label);
   }
 
   /** A label as shown: the model's own (正面) in Chinese, the canonical one (Positive) in English where there is one. */
@@ -275,9 +299,14 @@
     button.textContent = t('analyzing');
     $('single').setAttribute('aria-busy', 'true');
     try {
-      const answer = await withRetry(() => api('/v1/sentiment', { text }));
+      const preset = $('preset').value;
+      // The verdict is /v1/sentiment's; /v1/analyze adds sentences, evidence and aspects (shown when it answers).
+      const [answer, analysis] = await Promise.all([
+        withRetry(() => api('/v1/sentiment', { text })),
+        withRetry(() => api('/v1/analyze', preset ? { text, aspects: preset } : { text })).catch(() => null),
+      ]);
       const result = answer.results[0];
-      state.last = { text, result };
+      state.last = { text, result, analysis: analysis?.results[0] ?? null };
       renderResult();
       remember(text, result);
     } catch (error) {
@@ -307,6 +336,43 @@
         el('div', { class: 'bar', role: 'meter', 'aria-label': shown(canonical(p.label), p.label), 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': (p.score * 100).toFixed(1) }, fill),
         el('span', { class: 'num', text: percent(p.score) }));
     }));
+    renderAnalysis();
+  }
+
+  /** Evidence highlighted in the text, every clause's verdict, and the aspects: all as text nodes, never HTML. */
+  function renderAnalysis() {
+    const { text, result, analysis } = state.last;
+    $('analysis').hidden = !analysis;
+    if (!analysis) return;
+    const tag = (label, score) => el('span', { class: 'tag ' + (TONE[label] ?? ''), text: `${EMOJI[label] ?? ''} ${modelName(label)} ${percent(score)}` });
+
+    // The strongest spans that do not overlap, from the evidence list (strongest first); weak ones stay plain.
+    const marks = [];
+    for (const e of analysis.evidence)
+      if (Math.abs(e.weight) >= 0.05 && !marks.some(m => m.start < e.end && e.start < m.end)) marks.push(e);
+    marks.sort((a, b) => a.start - b.start);
+    const parts = [];
+    let at = 0;
+    for (const m of marks) {
+      if (m.start > at) parts.push(text.slice(at, m.start));
+      const positive = m.weight > 0;
+      parts.push(el('mark', { class: positive ? 'pos' : 'neg', title: (positive ? '+' : '') + m.weight.toFixed(2) },
+        el('span', { class: 'sign', text: positive ? '＋' : '−' }), text.slice(m.start, m.end)));
+      at = m.end;
+    }
+    parts.push(text.slice(at));
+    $('highlight').replaceChildren(...parts);
+
+    const note = $('contrast-note');
+    note.hidden = analysis.label === result.label;
+    note.textContent = t('contrastNote', { label: modelName(analysis.label), score: percent(analysis.score) });
+    $('sentences').replaceChildren(...analysis.sentences.map(s => el('li', null, el('span', { text: s.text + ' ' }), tag(s.label, s.score))));
+
+    $('aspects-box').hidden = analysis.aspects.length === 0;
+    const mentioned = analysis.aspects.filter(a => a.mentioned), missing = analysis.aspects.filter(a => !a.mentioned);
+    $('aspects-list').replaceChildren(...mentioned.map(a => el('li', null,
+      el('strong', { text: a.name + ' ' }), tag(a.label, a.score), el('span', { class: 'hint', text: ' ' + a.evidence.map(e => `“${e.text}”`).join(' ') }))));
+    $('aspects-none').textContent = missing.length ? t('notMentioned', { names: missing.map(a => a.name).join('、') }) : '';
   }
 
   function readHistory() {
@@ -520,7 +586,10 @@
     const perRequest = Math.max(1, Math.min(BATCH_TEXTS, state.info?.max_batch_texts ?? BATCH_TEXTS));
     job.results = texts.map((text, i) => job.unreadable.has(i) ? { skipped: 'skippedQuote', line: job.unreadable.get(i) }
       : !text.trim() ? { skipped: 'skippedEmpty' } : text.length > maxChars ? { skipped: 'skippedLong' } : null);
+    job.preset = $('batch-preset').value;
+    job.analyses = [];
     state.batch = job;
+    fillColumnChoices(job);
     Object.assign(state, { sort: { key: 'index', dir: 1 }, filter: '', search: '', confidence: '', page: 0 });
     $('search').value = '';
     $('confidence').value = '';
@@ -555,6 +624,11 @@
           return;
         }
         throw error;
+      }
+      if (job.preset) {
+        const analysed = await withRetry(() => api('/v1/analyze', { texts: indexes.map(i => texts[i]), aspects: job.preset }, controller.signal),
+          (s, n) => progress(t('retrying', { s, n })), controller.signal);
+        analysed.results.forEach((result, k) => { job.analyses[indexes[k]] = result; });
       }
       answer.results.forEach((result, k) => { job.results[indexes[k]] = result; });
       done += indexes.length;
@@ -592,6 +666,121 @@
     if (!job || $('batch-results').hidden) return;
     renderDistribution(job);
     renderHistogram(job);
+    renderAspectChart(job);
+    renderGroupChart(job);
+    renderTrendChart(job);
+  }
+
+  // ---- Aspects, groups and trends of a file -------------------------------------------------------------------
+
+  function fillColumnChoices(job) {
+    const options = () => [el('option', { value: '', text: t('columnNone') }),
+      ...job.columns.map((c, i) => i === job.textColumn ? null : el('option', { value: String(i), text: c || `#${i + 1}` })).filter(Boolean)];
+    $('group-column').replaceChildren(...options());
+    $('date-column').replaceChildren(...options());
+    const date = job.columns.findIndex((c, i) => i !== job.textColumn && /^(date|time|day|created|日期|时间|评论时间|下单时间)/i.test(c.trim()));
+    $('date-column').value = date >= 0 ? String(date) : '';
+  }
+
+  /** Rows of stacked horizontal bars; each row's counts are written after it, so the chart reads without colour. */
+  function stackedBars(chart, title, rows) {
+    const width = chartWidth(chart), left = 96, barMax = width - left - 150, rowHeight = 26;
+    const most = Math.max(1, ...rows.map(r => r.parts.reduce((n, p) => n + p.count, 0)));
+    chart.setAttribute('viewBox', `0 0 ${width} ${rows.length * rowHeight + 8}`);
+    chart.setAttribute('aria-label', t('chartAria', { title, parts: rows.map(r => `${r.name} ${r.parts.map(p => `${p.name} ${p.count}`).join(' ')}`).join(', ') }));
+    chart.replaceChildren(...rows.flatMap((r, i) => {
+      const y = 4 + i * rowHeight;
+      let x = left;
+      const nodes = [svg('text', { x: left - 8, y: y + 16, 'text-anchor': 'end' }, r.name.length > 12 ? r.name.slice(0, 12) + '…' : r.name)];
+      for (const p of r.parts) {
+        const w = p.count / most * barMax;
+        if (w > 0) nodes.push(svg('rect', { x: x.toFixed(1), y: y + 4, width: w.toFixed(1), height: 16, class: p.tone }));
+        x += w;
+      }
+      nodes.push(svg('text', { x: (x + 6).toFixed(1), y: y + 16, class: 'count' }, r.parts.filter(p => p.count).map(p => `${p.name} ${p.count}`).join(' · ')));
+      return nodes;
+    }));
+  }
+
+  function renderAspectChart(job) {
+    const names = job.analyses.find(a => a)?.aspects.map(a => a.name) ?? [];
+    $('aspect-figure').hidden = names.length === 0;
+    if (!names.length) return;
+    const labels = state.info?.labels ?? ['Negative', 'Positive'];
+    const rows = names.map((name, k) => ({
+      name,
+      parts: labels.map(label => ({
+        name: modelName(label), tone: TONE[label] ?? 'other',
+        count: job.analyses.filter(a => a?.aspects[k].mentioned && a.aspects[k].label === label).length,
+      })),
+    })).filter(r => r.parts.some(p => p.count));
+    stackedBars($('aspect-chart'), t('aspectChartTitle'), rows);
+  }
+
+  function labelParts(job, indexes) {
+    return labelsOf(job).map(l => ({ name: l, tone: TONE[canonical(l)] ?? 'other', count: indexes.filter(i => job.results[i]?.model_label === l).length }));
+  }
+
+  /** Label counts per value of the chosen column: the 12 most frequent values, the rest as one row. */
+  function renderGroupChart(job) {
+    const column = $('group-column').value;
+    $('group-figure').hidden = column === '';
+    if (column === '') return;
+    const groups = new Map();
+    job.rows.forEach((row, i) => {
+      if (!job.results[i] || job.results[i].skipped) return;
+      const key = (row[Number(column)] ?? '').trim() || '—';
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push(i);
+    });
+    const sorted = [...groups].sort((a, b) => b[1].length - a[1].length);
+    const shown = sorted.slice(0, 12), rest = sorted.slice(12).flatMap(g => g[1]);
+    const rows = shown.map(([name, indexes]) => ({ name, parts: labelParts(job, indexes) }));
+    if (rest.length) rows.push({ name: t('others'), parts: labelParts(job, rest) });
+    const title = t('groupTitle', { column: job.columns[Number(column)] });
+    $('group-title').textContent = title;
+    stackedBars($('group-chart'), title, rows);
+  }
+
+  /** A day from the usual ways dates are written (2024-05-01, 2024/5/1 12:00, 2024年5月1日), or null. */
+  function dayOf(value) {
+    const m = /(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})/.exec(value ?? '');
+    return m ? `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}` : null;
+  }
+
+  /** Label counts per day (per month beyond 60 days) of the chosen date column, as stacked columns. */
+  function renderTrendChart(job) {
+    const column = $('date-column').value;
+    const dated = column === '' ? [] : job.rows.map((row, i) => [dayOf(row[Number(column)]), i]).filter(([day, i]) => day && job.results[i] && !job.results[i].skipped);
+    $('trend-figure').hidden = dated.length === 0;
+    if (!dated.length) return;
+    const byMonth = new Set(dated.map(([day]) => day)).size > 60;
+    const periods = new Map();
+    for (const [day, i] of dated) {
+      const key = byMonth ? day.slice(0, 7) : day;
+      if (!periods.has(key)) periods.set(key, []);
+      periods.get(key).push(i);
+    }
+    const keys = [...periods.keys()].sort();
+    const chart = $('trend-chart');
+    const width = chartWidth(chart), height = CHART_HEIGHT, left = 28, bottom = 34, plotW = width - left - 6, plotH = height - bottom - 12;
+    const most = Math.max(1, ...keys.map(k => periods.get(k).length)), barW = plotW / keys.length;
+    chart.setAttribute('viewBox', `0 0 ${width} ${height}`);
+    chart.setAttribute('aria-label', t('chartAria', { title: t('trendTitle'),
+      parts: keys.map(k => `${k} ${labelParts(job, periods.get(k)).map(p => `${p.name} ${p.count}`).join(' ')}`).join(', ') }));
+    const nodes = [svg('line', { x1: left, y1: height - bottom, x2: width - 6, y2: height - bottom, stroke: '#99a' }),
+      svg('text', { x: left - 4, y: 20, 'text-anchor': 'end' }, String(most))];
+    keys.forEach((k, n) => {
+      let y = height - bottom;
+      for (const p of labelParts(job, periods.get(k))) {
+        const h = p.count / most * plotH;
+        if (h > 0) nodes.push(svg('rect', { x: (left + n * barW + 1).toFixed(1), y: (y - h).toFixed(1), width: Math.max(barW - 2, 1).toFixed(1), height: h.toFixed(1), class: p.tone }));
+        y -= h;
+      }
+      const every = Math.ceil(keys.length / 6);
+      if (n % every === 0) nodes.push(svg('text', { x: (left + n * barW + barW / 2).toFixed(1), y: height - bottom + 14, 'text-anchor': 'middle' }, byMonth ? k : k.slice(5)));
+    });
+    chart.replaceChildren(...nodes);
   }
 
   function labelsOf(job) {
@@ -756,7 +945,8 @@
     if (!job) return;
     const modelLabels = state.info ? state.info.model_labels : labelsOf(job);
     const names = state.info ? state.info.labels : modelLabels;
-    const added = ['label', 'score', ...names.map(n => 'prob_' + n), 'error'];
+    const aspects = job.analyses.find(a => a)?.aspects.map(a => a.name) ?? [];
+    const added = ['label', 'score', ...names.map(n => 'prob_' + n), ...aspects.map(a => 'aspect_' + a), 'error'];
     for (let i = 0; i < added.length; i++)
       while (job.columns.includes(added[i]) || added.indexOf(added[i]) < i) added[i] += '_pred';
     const lines = [[...job.columns, ...added].map(csvField).join(',')];
@@ -764,8 +954,9 @@
       const r = job.results[i];
       const original = job.columns.map((_, c) => cells[c] ?? '');
       const verdict = r && !r.skipped
-        ? [r.label, r.score, ...modelLabels.map(l => r.probabilities.find(p => p.label === l)?.score ?? ''), '']
-        : ['', '', ...modelLabels.map(() => ''), rowError(r)];
+        ? [r.label, r.score, ...modelLabels.map(l => r.probabilities.find(p => p.label === l)?.score ?? ''),
+          ...aspects.map((_, k) => job.analyses[i]?.aspects[k].label ?? ''), '']
+        : ['', '', ...modelLabels.map(() => ''), ...aspects.map(() => ''), rowError(r)];
       lines.push([...original, ...verdict].map(csvField).join(','));
     });
     const blob = new Blob(['\uFEFF' + lines.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' });
@@ -822,6 +1013,8 @@
     $('search').addEventListener('input', refilter(() => { state.search = $('search').value; }));
     $('page-prev').addEventListener('click', () => { state.page--; renderTable(state.batch); });
     $('page-next').addEventListener('click', () => { state.page++; renderTable(state.batch); });
+    $('group-column').addEventListener('change', () => renderGroupChart(state.batch));
+    $('date-column').addEventListener('change', () => renderTrendChart(state.batch));
     // An error is about what was there when it was shown; editing the input retires it.
     $('text').addEventListener('input', () => showError('single-error', ''));
     $('lines').addEventListener('input', () => showError('batch-error', ''));

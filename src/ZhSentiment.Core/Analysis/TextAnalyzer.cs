@@ -1,0 +1,265 @@
+using ZhSentiment.Inference;
+
+namespace ZhSentiment.Analysis;
+
+/// <summary>
+/// Sentences, evidence and aspects of texts, from the engine's predictions alone, so it works for any model the
+/// engine serves. Per text it classifies the whole text, each clause alone, the text with each clause removed and
+/// the text with each clause's opinion span removed, all texts of a call in one engine call.
+/// </summary>
+/// <remarks>
+/// Cost per text: 1 + 2n + s predictions for n clauses (n ≤ <see cref="MaxClauses"/>; longer texts have neighbouring
+/// clauses merged into that many) and s ≤ min(n, <see cref="MaxShortSpans"/>) short spans; a one-clause text costs 1 + s,
+/// so at most 1 + 2·32 + 16 = 81 predictions. The added texts are clauses (short) and the text minus a span (as long as the text).
+/// </remarks>
+public static class TextAnalyzer
+{
+    /// <summary>Clauses classified on their own; beyond it, neighbouring clauses are merged.</summary>
+    public const int MaxClauses = 32;
+
+    /// <summary>Short (opinion) spans occluded per text.</summary>
+    public const int MaxShortSpans = 16;
+
+    /// <summary>Evidence spans answered per text.</summary>
+    public const int MaxEvidence = 8;
+
+    /// <summary>
+    /// Weight of the clauses after a contrast marker in the overall verdict: the mean of their probabilities is mixed
+    /// with the whole text's at this weight. A contrast puts the writer's verdict after the turn (价格有点贵，但是质量真的很好).
+    /// </summary>
+    public const float ContrastWeight = 0.6f;
+
+    /// <summary>Most predictions one text can cost.</summary>
+    public const int MaxPredictionsPerText = 1 + 2 * MaxClauses + MaxShortSpans;
+
+    // Degree and negation words, and 也/还/都: an opinion starts at the first of them (物流[太慢], 包装[还压坏了]).
+    private static readonly string[] OpinionStarts =
+        ["有点", "有些", "比较", "相当", "十分", "非常", "特别", "太", "很", "真", "挺", "超", "极", "不", "没", "蛮", "最", "巨", "好", "也", "还", "都", "略", "偏", "够"];
+
+    /// <summary>Analyses texts in one engine call; results come in input order.</summary>
+    /// <param name="evidence">False skips the occlusion predictions (1 + n per text instead of 1 + 2n + s) and answers no evidence.</param>
+    /// <exception cref="ArgumentException">A text is empty or whitespace only.</exception>
+    /// <exception cref="EngineOverloadedException">The queue cannot take the predictions.</exception>
+    public static async Task<TextAnalysis[]> AnalyzeAsync(SentimentEngine engine, IReadOnlyList<string> texts, IReadOnlyList<Aspect> aspects,
+        bool evidence = true, CancellationToken cancellationToken = default)
+    {
+        var probes = new List<string>(texts.Count * 8);
+        var plans = new Plan[texts.Count];
+        for (int i = 0; i < texts.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(texts[i]))
+                throw new ArgumentException(texts.Count == 1 ? "The text is empty." : $"Text {i} is empty.", nameof(texts));
+            plans[i] = Plan.Make(texts[i], aspects, evidence, probes);
+        }
+        var results = await engine.PredictAsync(probes, cancellationToken).ConfigureAwait(false);
+        var analyses = new TextAnalysis[plans.Length];
+        for (int i = 0; i < plans.Length; i++) analyses[i] = plans[i].Finish(results, engine.Labels, aspects);
+        return analyses;
+    }
+
+    /// <summary>Where the aspect's name or terms occur (ignoring case), longest term first, without overlaps.</summary>
+    public static List<(int Start, int End)> FindMentions(string text, Aspect aspect)
+    {
+        var found = new List<(int Start, int End)>();
+        foreach (var needle in aspect.Needles)
+        {
+            for (int at = text.IndexOf(needle, StringComparison.OrdinalIgnoreCase); at >= 0;
+                 at = text.IndexOf(needle, at + needle.Length, StringComparison.OrdinalIgnoreCase))
+            {
+                int end = at + needle.Length;
+                if (!found.Exists(m => m.Start < end && at < m.End)) found.Add((at, end));
+            }
+        }
+        found.Sort();
+        return found;
+    }
+
+    /// <summary>The predictions one text needs, as indices into the call's results (-1: nothing is left once the span is removed).</summary>
+    private sealed class Plan
+    {
+        private string _text = "";
+        private int _whole;
+        private List<Clause> _units = [];
+        private int[] _alone = [], _without = [];
+        private readonly List<(int Start, int End, int Without)> _short = [];
+        private List<(int Start, int End)>[] _mentions = [];
+        private int _predictions;
+        private bool _evidence;
+
+        public static Plan Make(string text, IReadOnlyList<Aspect> aspects, bool evidence, List<string> probes)
+        {
+            int first = probes.Count;
+            var plan = new Plan { _text = text, _evidence = evidence, _whole = Add(probes, text), _units = Merge(ClauseSplitter.Split(text)) };
+            var units = plan._units;
+            plan._alone = new int[units.Count];
+            plan._without = new int[units.Count];
+            for (int u = 0; u < units.Count; u++)
+            {
+                // One clause alone is the whole text: its verdict is the whole text's, and nothing is left without it.
+                plan._alone[u] = units.Count == 1 ? plan._whole : Add(probes, ClauseText(text, units[u]));
+                plan._without[u] = units.Count == 1 || !evidence ? -1 : AddWithout(probes, text, units[u].Start, units[u].End);
+            }
+
+            plan._mentions = new List<(int Start, int End)>[aspects.Count];
+            for (int a = 0; a < aspects.Count; a++) plan._mentions[a] = FindMentions(text, aspects[a]);
+
+            foreach (var unit in units)
+            {
+                if (!evidence || plan._short.Count == MaxShortSpans) break;
+                if (OpinionSpan(text, unit, plan._mentions) is { } span)
+                    plan._short.Add((span.Start, span.End, AddWithout(probes, text, span.Start, span.End)));
+            }
+            plan._predictions = probes.Count - first;
+            return plan;
+        }
+
+        public TextAnalysis Finish(SentimentResult[] results, LabelSet labels, IReadOnlyList<Aspect> aspects)
+        {
+            var whole = results[_whole];
+            var sentences = new SentenceVerdict[_units.Count];
+            for (int u = 0; u < _units.Count; u++)
+                sentences[u] = new SentenceVerdict(_units[u].Start, _units[u].End, new Verdict(results[_alone[u]].Probabilities));
+
+            var (verdict, contrast) = Overall(whole, sentences);
+            // Towards Positive (all its classes, as star ratings have several); for a label set without it, towards the text's own label.
+            bool[] target = [.. labels.Names.Select(n => n == LabelSet.Positive)];
+            if (!target.Contains(true)) target[whole.LabelIndex] = true;
+            float Toward(IReadOnlyList<float> p)
+            {
+                float sum = 0;
+                for (int c = 0; c < target.Length; c++) if (target[c]) sum += p[c];
+                return sum;
+            }
+            // Nothing left once the span is removed: every class equally likely.
+            float empty = Toward(Enumerable.Repeat(1f / labels.Count, labels.Count).ToArray());
+            float Weight(int without) => Toward(whole.Probabilities) - (without < 0 ? empty : Toward(results[without].Probabilities));
+
+            var evidence = new List<EvidenceSpan>(_units.Count + _short.Count);
+            if (_evidence)
+                for (int u = 0; u < _units.Count; u++) evidence.Add(new EvidenceSpan(_units[u].Start, _units[u].End, Weight(_without[u])));
+            foreach (var (start, end, without) in _short) evidence.Add(new EvidenceSpan(start, end, Weight(without)));
+            evidence.RemoveAll(e => e.Weight == 0);
+            evidence.Sort((a, b) => Math.Abs(b.Weight).CompareTo(Math.Abs(a.Weight)));
+            if (evidence.Count > MaxEvidence) evidence.RemoveRange(MaxEvidence, evidence.Count - MaxEvidence);
+
+            var verdicts = new AspectVerdict[aspects.Count];
+            for (int a = 0; a < aspects.Count; a++) verdicts[a] = AspectOf(aspects[a].Name, _mentions[a], sentences);
+            return new TextAnalysis(_text, whole, verdict, contrast, sentences, evidence, verdicts, _predictions);
+        }
+
+        /// <summary>
+        /// The whole text's verdict, mixed with the mean of the clauses after the last contrast marker of each
+        /// sentence that has one (<see cref="ContrastWeight"/>); without a contrast, exactly the whole text's.
+        /// </summary>
+        private (Verdict Verdict, bool Contrast) Overall(SentimentResult whole, SentenceVerdict[] sentences)
+        {
+            var focus = new List<int>();
+            for (int u = 0; u < _units.Count; u++)
+            {
+                if (!_units[u].Contrast) continue;
+                // A later turn in the same sentence replaces this one.
+                focus.RemoveAll(f => _units[f].Sentence == _units[u].Sentence);
+                for (int v = u; v < _units.Count && _units[v].Sentence == _units[u].Sentence; v++) focus.Add(v);
+            }
+            if (focus.Count == 0 || focus.Count == _units.Count) return (new Verdict(whole.Probabilities), false);
+
+            var mixed = new float[whole.Probabilities.Count];
+            for (int c = 0; c < mixed.Length; c++)
+            {
+                float mean = 0;
+                foreach (var f in focus) mean += sentences[f].Verdict.Probabilities[c];
+                mixed[c] = (1 - ContrastWeight) * whole.Probabilities[c] + ContrastWeight * mean / focus.Count;
+            }
+            return (new Verdict(mixed), true);
+        }
+
+        /// <summary>The mean verdict of the clauses that mention the aspect.</summary>
+        private AspectVerdict AspectOf(string name, List<(int Start, int End)> mentions, SentenceVerdict[] sentences)
+        {
+            var spans = new List<(int Start, int End)>();
+            float[]? sum = null;
+            for (int u = 0; u < _units.Count; u++)
+            {
+                var unit = _units[u];
+                if (!mentions.Exists(m => m.Start >= unit.Start && m.Start < unit.End)) continue;
+                spans.Add((unit.Start, unit.End));
+                var probabilities = sentences[u].Verdict.Probabilities;
+                sum ??= new float[probabilities.Count];
+                for (int c = 0; c < sum.Length; c++) sum[c] += probabilities[c];
+            }
+            if (sum is null) return new AspectVerdict(name, null, []);
+            for (int c = 0; c < sum.Length; c++) sum[c] /= spans.Count;
+            return new AspectVerdict(name, new Verdict(sum), spans);
+        }
+    }
+
+    private static int Add(List<string> probes, string text)
+    {
+        probes.Add(text);
+        return probes.Count - 1;
+    }
+
+    /// <summary>Adds the text without <c>[start, end)</c>, unless nothing but punctuation and white space is left (-1).</summary>
+    private static int AddWithout(List<string> probes, string text, int start, int end)
+    {
+        var rest = string.Concat(text.AsSpan(0, start), text.AsSpan(end));
+        foreach (var c in rest)
+            if (!char.IsWhiteSpace(c) && !char.IsPunctuation(c)) return Add(probes, rest);
+        return -1;
+    }
+
+    /// <summary>
+    /// The clause as it is classified alone: without its contrast marker, which says how the clause relates to the
+    /// one before and weighs in the overall verdict, not what the clause itself says (n-gram models read
+    /// 可惜油耗太高了 as positive, 油耗太高了 as negative).
+    /// </summary>
+    private static string ClauseText(string text, Clause clause)
+    {
+        int marker = ClauseSplitter.ContrastMarkerLength(text, clause.Start, clause.End);
+        int start = clause.Start + marker;
+        while (start < clause.End && (char.IsWhiteSpace(text[start]) || char.IsPunctuation(text[start]))) start++;
+        return start < clause.End ? text[start..clause.End] : text[clause.Start..clause.End];
+    }
+
+    /// <summary>At most <see cref="MaxClauses"/> units: neighbouring clauses merged evenly when there are more.</summary>
+    private static List<Clause> Merge(List<Clause> clauses)
+    {
+        if (clauses.Count <= MaxClauses) return clauses;
+        var merged = new List<Clause>(MaxClauses);
+        for (int g = 0; g < MaxClauses; g++)
+        {
+            int from = g * clauses.Count / MaxClauses, to = (g + 1) * clauses.Count / MaxClauses - 1;
+            merged.Add(new Clause(clauses[from].Start, clauses[to].End, clauses[to].Sentence, clauses[from].Contrast));
+        }
+        return merged;
+    }
+
+    /// <summary>
+    /// The clause's opinion: what follows its first aspect mention, from the first degree or negation word on if there
+    /// is one (物流[太慢]); what precedes a mention that ends the clause (很清晰的[屏幕] → 很清晰的); else from the first
+    /// degree or negation word (这家店的服务态度[真是太好了]). Null when that would be the whole clause.
+    /// </summary>
+    private static (int Start, int End)? OpinionSpan(string text, Clause unit, List<(int Start, int End)>[] mentions)
+    {
+        (int Start, int End)? mention = null;
+        foreach (var list in mentions)
+            foreach (var m in list)
+                if (m.Start >= unit.Start && m.Start < unit.End && (mention is null || m.Start < mention.Value.Start))
+                    mention = (m.Start, Math.Min(m.End, unit.End));
+
+        if (mention is { } only && only.End == unit.End)
+            return only.Start > unit.Start ? (unit.Start, only.Start) : null;
+        int from = mention?.End ?? unit.Start;
+        int start = from;
+        for (int i = from; i < unit.End; i++)
+            if (StartsOpinion(text, i, unit.End)) { start = i; break; }
+        return start > unit.Start && start < unit.End ? (start, unit.End) : null;
+    }
+
+    private static bool StartsOpinion(string text, int at, int end)
+    {
+        foreach (var word in OpinionStarts)
+            if (at + word.Length <= end && text.AsSpan(at, word.Length).SequenceEqual(word)) return true;
+        return false;
+    }
+}

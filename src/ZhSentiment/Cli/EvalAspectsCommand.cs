@@ -1,0 +1,113 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Spectre.Console;
+using ZhSentiment.Analysis;
+using ZhSentiment.Inference;
+
+namespace ZhSentiment.Cli;
+
+/// <summary>
+/// <c>zhsenti eval-aspects</c>: aspect mention precision/recall/F1 and aspect-polarity accuracy of <c>/v1/analyze</c>'s
+/// analysis on a file of labelled (text, aspect, polarity) triples, per preset and in total.
+/// </summary>
+internal sealed class EvalAspectsCommand : Command
+{
+    private readonly Option<string> _data = new("--data") { Description = "TSV with a header: preset, text, aspects (物流:负面;价格:正面).", HelpName = "FILE", Required = true };
+    private readonly ModelOptions _model;
+    private readonly Option<string> _presets = new("--presets") { Description = "The folder of aspect presets. Default: aspects/ beside the executable.", HelpName = "DIR" };
+    private readonly Option<bool> _errors = new("--errors") { Description = "List every missed, spurious or wrongly labelled aspect." };
+    private readonly Option<bool> _json = new("--json") { Description = "Write the results as JSON." };
+
+    public EvalAspectsCommand() : base("eval-aspects", "Measure aspect analysis on labelled (text, aspect, polarity) triples: mention precision/recall/F1, aspect-polarity accuracy.")
+    {
+        Options.Add(_data);
+        _model = new ModelOptions(this);
+        Options.Add(_presets);
+        Options.Add(_errors);
+        Options.Add(_json);
+        SetAction((parse, _) => CliErrors.RunAsync(Name, () => RunAsync(parse)));
+    }
+
+    private async Task<int> RunAsync(ParseResult parse)
+    {
+        string dataPath = parse.GetValue(_data)!;
+        var examples = AspectEvaluation.Read(dataPath);
+        var presets = AspectLexicon.LoadFolder(parse.GetValue(_presets) ?? AspectLexicon.DefaultFolder);
+        using var engine = _model.Load(parse, Name);
+
+        var total = new AspectEvaluation();
+        var byPreset = new List<(string Preset, AspectEvaluation Evaluation)>();
+        var mistakes = new List<(int Line, string Text, string Aspect, string Gold, string Predicted)>();
+        foreach (var group in examples.GroupBy(e => e.Preset))
+        {
+            var preset = AspectLexicon.Find(presets, group.Key)
+                ?? throw new CliException($"{dataPath}: no preset '{group.Key}' (the presets are {string.Join(", ", presets.Select(p => p.Name))})");
+            var items = group.ToArray();
+            var analyses = await TextAnalyzer.AnalyzeAsync(engine, [.. items.Select(e => e.Text)], preset.Aspects);
+            var evaluation = new AspectEvaluation();
+            for (int i = 0; i < items.Length; i++)
+            {
+                var predicted = analyses[i].Aspects.Select(a => (a.Name, a.Verdict is { } v ? engine.Labels.Names[v.LabelIndex] : null)).ToList();
+                evaluation.Add(items[i].Gold, predicted);
+                total.Add(items[i].Gold, predicted);
+                foreach (var (name, label) in predicted)
+                {
+                    var gold = items[i].Gold.GetValueOrDefault(name);
+                    if (gold != label) mistakes.Add((items[i].Line, items[i].Text, name, gold ?? "-", label ?? "-"));
+                }
+            }
+            byPreset.Add((preset.Name, evaluation));
+        }
+
+        if (parse.GetValue(_json)) WriteJson(dataPath, engine.Info, byPreset, total, parse.GetValue(_errors) ? mistakes : []);
+        else WriteTables(dataPath, engine.Info, byPreset, total, parse.GetValue(_errors) ? mistakes : []);
+        return 0;
+    }
+
+    private static JsonObject Figures(AspectEvaluation e) => new()
+    {
+        ["texts"] = e.Texts,
+        ["triples"] = e.Triples,
+        ["mention_precision"] = e.Precision,
+        ["mention_recall"] = e.Recall,
+        ["mention_f1"] = e.F1,
+        ["polarity_accuracy"] = e.PolarityAccuracy,
+        ["end_to_end_accuracy"] = e.EndToEndAccuracy,
+    };
+
+    private static void WriteJson(string dataPath, ModelInfo info, List<(string Preset, AspectEvaluation Evaluation)> byPreset, AspectEvaluation total,
+        List<(int Line, string Text, string Aspect, string Gold, string Predicted)> mistakes)
+    {
+        // JsonObject rather than anonymous types: the release is Native AOT, where reflection-based serialization is unavailable.
+        var doc = Figures(total);
+        doc["data"] = dataPath;
+        doc["model"] = info.Source;
+        doc["presets"] = new JsonArray([.. byPreset.Select(p => { var o = Figures(p.Evaluation); o["preset"] = p.Preset; return o; })]);
+        doc["errors"] = new JsonArray([.. mistakes.Select(m => new JsonObject
+        {
+            ["line"] = m.Line, ["text"] = m.Text, ["aspect"] = m.Aspect, ["gold"] = m.Gold, ["predicted"] = m.Predicted,
+        })]);
+        Console.WriteLine(doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+    }
+
+    private static void WriteTables(string dataPath, ModelInfo info, List<(string Preset, AspectEvaluation Evaluation)> byPreset, AspectEvaluation total,
+        List<(int Line, string Text, string Aspect, string Gold, string Predicted)> mistakes)
+    {
+        var console = AnsiConsole.Console;
+        var inv = CultureInfo.InvariantCulture;
+        console.MarkupLineInterpolated($"[bold]{info.Name}[/] ({info.Architecture}) on {dataPath}: {total.Texts} texts, {total.Triples} (text, aspect, polarity) triples");
+        console.MarkupLineInterpolated($"mention F1 [bold]{total.F1.ToString("F4", inv)}[/], aspect-polarity accuracy [bold]{total.PolarityAccuracy.ToString("P2", inv)}[/] (end to end, misses counting as wrong: {total.EndToEndAccuracy.ToString("P2", inv)})");
+        var table = new Table().AddColumns("preset", "texts", "triples", "mention P", "mention R", "mention F1", "polarity acc.", "end to end");
+        foreach (var (preset, e) in byPreset.Append(("all", total)))
+            table.AddRow(Markup.Escape(preset), e.Texts.ToString(inv), e.Triples.ToString(inv), e.Precision.ToString("F4", inv), e.Recall.ToString("F4", inv),
+                e.F1.ToString("F4", inv), e.PolarityAccuracy.ToString("P2", inv), e.EndToEndAccuracy.ToString("P2", inv));
+        console.Write(table);
+        if (mistakes.Count == 0) return;
+        var errors = new Table().AddColumns("line", "aspect", "gold", "predicted", "text");
+        foreach (var m in mistakes)
+            errors.AddRow(m.Line.ToString(inv), Markup.Escape(m.Aspect), Markup.Escape(m.Gold), Markup.Escape(m.Predicted), Markup.Escape(m.Text));
+        console.Write(errors);
+    }
+}

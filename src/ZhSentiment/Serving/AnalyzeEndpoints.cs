@@ -1,0 +1,100 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using ZhSentiment.Analysis;
+using ZhSentiment.Inference;
+
+namespace ZhSentiment.Serving;
+
+/// <summary>The aspect presets of <c>aspects/</c> beside the executable, read once at start-up.</summary>
+public sealed class AspectPresets(IReadOnlyList<AspectPreset> all)
+{
+    public IReadOnlyList<AspectPreset> All { get; } = all;
+
+    public AspectPresetInfo[] Describe() => [.. All.Select(p => new AspectPresetInfo(p.Name, p.Alias, [.. p.Aspects.Select(a => a.Name)]))];
+}
+
+/// <summary><c>/v1/analyze</c>: sentences, evidence and aspects of each text (<see cref="TextAnalyzer"/>).</summary>
+internal static class AnalyzeEndpoints
+{
+    public static RouteGroupBuilder MapAnalyze(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v1").WithTags("Analysis");
+        group.MapPost("/analyze", Analyze)
+            .AcceptsJson<AnalyzeRequest>()
+            .ProducesTextProblems()
+            .WithName("Analyze")
+            .WithSummary("Sentences, evidence and aspects of one or several texts")
+            .WithDescription(
+                "Send `{\"text\": \"...\"}` or `{\"texts\": [...]}`, optionally with `\"aspects\"`: a preset's name (`/info` lists them) or " +
+                "a list of aspects, each a name or `{\"name\": \"物流\", \"terms\": [\"快递\", \"发货\"]}`. Each result gives the overall verdict " +
+                "(the whole text's, with the clauses after a contrast marker such as 但是 or 可惜 weighing more), every clause's verdict, " +
+                $"the spans that moved the verdict most (occlusion: at most {TextAnalyzer.MaxPredictionsPerText} predictions per text), " +
+                "and for every aspect whether it is mentioned, the verdict on the clauses that mention it and their spans. " +
+                "Offsets are UTF-16 code units, `end` exclusive.");
+        return group;
+    }
+
+    private static async Task<Results<Ok<AnalyzeResponse>, ProblemHttpResult>> Analyze(
+        HttpContext context, ModelHost host, AspectPresets presets, IOptions<ServiceOptions> options)
+    {
+        var body = await RequestReader.ReadAsync(context.Request, options.Value, TextShape.OneOrMany, readAspects: true);
+        if (body.Problem is { } invalid) return invalid;
+        IReadOnlyList<Aspect> aspects = [];
+        if (body.Aspects is { Preset: { } name })
+        {
+            if (AspectLexicon.Find(presets.All, name) is not { } preset)
+                return TypedResults.Problem(
+                    $"`aspects` names no preset '{name}'; the presets are {string.Join(", ", presets.All.Select(p => p.Alias is null ? p.Name : $"{p.Name} ({p.Alias})"))}, or send a list of aspects.",
+                    statusCode: StatusCodes.Status400BadRequest);
+            aspects = preset.Aspects;
+        }
+        else if (body.Aspects is { Custom: { } custom })
+        {
+            aspects = custom;
+        }
+        if (host.Engine is not { } engine) return Prediction.Loading(context);
+
+        var (analyses, problem) = await Prediction.RunAsync(context,
+            token => TextAnalyzer.AnalyzeAsync(engine, body.Texts, aspects, cancellationToken: token), analyses => analyses[0].Whole.InferenceTime);
+        if (problem is not null) return problem;
+        var items = new AnalyzeItem[analyses!.Length];
+        for (int i = 0; i < items.Length; i++) items[i] = ToItem(analyses[i], engine.Labels, body.NeutralThreshold);
+        return TypedResults.Ok(new AnalyzeResponse(engine.Info.Name, items));
+    }
+
+    /// <summary>The JSON of one analysis, as <c>/v1/analyze</c> and <c>zhsenti predict --json --analyze</c> write it.</summary>
+    public static AnalyzeItem ToItem(TextAnalysis analysis, LabelSet labels, double? neutralThreshold)
+    {
+        var text = analysis.Text;
+        string Label(Verdict v) => Prediction.LabelOf(labels.Names[v.LabelIndex], v.Score, neutralThreshold);
+
+        var probabilities = new LabelScore[labels.Count];
+        for (int c = 0; c < probabilities.Length; c++) probabilities[c] = new LabelScore(labels.ModelLabels[c], analysis.Verdict.Probabilities[c]);
+
+        var sentences = new SentenceItem[analysis.Sentences.Count];
+        for (int i = 0; i < sentences.Length; i++)
+        {
+            var s = analysis.Sentences[i];
+            sentences[i] = new SentenceItem(text[s.Start..s.End], s.Start, s.End, Label(s.Verdict), s.Verdict.Score);
+        }
+
+        var evidence = new EvidenceItem[analysis.Evidence.Count];
+        for (int i = 0; i < evidence.Length; i++)
+        {
+            var e = analysis.Evidence[i];
+            evidence[i] = new EvidenceItem(text[e.Start..e.End], e.Start, e.End, e.Weight);
+        }
+
+        var aspects = new AspectItem[analysis.Aspects.Count];
+        for (int i = 0; i < aspects.Length; i++)
+        {
+            var a = analysis.Aspects[i];
+            var spans = new SpanItem[a.Spans.Count];
+            for (int j = 0; j < spans.Length; j++) spans[j] = new SpanItem(text[a.Spans[j].Start..a.Spans[j].End], a.Spans[j].Start, a.Spans[j].End);
+            aspects[i] = a.Verdict is { } v
+                ? new AspectItem(a.Name, true, Label(v), v.Score, spans)
+                : new AspectItem(a.Name, false, null, null, spans);
+        }
+        return new AnalyzeItem(Label(analysis.Verdict), analysis.Verdict.Score, probabilities, sentences, evidence, aspects);
+    }
+}

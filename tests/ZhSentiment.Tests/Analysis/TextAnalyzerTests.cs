@@ -1,0 +1,152 @@
+using ZhSentiment.Analysis;
+
+namespace ZhSentiment.Tests.Analysis;
+
+public class TextAnalyzerTests
+{
+    private static readonly Aspect[] Aspects = [new("物流", ["快递"]), new("价格", ["便宜"]), new("屏幕", [])];
+
+    private static async Task<TextAnalysis> AnalyzeAsync(string text, IReadOnlyList<Aspect>? aspects = null)
+    {
+        using var engine = PolarityModel.Engine();
+        return (await TextAnalyzer.AnalyzeAsync(engine, [text], aspects ?? Aspects, cancellationToken: TestContext.Current.CancellationToken))[0];
+    }
+
+    [Fact]
+    public async Task WithoutContrastTheVerdictIsTheWholeTexts()
+    {
+        const string text = "物流好，价格差，包装好";
+        var analysis = await AnalyzeAsync(text);
+
+        Assert.False(analysis.ContrastApplied);
+        Assert.Equal(analysis.Whole.Probabilities, analysis.Verdict.Probabilities);
+        Assert.Equal(PolarityModel.Positive(text), analysis.Verdict.Probabilities[1], 5);
+        Assert.Equal(["物流好", "价格差", "包装好"], analysis.Sentences.Select(s => text[s.Start..s.End]));
+        Assert.Equal([1, 0, 1], analysis.Sentences.Select(s => s.Verdict.LabelIndex));
+    }
+
+    [Fact]
+    public async Task TheClausesAfterAContrastWeighMore()
+    {
+        // The whole text leans positive (好好 against 差); the clause after 但是 is negative and decides.
+        const string text = "外观好，做工好，但是续航差";
+        var analysis = await AnalyzeAsync(text);
+
+        float whole = PolarityModel.Positive(text), after = PolarityModel.Positive("续航差");
+        float expected = (1 - TextAnalyzer.ContrastWeight) * whole + TextAnalyzer.ContrastWeight * after;
+        Assert.True(analysis.ContrastApplied);
+        Assert.True(whole > 0.5f);
+        Assert.Equal(expected, analysis.Verdict.Probabilities[1], 5);
+        Assert.Equal(0, analysis.Verdict.LabelIndex);
+    }
+
+    [Fact]
+    public async Task OnlyTheLastTurnOfASentenceIsItsFocus()
+    {
+        const string text = "好，但是差，不过好好。差";
+        var analysis = await AnalyzeAsync(text);
+        float expected = (1 - TextAnalyzer.ContrastWeight) * PolarityModel.Positive(text) + TextAnalyzer.ContrastWeight * PolarityModel.Positive("好好");
+        Assert.Equal(expected, analysis.Verdict.Probabilities[1], 5);
+    }
+
+    [Fact]
+    public async Task EvidenceIsTheChangeInPositiveWhenASpanIsRemovedStrongestFirst()
+    {
+        const string text = "物流很好好，价格差";
+        var analysis = await AnalyzeAsync(text);
+
+        float whole = PolarityModel.Positive(text);
+        var weights = analysis.Evidence.ToDictionary(e => text[e.Start..e.End], e => e.Weight);
+        Assert.Equal(whole - PolarityModel.Positive("，价格差"), weights["物流很好好"], 5);
+        Assert.Equal(whole - PolarityModel.Positive("物流很好好，"), weights["价格差"], 5);
+        // The opinion after the aspect's mention, from the degree word on.
+        Assert.Equal(whole - PolarityModel.Positive("物流，价格差"), weights["很好好"], 5);
+        Assert.True(weights["价格差"] < 0 && weights["物流很好好"] > 0);
+        Assert.Equal(analysis.Evidence.OrderByDescending(e => Math.Abs(e.Weight)), analysis.Evidence);
+    }
+
+    [Fact]
+    public async Task ASingleClauseIsWeighedAgainstTheUniformVerdict()
+    {
+        var analysis = await AnalyzeAsync("好好");
+        var only = Assert.Single(analysis.Evidence);
+        Assert.Equal((0, 2), (only.Start, only.End));
+        Assert.Equal(PolarityModel.Positive("好好") - 0.5f, only.Weight, 5);
+        Assert.Equal(1, analysis.Predictions);
+    }
+
+    [Fact]
+    public async Task AspectsGetTheVerdictOfTheClausesThatMentionThem()
+    {
+        const string text = "快递好，物流还是好，价格差";
+        var analysis = await AnalyzeAsync(text);
+
+        var logistics = analysis.Aspects[0];
+        Assert.True(logistics.Mentioned);
+        Assert.Equal([(0, 3), (4, 9)], logistics.Spans);
+        float mean = (PolarityModel.Positive("快递好") + PolarityModel.Positive("物流还是好")) / 2;
+        Assert.Equal(mean, logistics.Verdict!.Probabilities[1], 5);
+        Assert.Equal(0, analysis.Aspects[1].Verdict!.LabelIndex);
+        Assert.False(analysis.Aspects[2].Mentioned);
+        Assert.Null(analysis.Aspects[2].Verdict);
+        Assert.Empty(analysis.Aspects[2].Spans);
+    }
+
+    [Fact]
+    public async Task ClausesAreClassifiedWithoutTheirContrastMarker()
+    {
+        // The model reads 惜 as negative: 可惜好 would be even, 好 alone is positive.
+        var analysis = await AnalyzeAsync("物流差，可惜好", [new Aspect("物流", [])]);
+        Assert.Equal(PolarityModel.Positive("好"), analysis.Sentences[1].Verdict.Probabilities[1], 5);
+        Assert.Equal((4, 7), (analysis.Sentences[1].Start, analysis.Sentences[1].End));
+    }
+
+    [Fact]
+    public async Task TheCostIsBoundedForLongTexts()
+    {
+        var text = string.Join("，", Enumerable.Range(0, 200).Select(i => i % 2 == 0 ? "物流很差" : "价格很好"));
+        var analysis = await AnalyzeAsync(text);
+
+        Assert.Equal(TextAnalyzer.MaxClauses, analysis.Sentences.Count);
+        Assert.Equal(0, analysis.Sentences[0].Start);
+        Assert.Equal(text.Length, analysis.Sentences[^1].End);
+        Assert.Equal(TextAnalyzer.MaxPredictionsPerText, analysis.Predictions);
+        Assert.Equal(TextAnalyzer.MaxEvidence, analysis.Evidence.Count);
+    }
+
+    [Fact]
+    public async Task TextsOfACallAreAnsweredInOrder()
+    {
+        using var engine = PolarityModel.Engine();
+        string[] texts = ["好", "差，物流差", "价格好，但是屏幕差"];
+        var analyses = await TextAnalyzer.AnalyzeAsync(engine, texts, Aspects, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(texts, analyses.Select(a => a.Text));
+        Assert.Equal([1, 0, 0], analyses.Select(a => a.Verdict.LabelIndex));
+    }
+
+    [Fact]
+    public async Task ThreeClassModelsAreWeighedTowardsPositiveAndAgainstAnEvenSplit()
+    {
+        using var engine = PolarityModel.Engine(neutral: true);
+        static float Positive(string text)
+        {
+            float good = text.Count(c => c == '好'), bad = text.Count(c => c is '差' or '惜');
+            return MathF.Exp(good) / (MathF.Exp(good) + 1 + MathF.Exp(bad));
+        }
+        var analyses = await TextAnalyzer.AnalyzeAsync(engine, ["好好，差", "好"], [], cancellationToken: TestContext.Current.CancellationToken);
+
+        var weights = analyses[0].Evidence.ToDictionary(e => "好好，差"[e.Start..e.End], e => e.Weight);
+        Assert.Equal(Positive("好好，差") - Positive("，差"), weights["好好"], 5);
+        Assert.Equal(Positive("好好，差") - Positive("好好，"), weights["差"], 5);
+        Assert.Equal(Positive("好") - 1f / 3, Assert.Single(analyses[1].Evidence).Weight, 5);
+        Assert.Equal(3, analyses[0].Verdict.Probabilities.Count);
+    }
+
+    [Fact]
+    public async Task EmptyTextsAreRefused()
+    {
+        using var engine = PolarityModel.Engine();
+        await Assert.ThrowsAsync<ArgumentException>(() => TextAnalyzer.AnalyzeAsync(engine, ["好", " "], [], cancellationToken: TestContext.Current.CancellationToken));
+    }
+}
