@@ -24,7 +24,7 @@ internal sealed class TrainCommand : Command
     private readonly Option<int> _embeddingRows = new("--embedding-rows") { Description = "Rows of the embedding table (an id's embedding is row id mod this). Default: 262144.", DefaultValueFactory = _ => new CompactConfig().EmbeddingRows };
     private readonly Option<int> _convFilters = new("--conv-filters") { Description = "Filters of a convolution over the ids' embeddings in text order (reads order beyond one n-gram); 0 for none. Default: 0.", DefaultValueFactory = _ => 0 };
     private readonly Option<int> _convWidth = new("--conv-width") { Description = "Consecutive n-gram ids one filter reads. Default: 9.", DefaultValueFactory = _ => new CompactConfig().ConvWidth };
-    private readonly Option<float> _convStep = new("--conv-step") { Description = "Multiplies the step of the convolution's filters. Default: 1.", DefaultValueFactory = _ => 1f };
+    private readonly Option<float> _convStep = new("--conv-step") { Description = "Multiplies the step of the convolution's filters. Default: 0.05.", DefaultValueFactory = _ => new CompactTrainerOptions().ConvStepScale };
     private readonly Option<int> _buckets = new("--buckets") { Description = "Rows of the hashed n-gram table. Default: 262144.", DefaultValueFactory = _ => new CompactConfig().Buckets };
     private readonly Option<int> _maxN = new("--max-n") { Description = "Longest character n-gram. Default: 3.", DefaultValueFactory = _ => new CompactConfig().MaxN };
     private readonly Option<int> _maxLength = new("--max-length") { Description = "Most n-gram ids in one window; longer texts are split into windows. Default: 2048.", DefaultValueFactory = _ => new CompactConfig().MaxSequenceLength };
