@@ -18,11 +18,47 @@ public sealed record CompactConfig
     /// <summary>Rows of the hashed n-gram table.</summary>
     public int Buckets { get; init; } = 1 << 18;
 
-    /// <summary>Width of the n-gram embeddings feeding the output layer; 0 leaves only the linear part.</summary>
+    /// <summary>Width of the n-gram embeddings feeding the output layer and the convolution; 0 leaves only the linear part.</summary>
     public int Dim { get; init; } = 16;
+
+    /// <summary>Rows of the embedding table: an id's embedding is row <c>id mod EmbeddingRows</c>.</summary>
+    public int EmbeddingRows { get; init; } = 1 << 18;
+
+    /// <summary>Filters of the convolution over the ids' embeddings; 0 for none.</summary>
+    public int ConvFilters { get; init; }
+
+    /// <summary>Consecutive ids one filter reads.</summary>
+    public int ConvWidth { get; init; } = 9;
 
     /// <summary>Most n-gram ids in one window; longer texts are split into windows.</summary>
     public int MaxSequenceLength { get; init; } = 2048;
+
+    /// <summary>
+    /// Whether a window's rows are summed and divided by the square root of their number rather than averaged: a long
+    /// text then scores further from zero than a short one with the same evidence, as with length-normalised TF-IDF.
+    /// </summary>
+    public bool SqrtPooling { get; init; }
+
+    /// <summary>Whether traditional characters are read as their simplified forms (<see cref="Text.TraditionalChinese"/>).</summary>
+    public bool FoldTraditional { get; init; }
+
+    /// <summary>Whether each character is read once more tagged with its <see cref="Compact.ClauseRoles"/> role.</summary>
+    public bool ClauseRoles { get; init; }
+
+    /// <summary>
+    /// How the model's scores become logits. <see cref="CompactOutput.Heads"/> (what training writes): a polarity head
+    /// (positive against negative) and, with three labels, a subjectivity head (an opinion against neutral text), each
+    /// a logistic score; then P(负面) = P(opinion)·P(negative | opinion), P(中性) = 1 − P(opinion),
+    /// P(正面) = P(opinion)·P(positive | opinion), so the polar decision is the polarity head's alone.
+    /// <see cref="CompactOutput.Softmax"/>: the first compact models, one softmax over labels, computed by their graph.
+    /// </summary>
+    public CompactOutput Output { get; init; } = CompactOutput.Heads;
+
+    /// <summary>Temperatures dividing each head's score, fitted on held-out training data (calibration).</summary>
+    public IReadOnlyList<float> HeadTemperatures { get; init; } = [];
+
+    /// <summary>Scores a <see cref="CompactOutput.Heads"/> model computes: polarity, and subjectivity with three labels.</summary>
+    public int Heads => Labels.Count - 1;
 
     public void Validate(string file)
     {
@@ -31,6 +67,13 @@ public sealed record CompactConfig
         if (Buckets < 2) throw new ModelFormatException(file, $"buckets must be at least 2, not {Buckets}");
         if (Dim < 0 || Dim > 1024) throw new ModelFormatException(file, $"dim must be within 0..1024, not {Dim}");
         if (MaxSequenceLength < 1) throw new ModelFormatException(file, $"max_sequence_length must be positive, not {MaxSequenceLength}");
+        if (EmbeddingRows < 1) throw new ModelFormatException(file, $"embedding_rows must be positive, not {EmbeddingRows}");
+        if (ConvFilters < 0 || ConvFilters > 4096 || ConvWidth < 1 || ConvWidth > 64 || (ConvFilters > 0 && Dim == 0))
+            throw new ModelFormatException(file, $"conv_filters {ConvFilters} and conv_width {ConvWidth} must be within 0..4096 and 1..64, and a convolution needs dim > 0");
+        if (Output == CompactOutput.Heads && Labels.Count is not (2 or 3))
+            throw new ModelFormatException(file, $"output 'heads' serves two labels (负面, 正面) or three (负面, 中性, 正面), not {Labels.Count}");
+        if (HeadTemperatures.Count != 0 && (HeadTemperatures.Count != Heads || HeadTemperatures.Any(t => !(t > 0 && t < 1000))))
+            throw new ModelFormatException(file, $"head_temperatures must hold {Heads} positive numbers");
     }
 
     public static CompactConfig Load(string path)
@@ -57,6 +100,25 @@ public sealed record CompactConfig
                 Buckets = Required(root, "buckets", path),
                 Dim = Required(root, "dim", path),
                 MaxSequenceLength = Required(root, "max_sequence_length", path),
+                ClauseRoles = root["clause_roles"]?.GetValue<bool>() ?? false,
+                FoldTraditional = root["fold_traditional"]?.GetValue<bool>() ?? false,
+                SqrtPooling = (root["pooling"]?.GetValue<string>() ?? "mean") switch
+                {
+                    "mean" => false,
+                    "sqrt" => true,
+                    var other => throw new ModelFormatException(path, $"pooling '{other}' is not 'mean' or 'sqrt'"),
+                },
+                EmbeddingRows = root["embedding_rows"]?.GetValue<int>() ?? 1 << 18,
+                ConvFilters = root["conv_filters"]?.GetValue<int>() ?? 0,
+                ConvWidth = root["conv_width"]?.GetValue<int>() ?? 9,
+                // Models written before heads existed have no 'output': they are softmax models.
+                Output = root["output"]?.GetValue<string>() switch
+                {
+                    null or "softmax" => CompactOutput.Softmax,
+                    "heads" => CompactOutput.Heads,
+                    var other => throw new ModelFormatException(path, $"output '{other}' is not 'softmax' or 'heads'"),
+                },
+                HeadTemperatures = (root["head_temperatures"] as JsonArray)?.Select(t => t!.GetValue<float>()).ToArray() ?? [],
             };
             config.Validate(path);
             return config;
@@ -91,10 +153,24 @@ public sealed record CompactConfig
             ["buckets"] = Buckets,
             ["dim"] = Dim,
             ["max_sequence_length"] = MaxSequenceLength,
+            ["fold_traditional"] = FoldTraditional,
+            ["pooling"] = SqrtPooling ? "sqrt" : "mean",
+            ["clause_roles"] = ClauseRoles,
+            ["embedding_rows"] = EmbeddingRows,
+            ["conv_filters"] = ConvFilters,
+            ["conv_width"] = ConvWidth,
+            ["output"] = Output == CompactOutput.Softmax ? "softmax" : "heads",
         };
+        if (HeadTemperatures.Count > 0) root["head_temperatures"] = new JsonArray([.. HeadTemperatures.Select(t => JsonValue.Create(t))]);
         File.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
     }
 
     private static int Required(JsonObject root, string name, string path) =>
         root[name]?.GetValue<int>() ?? throw new ModelFormatException(path, $"has no '{name}'");
+}
+
+public enum CompactOutput
+{
+    Softmax,
+    Heads,
 }

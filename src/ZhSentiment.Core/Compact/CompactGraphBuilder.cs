@@ -6,42 +6,120 @@ namespace ZhSentiment.Compact;
 
 /// <summary>
 /// The compact model as an ONNX graph that <see cref="Inference.OnnxClassifier"/> runs like any other: int32
-/// <c>input_ids</c> and <c>attention_mask</c> [batch, sequence] → Gather the half-precision table → mask-weighted mean →
-/// one Gemm whose matrix stacks the output layer over an identity for the linear part → <c>logits</c> [batch, labels].
+/// <c>input_ids</c> and <c>attention_mask</c> [batch, sequence] → the heads' scores (the masked mean of the linear
+/// table's rows; the output layer over the masked mean of the embedding table's rows; the convolution's maximum over
+/// positions) → over each head's temperature → <c>logits</c> [batch, labels], the log-probabilities that
+/// <see cref="CompactWeights.ScoresToLogits"/> computes. Tables are stored in half precision.
 /// </summary>
 public static class CompactGraphBuilder
 {
     public static OnnxGraph Build(CompactWeights weights)
     {
         var config = weights.Config;
-        int width = weights.RowWidth, labels = weights.Labels, dim = config.Dim;
+        int heads = weights.Heads, dim = config.Dim, labels = weights.Labels;
         var g = new OnnxGraph("zhsenti_ngram");
         g.AddInput("input_ids", OnnxDataType.Int32, "batch", "sequence");
         g.AddInput("attention_mask", OnnxDataType.Int32, "batch", "sequence");
 
-        var half = new byte[weights.Table.Length * 2];
-        var halves = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, Half>(half.AsSpan());
-        for (int i = 0; i < weights.Table.Length; i++) halves[i] = (Half)weights.Table[i];
-        string table = g.AddInitializer("ngram_table", OnnxDataType.Float16, [config.Buckets, width], half);
-        string rows = g.AddNode("Cast", [g.AddNode("Gather", [table, "input_ids"], ["rows_f16"])], ["rows"], "", OnnxAttribute.Int("to", (long)OnnxDataType.Float));
-
         string mask = g.AddNode("Cast", ["attention_mask"], ["mask"], "", OnnxAttribute.Int("to", (long)OnnxDataType.Float));
-        string mask3 = g.AddNode("Unsqueeze", [mask, g.AddInitializer("axis_1", new long[] { 1 }, 1)], ["mask_row"]);
-        string summed = g.AddNode("Squeeze", [g.AddNode("MatMul", [mask3, rows], ["summed_3d"]), "axis_1"], ["summed"]);
-        string count = g.AddNode("ReduceSum", [mask, "axis_1"], ["count"], "", OnnxAttribute.Int("keepdims", 1));
+        string axis1 = g.AddInitializer("axis_1", new long[] { 1 }, 1);
+        string maskRow = g.AddNode("Unsqueeze", [mask, axis1], ["mask_row"]);
+        string count = g.AddNode("ReduceSum", [mask, axis1], ["count"], "", OnnxAttribute.Int("keepdims", 1));
         string safeCount = g.AddNode("Max", [count, g.AddInitializer("one", new float[] { 1f }, 1)], ["count_at_least_one"]);
-        string pooled = g.AddNode("Div", [summed, safeCount], ["pooled"]);
+        if (config.SqrtPooling) safeCount = g.AddNode("Sqrt", [safeCount], ["sqrt_count"]);
+        // Masked mean (or sum over the square root of the count) over the sequence of a [batch, sequence, width] tensor.
+        string MaskedMean(string rows, string name) =>
+            g.AddNode("Div", [g.AddNode("Squeeze", [g.AddNode("MatMul", [maskRow, rows], [name + "_sum_3d"]), axis1], [name + "_sum"]), safeCount], [name + "_mean"]);
 
-        // [width, labels]: Outputᵀ on top, identity below, so one Gemm adds both parts.
-        var head = new float[width * labels];
-        for (int l = 0; l < labels; l++)
+        string linearRows = Lookup(g, "linear_table", weights.Linear, config.Buckets, heads, "input_ids");
+        string scores = g.AddNode("Add", [MaskedMean(linearRows, "linear"), g.AddInitializer("head_bias", weights.Bias, heads)], ["linear_scores"]);
+        if (dim > 0)
         {
-            for (int d = 0; d < dim; d++) head[d * labels + l] = weights.Output[l * dim + d];
-            head[(dim + l) * labels + l] = 1f;
+            string rowIds = g.AddNode("Mod", ["input_ids", g.AddInitializer("embedding_rows", new int[] { config.EmbeddingRows }, 1)], ["embedding_ids"]);
+            string embeddings = Lookup(g, "embedding_table", weights.Embeddings, config.EmbeddingRows, dim, rowIds);
+            string bag = g.AddNode("MatMul", [MaskedMean(embeddings, "embedding"), g.AddInitializer("output_weight", Transpose(weights.Output, heads, dim), dim, heads)], ["bag_scores"]);
+            scores = g.AddNode("Add", [scores, bag], ["bag_and_linear_scores"]);
+            if (config.ConvFilters > 0) scores = g.AddNode("Add", [scores, Convolution(g, weights, embeddings, mask)], ["scores"]);
         }
-        g.AddNode("Gemm", [pooled, g.AddInitializer("head_weight", head, width, labels), g.AddInitializer("head_bias", weights.Bias, labels)], ["logits"]);
+        AddLogits(g, weights, scores);
         g.AddOutput("logits", OnnxDataType.Float, "batch", (long)labels);
         return g;
+    }
+
+    /// <summary>Gathers <paramref name="ids"/>' rows of a half-precision table, as float [batch, sequence, width].</summary>
+    private static string Lookup(OnnxGraph g, string name, float[] values, int rows, int width, string ids)
+    {
+        var half = new byte[values.Length * 2];
+        var halves = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, Half>(half.AsSpan());
+        for (int i = 0; i < values.Length; i++) halves[i] = (Half)values[i];
+        string table = g.AddInitializer(name, OnnxDataType.Float16, [rows, width], half);
+        return g.AddNode("Cast", [g.AddNode("Gather", [table, ids], [name + "_rows_f16"])], [name + "_rows"], "", OnnxAttribute.Int("to", (long)OnnxDataType.Float));
+    }
+
+    /// <summary>
+    /// The convolution branch: padding positions zeroed, Conv over [batch, dim, sequence] padded at the end (a filter
+    /// starting near the end reads zeros, as in training), ReLU, padding positions zeroed again, the maximum over
+    /// positions, then the filters' output layer: [batch, heads].
+    /// </summary>
+    private static string Convolution(OnnxGraph g, CompactWeights weights, string embeddings, string mask)
+    {
+        var config = weights.Config;
+        int dim = config.Dim, filters = config.ConvFilters, width = config.ConvWidth;
+        string maskColumn = g.AddNode("Unsqueeze", [mask, g.AddInitializer("axis_2", new long[] { 2 }, 1)], ["mask_column"]);
+        string masked = g.AddNode("Mul", [embeddings, maskColumn], ["conv_input"]);
+        string channels = g.AddNode("Transpose", [masked], ["conv_input_channels"], "", OnnxAttribute.Ints("perm", [0, 2, 1]));
+        // ONNX's kernel is [filters, dim, width]; ours is [filters, width, dim].
+        var kernel = new float[weights.ConvKernel.Length];
+        for (int f = 0; f < filters; f++)
+            for (int t = 0; t < width; t++)
+                for (int d = 0; d < dim; d++) kernel[(f * dim + d) * width + t] = weights.ConvKernel[(f * width + t) * dim + d];
+        string conv = g.AddNode("Conv", [channels, g.AddInitializer("conv_kernel", kernel, filters, dim, width), g.AddInitializer("conv_bias", weights.ConvBias, filters)], ["conv"], "",
+            OnnxAttribute.Ints("pads", [0, width - 1]));
+        string relu = g.AddNode("Relu", [conv], ["conv_relu"]);
+        string kept = g.AddNode("Mul", [relu, g.AddNode("Unsqueeze", [mask, g.AddInitializer("axis_1_conv", new long[] { 1 }, 1)], ["mask_positions"])], ["conv_masked"]);
+        // Opset 17: ReduceMax takes its axes as an attribute.
+        string max = g.AddNode("ReduceMax", [kept], ["conv_max"], "", OnnxAttribute.Ints("axes", 2), OnnxAttribute.Int("keepdims", 0));
+        return g.AddNode("MatMul", [max, g.AddInitializer("conv_output", Transpose(weights.ConvOutput, weights.Heads, filters), filters, weights.Heads)], ["conv_scores"]);
+    }
+
+    /// <summary>
+    /// Scores [batch, heads] to logits. Two labels: p/T as [-p/2T, p/2T], one MatMul. Three labels: [p, -p, o, -o]
+    /// (each over its temperature), their softplus s, then log P(负面) = -s(-o) - s(p), log P(中性) = -s(o),
+    /// log P(正面) = -s(-o) - s(-p) as a second MatMul.
+    /// </summary>
+    private static void AddLogits(OnnxGraph g, CompactWeights weights, string scores)
+    {
+        var config = weights.Config;
+        float tp = CompactWeights.Temperature(config, 0);
+        if (weights.Labels == 2)
+        {
+            g.AddNode("MatMul", [scores, g.AddInitializer("to_logits", new[] { -0.5f / tp, 0.5f / tp }, 1, 2)], ["logits"]);
+            return;
+        }
+        float to = CompactWeights.Temperature(config, 1);
+        float[] signs =
+        [
+            1 / tp, -1 / tp, 0, 0,
+            0, 0, 1 / to, -1 / to,
+        ];
+        string signed = g.AddNode("MatMul", [scores, g.AddInitializer("to_signed_scores", signs, 2, 4)], ["signed_scores"]);
+        string softplus = g.AddNode("Softplus", [signed], ["softplus"]);
+        float[] combine =
+        [
+            -1, 0, 0,   // s(p)
+            0, 0, -1,   // s(-p)
+            0, -1, 0,   // s(o)
+            -1, 0, -1,  // s(-o)
+        ];
+        g.AddNode("MatMul", [softplus, g.AddInitializer("label_combination", combine, 4, 3)], ["logits"]);
+    }
+
+    private static float[] Transpose(float[] matrix, int rows, int columns)
+    {
+        var t = new float[matrix.Length];
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < columns; c++) t[c * rows + r] = matrix[r * columns + c];
+        return t;
     }
 
     /// <summary>Metadata read by <see cref="Inference.OnnxClassifier"/>: the longest window.</summary>

@@ -1,58 +1,162 @@
 namespace ZhSentiment.Compact;
 
 /// <summary>
-/// The compact model's parameters. Each n-gram row of <see cref="Table"/> holds <c>Dim</c> embedding values then one
-/// weight per label; a window's rows are averaged, and the logits are
-/// <c>Bias + Output · mean(embeddings) + mean(label weights)</c>: a bag-of-embeddings model and a linear n-gram model
-/// summed in one table.
+/// The compact model's parameters, each head's score summing up to three readers of a window's n-gram ids:
+/// <list type="bullet">
+/// <item>a linear n-gram model: the mean of the ids' rows of <see cref="Linear"/> (one weight per head);</item>
+/// <item>a bag of embeddings: <see cref="Output"/> times the mean of the ids' rows of <see cref="Embeddings"/>
+/// (row <c>id mod EmbeddingRows</c>, a smaller table than the linear one);</item>
+/// <item>a convolution over the ids' embeddings in text order (<see cref="ConvKernel"/>, ReLU, the maximum over
+/// positions), read by <see cref="ConvOutput"/>: what sees order beyond one n-gram.</item>
+/// </list>
+/// plus <see cref="Bias"/>. See <see cref="CompactConfig.Output"/> for how the heads become label probabilities.
 /// </summary>
 public sealed class CompactWeights
 {
     public CompactWeights(CompactConfig config)
     {
         Config = config;
-        Table = new float[checked((long)config.Buckets * RowWidth)];
-        Output = new float[Labels * config.Dim];
-        Bias = new float[Labels];
+        Linear = new float[checked((long)config.Buckets * Heads)];
+        Embeddings = new float[checked((long)config.EmbeddingRows * config.Dim)];
+        Output = new float[Heads * config.Dim];
+        ConvKernel = new float[config.ConvFilters * config.ConvWidth * config.Dim];
+        ConvBias = new float[config.ConvFilters];
+        ConvOutput = new float[Heads * config.ConvFilters];
+        Bias = new float[Heads];
     }
 
     public CompactConfig Config { get; }
     public int Labels => Config.Labels.Count;
-    public int RowWidth => Config.Dim + Labels;
+    public int Heads => Config.Heads;
 
-    /// <summary><c>[Buckets, Dim + Labels]</c>, row-major.</summary>
-    public float[] Table { get; }
+    /// <summary><c>[Buckets, Heads]</c>, row-major.</summary>
+    public float[] Linear { get; }
 
-    /// <summary><c>[Labels, Dim]</c>, row-major.</summary>
+    /// <summary><c>[EmbeddingRows, Dim]</c>, row-major.</summary>
+    public float[] Embeddings { get; }
+
+    /// <summary><c>[Heads, Dim]</c>, row-major.</summary>
     public float[] Output { get; }
+
+    /// <summary><c>[ConvFilters, ConvWidth, Dim]</c>: filter f's weight for the id t places after its start.</summary>
+    public float[] ConvKernel { get; }
+
+    public float[] ConvBias { get; }
+
+    /// <summary><c>[Heads, ConvFilters]</c>, row-major.</summary>
+    public float[] ConvOutput { get; }
 
     public float[] Bias { get; }
 
-    /// <summary>Rounds the table to half precision, as it is stored in the graph.</summary>
-    public void RoundTableToHalf()
+    /// <summary>Rounds the tables to half precision, as they are stored in the graph.</summary>
+    public void RoundTablesToHalf()
     {
-        for (int i = 0; i < Table.Length; i++) Table[i] = (float)(Half)Table[i];
+        for (int i = 0; i < Linear.Length; i++) Linear[i] = (float)(Half)Linear[i];
+        for (int i = 0; i < Embeddings.Length; i++) Embeddings[i] = (float)(Half)Embeddings[i];
     }
 
-    /// <summary>The logits of one window of n-gram ids, computed directly (training, evaluation during training, tests).</summary>
-    public void Logits(ReadOnlySpan<int> ids, Span<float> logits, Span<float> pooled)
+    public int EmbeddingRow(int id) => id % Config.EmbeddingRows;
+
+    /// <summary>What the sum of a window's rows is multiplied by: 1/n, or 1/√n with <see cref="CompactConfig.SqrtPooling"/>.</summary>
+    public float PoolingScale(int ids) => Config.SqrtPooling ? 1f / MathF.Sqrt(ids) : 1f / ids;
+
+    /// <summary>Working memory of <see cref="HeadScores"/>.</summary>
+    public sealed class Scratch(CompactWeights weights)
     {
-        int width = RowWidth, dim = Config.Dim;
-        pooled = pooled[..width];
-        pooled.Clear();
+        public float[] Pooled { get; } = new float[weights.Config.Dim];
+        public float[] ConvMax { get; } = new float[weights.Config.ConvFilters];
+        public int[] ConvArgMax { get; } = new int[weights.Config.ConvFilters];
+        public float[] Scores { get; } = new float[weights.Heads];
+    }
+
+    /// <summary>
+    /// The heads' raw scores (no temperature) for one window of ids, into <c>scratch.Scores</c>; the pooled embedding,
+    /// each filter's maximum and where it was are left in <paramref name="scratch"/> for training.
+    /// </summary>
+    public void HeadScores(ReadOnlySpan<int> ids, Scratch scratch)
+    {
+        var config = Config;
+        int heads = Heads, dim = config.Dim, filters = config.ConvFilters, width = config.ConvWidth;
+        var scores = scratch.Scores;
+        Bias.CopyTo(scores, 0);
+        if (ids.IsEmpty) return;
+        float scale = PoolingScale(ids.Length);
         foreach (int id in ids)
+            for (int h = 0; h < heads; h++) scores[h] += Linear[(long)id * heads + h] * scale;
+
+        if (dim == 0) return;
+        var pooled = scratch.Pooled.AsSpan();
+        pooled.Clear();
+        foreach (int id in ids) Add(pooled, Embeddings.AsSpan(EmbeddingRow(id) * dim, dim), scale);
+        for (int h = 0; h < heads; h++) scores[h] += Dot(Output.AsSpan(h * dim, dim), pooled);
+
+        if (filters == 0) return;
+        for (int f = 0; f < filters; f++)
         {
-            var row = Table.AsSpan(id * width, width);
-            for (int k = 0; k < width; k++) pooled[k] += row[k];
+            float best = 0;
+            int at = -1;
+            var kernel = ConvKernel.AsSpan(f * width * dim, width * dim);
+            for (int j = 0; j < ids.Length; j++)
+            {
+                float a = ConvBias[f];
+                for (int t = 0; t < width && j + t < ids.Length; t++)
+                    a += Dot(kernel.Slice(t * dim, dim), Embeddings.AsSpan(EmbeddingRow(ids[j + t]) * dim, dim));
+                if (a > best) { best = a; at = j; }
+            }
+            scratch.ConvMax[f] = best;
+            scratch.ConvArgMax[f] = at;
         }
-        float scale = 1f / Math.Max(ids.Length, 1);
-        for (int k = 0; k < width; k++) pooled[k] *= scale;
-        for (int l = 0; l < Labels; l++)
+        for (int h = 0; h < heads; h++) scores[h] += Dot(ConvOutput.AsSpan(h * filters, filters), scratch.ConvMax);
+    }
+
+    /// <summary>The logits of one window of ids, as the graph computes them (training, evaluation during training, tests).</summary>
+    public void Logits(ReadOnlySpan<int> ids, Span<float> logits, Scratch scratch)
+    {
+        HeadScores(ids, scratch);
+        ScoresToLogits(Config, scratch.Scores, logits);
+    }
+
+    /// <summary>
+    /// Head scores to label logits (whose softmax is the label probabilities): each score divided by its temperature,
+    /// then log-probabilities as <see cref="CompactConfig.Output"/> describes.
+    /// </summary>
+    public static void ScoresToLogits(CompactConfig config, ReadOnlySpan<float> scores, Span<float> logits)
+    {
+        float polarity = scores[0] / Temperature(config, 0);
+        if (config.Labels.Count == 2)
         {
-            float sum = Bias[l] + pooled[dim + l];
-            var w = Output.AsSpan(l * dim, dim);
-            for (int d = 0; d < dim; d++) sum += w[d] * pooled[d];
-            logits[l] = sum;
+            logits[0] = -polarity / 2;
+            logits[1] = polarity / 2;
+            return;
         }
+        float opinion = scores[1] / Temperature(config, 1);
+        float logOpinion = -Softplus(-opinion);
+        logits[0] = logOpinion - Softplus(polarity);
+        logits[1] = -Softplus(opinion);
+        logits[2] = logOpinion - Softplus(-polarity);
+    }
+
+    public static float Temperature(CompactConfig config, int head) => config.HeadTemperatures.Count > head ? config.HeadTemperatures[head] : 1f;
+
+    /// <summary>log(1 + e^x) without overflow.</summary>
+    public static float Softplus(float x) => x > 0 ? x + MathF.Log(1 + MathF.Exp(-x)) : MathF.Log(1 + MathF.Exp(x));
+
+    internal static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        int i = 0, n = a.Length, width = System.Numerics.Vector<float>.Count;
+        var sum = System.Numerics.Vector<float>.Zero;
+        for (; i <= n - width; i += width) sum += new System.Numerics.Vector<float>(a[i..]) * new System.Numerics.Vector<float>(b[i..]);
+        float total = System.Numerics.Vector.Sum(sum);
+        for (; i < n; i++) total += a[i] * b[i];
+        return total;
+    }
+
+    /// <summary><paramref name="target"/> += <paramref name="scale"/> · <paramref name="values"/>.</summary>
+    internal static void Add(Span<float> target, ReadOnlySpan<float> values, float scale)
+    {
+        int i = 0, n = target.Length, width = System.Numerics.Vector<float>.Count;
+        for (; i <= n - width; i += width)
+            (new System.Numerics.Vector<float>(target[i..]) + new System.Numerics.Vector<float>(values[i..]) * scale).CopyTo(target[i..]);
+        for (; i < n; i++) target[i] += values[i] * scale;
     }
 }

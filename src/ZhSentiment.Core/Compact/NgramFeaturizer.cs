@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using ZhSentiment.Inference;
+using ZhSentiment.Text;
 
 namespace ZhSentiment.Compact;
 
@@ -13,11 +14,13 @@ namespace ZhSentiment.Compact;
 public sealed class NgramFeaturizer : ITextEncoder
 {
     [ThreadStatic] private static int[]? t_codePoints;
+    [ThreadStatic] private static byte[]? t_roles;
 
     private readonly int _minN, _maxN;
     private readonly uint _buckets;
+    private readonly bool _clauseRoles, _simplify;
 
-    public NgramFeaturizer(int minN, int maxN, int buckets)
+    public NgramFeaturizer(int minN, int maxN, int buckets, bool clauseRoles = false, bool simplify = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(minN, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxN, minN);
@@ -25,9 +28,11 @@ public sealed class NgramFeaturizer : ITextEncoder
         _minN = minN;
         _maxN = maxN;
         _buckets = (uint)buckets;
+        _clauseRoles = clauseRoles;
+        _simplify = simplify;
     }
 
-    public NgramFeaturizer(CompactConfig config) : this(config.MinN, config.MaxN, config.Buckets) { }
+    public NgramFeaturizer(CompactConfig config) : this(config.MinN, config.MaxN, config.Buckets, config.ClauseRoles, config.FoldTraditional) { }
 
     public ReadOnlySpan<int> Prefix => [];
     public ReadOnlySpan<int> Suffix => [];
@@ -37,8 +42,16 @@ public sealed class NgramFeaturizer : ITextEncoder
         if (!text.IsNormalized(NormalizationForm.FormKC)) text = text.Normalize(NormalizationForm.FormKC);
         var buffer = t_codePoints;
         if (buffer is null || buffer.Length < text.Length) t_codePoints = buffer = new int[Math.Max(256, text.Length)];
-        int length = Fold(text, buffer);
+        int length = Fold(text, buffer, _simplify);
         var cps = buffer.AsSpan(0, length);
+        Span<byte> roles = default;
+        if (_clauseRoles)
+        {
+            var roleBuffer = t_roles;
+            if (roleBuffer is null || roleBuffer.Length < length) t_roles = roleBuffer = new byte[Math.Max(256, length)];
+            roles = roleBuffer.AsSpan(0, length);
+            ClauseRoles.Assign(cps, roles);
+        }
         for (int i = 0; i < cps.Length; i++)
         {
             uint hash = 2166136261;
@@ -49,6 +62,14 @@ public sealed class NgramFeaturizer : ITextEncoder
                 if (n < _minN || (n == 1 && cps[i] == ' ')) continue;
                 ids.Add((int)(Mix(hash, n) % _buckets));
             }
+            if (_clauseRoles && roles[i] != ClauseRoles.Plain)
+            {
+                // The character and its bigram once more, tagged with the role (distinct rows from the plain n-grams).
+                uint salt = (uint)roles[i] * 0x27D4EB2F;
+                uint tagged = (2166136261 ^ salt ^ (uint)cps[i]) * 16777619;
+                ids.Add((int)(Mix(tagged, 16) % _buckets));
+                if (i + 1 < cps.Length) ids.Add((int)(Mix((tagged ^ (uint)cps[i + 1]) * 16777619, 17) % _buckets));
+            }
         }
     }
 
@@ -57,10 +78,11 @@ public sealed class NgramFeaturizer : ITextEncoder
 
     /// <summary>
     /// After NFKC (which also turns full-width Latin letters, digits and punctuation into half-width): lower case,
-    /// runs of white space as one space, control and format characters dropped; the result as code points, so an
-    /// emoji is one unit. <paramref name="buffer"/> holds at least <c>text.Length</c> elements.
+    /// runs of white space as one space, control and format characters dropped, and with <paramref name="simplify"/>
+    /// traditional characters as simplified ones; the result as code points, so an emoji is one unit.
+    /// <paramref name="buffer"/> holds at least <c>text.Length</c> elements.
     /// </summary>
-    private static int Fold(string text, int[] buffer)
+    private static int Fold(string text, int[] buffer, bool simplify)
     {
         int length = 0;
         bool space = true;
@@ -73,7 +95,8 @@ public sealed class NgramFeaturizer : ITextEncoder
                 continue;
             }
             if (Rune.IsControl(rune) || Rune.GetUnicodeCategory(rune) == UnicodeCategory.Format) continue;
-            buffer[length++] = Rune.ToLowerInvariant(rune).Value;
+            int c = Rune.ToLowerInvariant(rune).Value;
+            buffer[length++] = simplify ? TraditionalChinese.Simplify(c) : c;
             space = false;
         }
         if (length > 0 && buffer[length - 1] == ' ') length--;

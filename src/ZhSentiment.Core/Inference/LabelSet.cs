@@ -83,7 +83,9 @@ public sealed partial class LabelSet
 
     /// <summary>
     /// The binary verdict: for a canonical set, the polar side (Positive or Negative) whose classes' probabilities sum
-    /// higher, and that sum; Neutral classes count for neither side. For a set that does not map, the top class.
+    /// higher, and its share of both sides' sums (Neutral classes count for neither side, so the score is the
+    /// probability of that side when the answer must be one of the two; a two-class model's is its class probability).
+    /// For a set that does not map, the top class.
     /// </summary>
     public (string Label, float Score) Polarity(IReadOnlyList<float> probabilities, int top)
     {
@@ -102,7 +104,11 @@ public sealed partial class LabelSet
         }
         // On an exact tie the top class decides, so a two-class model answers exactly as its argmax.
         bool isPositive = positive > negative || (positive == negative && Names[top] == Positive);
-        return isPositive ? (Positive, positive) : (Negative, negative);
+        float polar = positive + negative;
+        if (polar <= 0) return (isPositive ? Positive : Negative, 0.5f);
+        // Exact for two classes (the sum is one), a share of the polar mass otherwise.
+        float share = (isPositive ? positive : negative) / polar;
+        return (isPositive ? Positive : Negative, Count == 2 ? (isPositive ? positive : negative) : share);
     }
 
     private static string? ByMeaning(string label)

@@ -3,7 +3,7 @@ namespace ZhSentiment.Inference;
 /// <summary>What to do with a text longer than the model's maximum length.</summary>
 public enum LongTextMode
 {
-    /// <summary>Split into overlapping windows and average their class probabilities.</summary>
+    /// <summary>Split into overlapping windows and combine their class probabilities (see <see cref="WindowCombiner"/>).</summary>
     Windows,
 
     /// <summary>Keep the beginning, drop the rest.</summary>

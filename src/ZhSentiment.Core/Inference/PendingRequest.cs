@@ -57,41 +57,16 @@ internal sealed class PendingRequest
         int labels = _labels.Count;
         var results = new SentimentResult[_tokens.Length];
         var time = TimeSpan.FromTicks(_inferenceTicks);
-        Span<float> scratch = stackalloc float[labels];
         for (int t = 0; t < results.Length; t++)
         {
             int first = _firstWindow[t], count = _firstWindow[t + 1] - first;
             var probabilities = new float[labels];
             var logits = new float[labels];
-            for (int w = first; w < first + count; w++)
-            {
-                var windowLogits = _logits.AsSpan(w * labels, labels);
-                if (_labels.Sigmoid) Sigmoid(windowLogits, scratch);
-                else Softmax(windowLogits, scratch);
-                for (int c = 0; c < labels; c++)
-                {
-                    probabilities[c] += scratch[c] / count;
-                    logits[c] += windowLogits[c] / count;
-                }
-            }
+            WindowCombiner.Combine(_logits.AsSpan(first * labels, count * labels), count, probabilities, logits, _labels.Sigmoid);
             results[t] = new SentimentResult(_labels, probabilities, logits, _tokens[t], count, time);
         }
         _completion.TrySetResult(results);
         _cancellation.Dispose();
-    }
-
-    private static void Sigmoid(ReadOnlySpan<float> logits, Span<float> probabilities)
-    {
-        for (int i = 0; i < logits.Length; i++) probabilities[i] = 1 / (1 + MathF.Exp(-logits[i]));
-    }
-
-    private static void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities)
-    {
-        float max = float.NegativeInfinity;
-        foreach (var l in logits) max = Math.Max(max, l);
-        double sum = 0;
-        for (int i = 0; i < logits.Length; i++) sum += probabilities[i] = MathF.Exp(logits[i] - max);
-        for (int i = 0; i < logits.Length; i++) probabilities[i] = (float)(probabilities[i] / sum);
     }
 }
 

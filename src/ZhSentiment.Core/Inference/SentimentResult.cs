@@ -31,7 +31,7 @@ public sealed class SentimentResult
     /// </summary>
     public string Polarity { get; }
 
-    /// <summary>Probability of <see cref="Polarity"/>: the sum over its side's classes.</summary>
+    /// <summary>Probability of <see cref="Polarity"/> against the other polar side (see <see cref="LabelSet.Polarity"/>).</summary>
     public float PolarityScore { get; }
 
     /// <summary>The model's own name for the label (e.g. 正面).</summary>
@@ -40,10 +40,10 @@ public sealed class SentimentResult
     /// <summary>Probability of <see cref="Label"/>.</summary>
     public float Score => Probabilities[LabelIndex];
 
-    /// <summary>Class probabilities in the model's label order (averaged over windows for long texts).</summary>
+    /// <summary>Class probabilities in the model's label order (combined over windows for long texts, see <see cref="WindowCombiner"/>).</summary>
     public IReadOnlyList<float> Probabilities { get; }
 
-    /// <summary>Logits in the model's label order (averaged over windows for long texts).</summary>
+    /// <summary>Logits in the model's label order (combined over windows for long texts, see <see cref="WindowCombiner"/>).</summary>
     public IReadOnlyList<float> Logits { get; }
 
     /// <summary>Content tokens the model read, special tokens excluded.</summary>

@@ -4,8 +4,9 @@ using ZhSentiment.Inference;
 namespace ZhSentiment.Training;
 
 /// <summary>
-/// Trains a <see cref="CompactWeights"/> model with plain SGD on the softmax cross-entropy (fastText's recipe: one
-/// example at a time, the step decaying linearly to zero), on one thread so that a seed fixes the result.
+/// Trains a <see cref="CompactWeights"/> model with plain SGD (fastText's recipe: one example at a time, the step
+/// decaying linearly to zero) on the logistic loss of each head (see <see cref="HeadTarget"/>). One thread, so
+/// that a seed fixes the result. Then, when a calibration slice is given, each head's temperature is fitted on it.
 /// </summary>
 public sealed class CompactTrainer
 {
@@ -25,31 +26,30 @@ public sealed class CompactTrainer
     /// <summary>Called after each epoch with the weights so far (e.g. to measure them on a dev set).</summary>
     public Action<int, CompactWeights>? EpochDone { get; init; }
 
-    /// <summary>Trains on <paramref name="examples"/>; the table is rounded to half precision at the end, as it is saved.</summary>
-    public CompactWeights Train(IReadOnlyList<LabelledExample> examples)
+    /// <summary>
+    /// Trains on <paramref name="examples"/> (labels in the model's label order); the table is rounded to half
+    /// precision at the end, as it is saved. With <paramref name="calibration"/>, the heads' temperatures are fitted on
+    /// it afterwards (it should be held out of <paramref name="examples"/>).
+    /// </summary>
+    public CompactWeights Train(IReadOnlyList<LabelledExample> examples, IReadOnlyList<LabelledExample>? calibration = null)
     {
         var config = _options.Model;
+        if (config.Output != CompactOutput.Heads) throw new ArgumentException("Training writes models with output 'heads'.", nameof(examples));
         int labels = config.Labels.Count;
         foreach (var e in examples)
             if ((uint)e.Label >= (uint)labels) throw new ArgumentException($"Line {e.Line}: label {e.Label} is outside 0..{labels - 1}.", nameof(examples));
         if (examples.Count == 0) throw new ArgumentException("There are no examples to train on.", nameof(examples));
 
         var data = FeaturizedSet.Create(examples, _featurizer);
+        var exampleWeights = ClassWeights.For(examples, labels, _options.ClassWeighting);
         var weights = new CompactWeights(config);
         var random = new Random(_options.Seed);
-        int dim = config.Dim, width = weights.RowWidth;
-        if (dim > 0)
-        {
-            float range = 1f / dim;
-            for (int b = 0; b < config.Buckets; b++)
-                for (int d = 0; d < dim; d++) weights.Table[(long)b * width + d] = (float)(random.NextDouble() * 2 - 1) * range;
-        }
+        Initialise(weights, random);
 
         var order = new int[data.Count];
         for (int i = 0; i < order.Length; i++) order[i] = i;
-        var pooled = new float[width];
-        var logits = new float[labels];
-        var grad = new float[width];
+        var scratch = new CompactWeights.Scratch(weights);
+        var gradient = new float[config.Dim + config.ConvFilters];
         long total = (long)_options.Epochs * data.Count, step = 0;
         for (int epoch = 1; epoch <= _options.Epochs; epoch++)
         {
@@ -57,83 +57,124 @@ public sealed class CompactTrainer
             for (int i = 0; i < order.Length; i++, step++)
             {
                 float lr = _options.LearningRate * (1f - (float)step / total);
-                Step(weights, data[order[i]], data.Labels[order[i]], lr, _options.LinearStepScale, pooled, logits, grad);
+                int example = order[i];
+                Step(weights, data[example], data.Labels[example], lr * exampleWeights[example], scratch, gradient);
                 if ((i & 1023) == 0) Progress?.Invoke(epoch, i, order.Length);
             }
             Progress?.Invoke(epoch, order.Length, order.Length);
             EpochDone?.Invoke(epoch, weights);
         }
-        weights.RoundTableToHalf();
+        weights.RoundTablesToHalf();
+        if (calibration is { Count: > 0 }) weights = Calibration.FitTemperatures(weights, FeaturizedSet.Create(calibration, _featurizer));
         return weights;
     }
 
-    private static void Step(CompactWeights w, ReadOnlySpan<int> ids, int label, float lr, float linearScale, float[] pooled, float[] logits, float[] grad)
+    /// <summary>Embeddings and filters drawn uniformly at a scale that keeps first scores near zero; output layers start at zero.</summary>
+    private static void Initialise(CompactWeights w, Random random)
+    {
+        int dim = w.Config.Dim;
+        if (dim == 0) return;
+        float range = 1f / dim;
+        for (int i = 0; i < w.Embeddings.Length; i++) w.Embeddings[i] = (float)(random.NextDouble() * 2 - 1) * range;
+        float kernelRange = 1f / MathF.Sqrt(w.Config.ConvWidth * dim);
+        for (int i = 0; i < w.ConvKernel.Length; i++) w.ConvKernel[i] = (float)(random.NextDouble() * 2 - 1) * kernelRange;
+    }
+
+    /// <summary>
+    /// The logistic target of <paramref name="head"/> for a text labelled <paramref name="label"/>. Polarity: 0 for
+    /// negative, 1 for positive, and one half for neutral text, so that the polarity head learns to lean neither way on
+    /// a text without an opinion (the binary answer of such a text stays unsure). Subjectivity: 0 for neutral, 1 for an
+    /// opinion.
+    /// </summary>
+    internal static float HeadTarget(CompactConfig config, int head, int label)
+    {
+        if (config.Labels.Count == 2) return label;
+        if (head == 0) return label * 0.5f;
+        return label == 1 ? 0 : 1;
+    }
+
+    private void Step(CompactWeights w, ReadOnlySpan<int> ids, int label, float lr, CompactWeights.Scratch scratch, float[] gradient)
     {
         if (ids.IsEmpty) return;
-        int dim = w.Config.Dim, labels = w.Labels, width = w.RowWidth;
-        w.Logits(ids, logits, pooled);
-        Softmax(logits);
-        Array.Clear(grad);
-        for (int l = 0; l < labels; l++)
+        var config = w.Config;
+        int heads = w.Heads, dim = config.Dim, filters = config.ConvFilters, width = config.ConvWidth;
+        w.HeadScores(ids, scratch);
+        Span<float> g = stackalloc float[heads];
+        for (int h = 0; h < heads; h++)
         {
-            // d(loss)/d(logit) = p - onehot.
-            float g = logits[l] - (l == label ? 1f : 0f);
-            grad[dim + l] = g * linearScale;
-            var output = w.Output.AsSpan(l * dim, dim);
-            for (int d = 0; d < dim; d++)
-            {
-                grad[d] += g * output[d];
-                output[d] -= lr * g * pooled[d];
-            }
-            w.Bias[l] -= lr * g;
+            // d(loss)/d(score) = sigmoid(score) - target.
+            g[h] = Sigmoid(scratch.Scores[h]) - HeadTarget(config, h, label);
+            w.Bias[h] -= lr * g[h];
         }
-        float scale = lr / ids.Length;
+        float scale = w.PoolingScale(ids.Length), linearStep = lr * _options.LinearStepScale * scale;
         foreach (int id in ids)
+            for (int h = 0; h < heads; h++) w.Linear[(long)id * heads + h] -= linearStep * g[h];
+        if (dim == 0) return;
+
+        // Gradients of the pooled embedding and of each filter's maximum, before the layers above them move.
+        var pooledGradient = gradient.AsSpan(0, dim);
+        var maxGradient = gradient.AsSpan(dim, filters);
+        pooledGradient.Clear();
+        maxGradient.Clear();
+        for (int h = 0; h < heads; h++)
         {
-            var row = w.Table.AsSpan(id * width, width);
-            for (int k = 0; k < width; k++) row[k] -= scale * grad[k];
+            var output = w.Output.AsSpan(h * dim, dim);
+            CompactWeights.Add(pooledGradient, output, g[h]);
+            CompactWeights.Add(output, scratch.Pooled, -lr * g[h]);
+            if (filters == 0) continue;
+            var convOutput = w.ConvOutput.AsSpan(h * filters, filters);
+            CompactWeights.Add(maxGradient, convOutput, g[h]);
+            CompactWeights.Add(convOutput, scratch.ConvMax, -lr * g[h]);
+        }
+        foreach (int id in ids) CompactWeights.Add(w.Embeddings.AsSpan(w.EmbeddingRow(id) * dim, dim), pooledGradient, -lr * scale);
+
+        float convStep = lr * _options.ConvStepScale;
+        for (int f = 0; f < filters; f++)
+        {
+            int at = scratch.ConvArgMax[f];
+            if (at < 0) continue; // the filter stayed at or below zero everywhere: ReLU passes no gradient
+            float gm = convStep * maxGradient[f];
+            w.ConvBias[f] -= gm;
+            for (int t = 0; t < width && at + t < ids.Length; t++)
+            {
+                var kernel = w.ConvKernel.AsSpan((f * width + t) * dim, dim);
+                var embedding = w.Embeddings.AsSpan(w.EmbeddingRow(ids[at + t]) * dim, dim);
+                for (int d = 0; d < dim; d++)
+                {
+                    float k = kernel[d], e = embedding[d];
+                    kernel[d] = k - gm * e;
+                    embedding[d] = e - gm * k;
+                }
+            }
         }
     }
 
     /// <summary>
-    /// Predicts <paramref name="examples"/> directly from the weights, windowed and averaged as the engine does;
-    /// returns each text's predicted label.
+    /// Each text's label probabilities, computed directly from the weights, windowed and combined as the engine does.
     /// </summary>
-    public static int[] Predict(CompactWeights weights, IReadOnlyList<string> texts)
+    public static float[][] Probabilities(CompactWeights weights, IReadOnlyList<string> texts)
     {
         var featurizer = new NgramFeaturizer(weights.Config);
         int labels = weights.Labels;
         var ids = new List<int>();
-        var pooled = new float[weights.RowWidth];
-        var logits = new float[labels];
-        var sum = new float[labels];
-        var predicted = new int[texts.Count];
+        var scratch = new CompactWeights.Scratch(weights);
+        var result = new float[texts.Count][];
         for (int t = 0; t < texts.Count; t++)
         {
             ids.Clear();
             featurizer.Encode(texts[t], ids);
             var windows = new TextWindows(ids.Count, weights.Config.MaxSequenceLength, new LongTextOptions());
-            Array.Clear(sum);
+            var logits = new float[windows.Count * labels];
             for (int i = 0; i < windows.Count; i++)
             {
                 var (start, length) = windows[i];
-                weights.Logits(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ids).Slice(start, length), logits, pooled);
-                Softmax(logits);
-                for (int l = 0; l < labels; l++) sum[l] += logits[l];
+                weights.Logits(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ids).Slice(start, length), logits.AsSpan(i * labels, labels), scratch);
             }
-            int best = 0;
-            for (int l = 1; l < labels; l++) if (sum[l] > sum[best]) best = l;
-            predicted[t] = best;
+            result[t] = new float[labels];
+            WindowCombiner.Combine(logits, windows.Count, result[t], new float[labels]);
         }
-        return predicted;
+        return result;
     }
 
-    private static void Softmax(Span<float> values)
-    {
-        float max = values[0];
-        foreach (var v in values) max = Math.Max(max, v);
-        float total = 0;
-        for (int i = 0; i < values.Length; i++) total += values[i] = MathF.Exp(values[i] - max);
-        for (int i = 0; i < values.Length; i++) values[i] /= total;
-    }
+    internal static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
 }

@@ -16,8 +16,14 @@ public sealed record CompactTrainerOptions
     /// <summary>Multiplies the step of the linear n-gram weights, whose averaged gradients are small.</summary>
     public float LinearStepScale { get; init; } = 1f;
 
+    /// <summary>Multiplies the step of the convolution's filters (larger steps made training diverge on the pool).</summary>
+    public float ConvStepScale { get; init; } = 0.05f;
+
     /// <summary>Seeds the initial embeddings and the order of examples: same data and seed, same model.</summary>
     public int Seed { get; init; } = 1;
+
+    /// <summary>How examples of rarer classes are weighed.</summary>
+    public ClassWeighting ClassWeighting { get; init; } = ClassWeighting.None;
 
     public void Validate()
     {

@@ -6,29 +6,40 @@ namespace ZhSentiment.Training;
 public sealed record BadRow(long Line, string Problem);
 
 /// <summary>
-/// Labelled texts read from a CSV, TSV or JSON Lines file: a label column (<c>label</c> unless named otherwise; 0/1,
-/// 负面/正面, negative/positive), a text column (found as <see cref="TextColumn"/> finds it), an optional <c>source</c> column. Rows that cannot be used are counted and
-/// kept with their line numbers, never dropped silently.
+/// Labelled texts read from a CSV, TSV or JSON Lines file: a label column (<c>label</c> unless named otherwise), a
+/// text column (found as <see cref="TextColumn"/> finds it), an optional <c>source</c> column. Rows that cannot be used are counted and kept with their line numbers,
+/// never dropped silently. Labels are two-class (0/1, 负面/正面, negative/positive) unless any row of the file is
+/// neutral (2 among numbers, or 中性/neutral), in which case the file is three-class: 0/1/2 or
+/// 负面/中性/正面 or negative/neutral/positive.
 /// </summary>
 public sealed class LabelledDataset
 {
     /// <summary>Bad rows kept in <see cref="BadRows"/>; all are counted in <see cref="BadRowCount"/>.</summary>
     public const int MaxBadRowsKept = 1000;
 
+    /// <summary>The labels of a two-class file, in index order.</summary>
+    public static IReadOnlyList<string> BinaryLabels { get; } = ["负面", "正面"];
+
     public const string DefaultLabelColumn = "label";
 
-    /// <summary>The labels every dataset is read into, in logit order.</summary>
-    public static IReadOnlyList<string> Labels { get; } = ["负面", "正面"];
+    /// <summary>The labels of a three-class file, in index order.</summary>
+    public static IReadOnlyList<string> ThreeClassLabels { get; } = ["负面", "中性", "正面"];
 
-    private LabelledDataset(List<LabelledExample> examples, List<BadRow> badRows, long badRowCount, bool hasSource)
+    private LabelledDataset(List<LabelledExample> examples, List<BadRow> badRows, long badRowCount, bool hasSource, bool threeClass)
     {
         Examples = examples;
+        Labels = threeClass ? ThreeClassLabels : BinaryLabels;
         BadRows = badRows;
         BadRowCount = badRowCount;
         HasSource = hasSource;
     }
 
     public IReadOnlyList<LabelledExample> Examples { get; }
+
+    /// <summary><see cref="BinaryLabels"/> or <see cref="ThreeClassLabels"/>: what the examples' label indexes mean.</summary>
+    public IReadOnlyList<string> Labels { get; }
+
+    public bool IsThreeClass => Labels.Count == 3;
 
     /// <summary>The first <see cref="MaxBadRowsKept"/> bad rows.</summary>
     public IReadOnlyList<BadRow> BadRows { get; }
@@ -46,7 +57,7 @@ public sealed class LabelledDataset
     {
         labelColumn ??= DefaultLabelColumn;
         using var reader = TableReader.Open(path);
-        var examples = new List<LabelledExample>();
+        var rows = new List<(string Text, string Label, string? Source, long Line)>();
         var bad = new List<BadRow>();
         long badCount = 0;
         bool hasSource = false;
@@ -88,20 +99,35 @@ public sealed class LabelledDataset
             string? labelText = row[labelIndex];
             string? text = row[textIndex];
             if (string.IsNullOrWhiteSpace(labelText)) Bad(row.Line, "missing label");
-            else if (ParseLabel(labelText) is not { } label) Bad(row.Line, $"unknown label '{labelText}' (expected 0/1, 负面/正面, negative/positive)");
+            else if (ParseLabel(labelText, threeClass: true) is null) Bad(row.Line, $"unknown label '{labelText}' (expected 0/1, 负面/正面, negative/positive; three classes: 0/1/2, 负面/中性/正面, negative/neutral/positive)");
             else if (string.IsNullOrWhiteSpace(text)) Bad(row.Line, "empty text");
-            else examples.Add(new LabelledExample(text, label, sourceColumn >= 0 ? row[sourceColumn] : null, row.Line));
-            if ((examples.Count & 4095) == 0) bytesRead?.Invoke(reader.BytesRead);
+            else rows.Add((text, labelText, sourceColumn >= 0 ? row[sourceColumn] : null, row.Line));
+            if ((rows.Count & 4095) == 0) bytesRead?.Invoke(reader.BytesRead);
         }
         bytesRead?.Invoke(reader.BytesRead);
-        return new LabelledDataset(examples, bad, badCount, hasSource);
+
+        bool threeClass = rows.Exists(r => MarksThreeClasses(r.Label));
+        var examples = rows.ConvertAll(r => new LabelledExample(r.Text, ParseLabel(r.Label, threeClass)!.Value, r.Source, r.Line));
+        return new LabelledDataset(examples, bad, badCount, hasSource, threeClass);
     }
 
-    /// <summary>0 for negative, 1 for positive, null for anything else.</summary>
-    public static int? ParseLabel(string value) => value.Trim().ToLowerInvariant() switch
+    /// <summary>
+    /// The label's index among <see cref="BinaryLabels"/> or, with <paramref name="threeClass"/>,
+    /// <see cref="ThreeClassLabels"/>; null for anything else.
+    /// </summary>
+    public static int? ParseLabel(string value, bool threeClass = false) => (value.Trim().ToLowerInvariant(), threeClass) switch
     {
-        "0" or "负面" or "negative" => 0,
-        "1" or "正面" or "positive" => 1,
+        ("0" or "负面" or "negative" or "neg", _) => 0,
+        ("1", false) or ("正面" or "positive" or "pos", false) => 1,
+        ("1" or "中性" or "neutral" or "neu", true) => 1,
+        ("2" or "正面" or "positive" or "pos", true) => 2,
         _ => null,
     };
+
+    /// <summary>A label only a three-class file has: the number 2 or a neutral word.</summary>
+    private static bool MarksThreeClasses(string label) => label.Trim().ToLowerInvariant() is "2" or "中性" or "neutral" or "neu";
+
+    /// <summary>This dataset's examples with labels in a three-class model's order (a two-class positive becomes 2).</summary>
+    public IEnumerable<LabelledExample> AsThreeClass() =>
+        IsThreeClass ? Examples : Examples.Select(e => e.Label == 1 ? e with { Label = 2 } : e);
 }

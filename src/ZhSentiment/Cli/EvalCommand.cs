@@ -12,7 +12,7 @@ using ZhSentiment.Training;
 namespace ZhSentiment.Cli;
 
 /// <summary>
-/// <c>zhsenti eval</c>: a model's accuracy, macro-F1, per-label precision/recall, confusion matrix and per-source
+/// <c>zhsenti eval</c>: a model's accuracy, macro-F1, calibration error, per-label precision/recall, confusion matrix and per-source
 /// accuracy on a labelled file, with its load time, throughput and one-text latency.
 /// </summary>
 internal sealed class EvalCommand : Command
@@ -48,24 +48,24 @@ internal sealed class EvalCommand : Command
             // Ready as the service is ready: loaded and one warm-up prediction made.
             engine.Predict(["预热"]);
             load.Stop();
-            var labels = engine.Labels;
-            if (!labels.IsCanonical)
-                throw new ModelFormatException(engine.Info.Source, $"labels {string.Join("/", labels.ModelLabels)} are not a positive/negative pair, which eval compares with");
+            if (Decision.Incompatibility(engine.Labels, data.Labels) is { } problem) throw new ModelFormatException(engine.Info.Source, problem);
 
             var texts = data.Examples.Select(e => e.Text).ToArray();
             var run = Stopwatch.StartNew();
             var results = texts.Length == 0 ? [] : engine.Predict(texts);
             run.Stop();
-            // Dataset label 0 is negative, 1 positive, whatever order the model's logits are in.
-            var predicted = results.Select(r => r.Polarity == LabelSet.Positive ? 1 : 0).ToArray();
-            var metrics = ClassificationMetrics.Compute(LabelledDataset.Labels, [.. data.Examples.Select(e => e.Label)], predicted,
+            // In the dataset's label order, whatever order the model's logits are in.
+            var decisions = results.Select(r => Decision.Predict(engine.Labels, r.Probabilities, data.Labels)).ToArray();
+            var predicted = decisions.Select(d => d.Label).ToArray();
+            var metrics = ClassificationMetrics.Compute(data.Labels, [.. data.Examples.Select(e => e.Label)], predicted,
                 data.HasSource ? [.. data.Examples.Select(e => e.Source)] : null);
+            var reliability = ReliabilityDiagram.Compute([.. decisions.Select(d => d.Confidence)], [.. predicted.Select((p, i) => p == data.Examples[i].Label)]);
             var latency = MeasureLatency(engine, texts);
 
             var timing = new Timing(load.Elapsed.TotalMilliseconds, texts.Length == 0 ? 0 : run.Elapsed.TotalMilliseconds / texts.Length,
                 latency.Count, latency.Count == 0 ? 0 : latency.Average(), latency.Count == 0 ? 0 : Percentile(latency, 0.5), parse.GetValue(_model.Threads));
-            if (parse.GetValue(_json)) WriteJson(dataPath, engine.Info, data, metrics, timing);
-            else WriteTables(dataPath, engine.Info, data, metrics, timing);
+            if (parse.GetValue(_json)) WriteJson(dataPath, engine.Info, data, metrics, reliability, timing);
+            else WriteTables(dataPath, engine.Info, data, metrics, reliability, timing);
             return 0;
         }
         catch (Exception e) when (CliErrors.IsUsers(e))
@@ -101,7 +101,7 @@ internal sealed class EvalCommand : Command
         return sorted[(int)Math.Min(sorted.Length - 1, Math.Floor(q * sorted.Length))];
     }
 
-    private static void WriteJson(string dataPath, ModelInfo info, LabelledDataset data, ClassificationMetrics m, Timing timing)
+    private static void WriteJson(string dataPath, ModelInfo info, LabelledDataset data, ClassificationMetrics m, ReliabilityDiagram reliability, Timing timing)
     {
         // JsonObject rather than anonymous types: the release is Native AOT, where reflection-based serialization is unavailable.
         var doc = new JsonObject
@@ -124,6 +124,14 @@ internal sealed class EvalCommand : Command
                 ["gold_by_predicted"] = new JsonArray([.. m.Confusion.Select(row => new JsonArray([.. row.Select(n => (JsonNode?)n)]))]),
             },
             ["sources"] = new JsonArray([.. m.Sources.Select(s => new JsonObject { ["source"] = s.Source, ["count"] = s.Count, ["accuracy"] = s.Accuracy })]),
+            ["calibration"] = new JsonObject
+            {
+                ["expected_calibration_error"] = reliability.ExpectedCalibrationError,
+                ["bins"] = new JsonArray([.. reliability.Bins.Select(b => new JsonObject
+                {
+                    ["low"] = b.Low, ["high"] = b.High, ["count"] = b.Count, ["mean_confidence"] = b.MeanConfidence, ["accuracy"] = b.Accuracy,
+                })]),
+            },
             ["timing"] = new JsonObject
             {
                 ["threads"] = timing.Threads,
@@ -137,13 +145,13 @@ internal sealed class EvalCommand : Command
         Console.WriteLine(doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JsonTextEncoder.Instance }));
     }
 
-    private static void WriteTables(string dataPath, ModelInfo info, LabelledDataset data, ClassificationMetrics m, Timing timing)
+    private static void WriteTables(string dataPath, ModelInfo info, LabelledDataset data, ClassificationMetrics m, ReliabilityDiagram reliability, Timing timing)
     {
         var console = AnsiConsole.Console;
         var inv = CultureInfo.InvariantCulture;
         console.MarkupLineInterpolated($"[bold]{info.Name}[/] ({info.Architecture}) on {dataPath}: {m.Count} rows, {data.BadRowCount} bad");
         TrainCommand.ReportBadRows(data, dataPath);
-        console.MarkupLineInterpolated($"accuracy [bold]{m.Accuracy.ToString("P2", inv)}[/], macro-F1 {m.MacroF1.ToString("F4", inv)}");
+        console.MarkupLineInterpolated($"accuracy [bold]{m.Accuracy.ToString("P2", inv)}[/], macro-F1 {m.MacroF1.ToString("F4", inv)}, expected calibration error {reliability.ExpectedCalibrationError.ToString("F4", inv)} (10 bins of the top probability)");
 
         var classes = new Table().AddColumns("label", "precision", "recall", "F1", "support");
         foreach (var c in m.Classes)

@@ -2,36 +2,55 @@ using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
 using ZhSentiment.Compact;
+using ZhSentiment.Inference;
 using ZhSentiment.Training;
 
 namespace ZhSentiment.Cli;
 
-/// <summary><c>zhsenti train</c>: trains a compact n-gram model from a labelled table and writes a model folder.</summary>
+/// <summary><c>zhsenti train</c>: trains a compact n-gram model from labelled tables and writes a model folder.</summary>
 internal sealed class TrainCommand : Command
 {
-    private readonly Option<string> _data = new("--data") { Description = "Labelled CSV, TSV or JSON Lines: a label column (0/1, 负面/正面, negative/positive) and a text column.", HelpName = "FILE", Required = true };
+    /// <summary>Below this many usable rows, or this many of a class, training warns that the data is too small.</summary>
+    private const int SmallData = 1000, SmallClass = 100;
+
+    private readonly Option<string[]> _data = new("--data") { Description = "Labelled CSV, TSV or JSON Lines: a label column (0/1, 负面/正面, negative/positive; three classes: 0/1/2, 负面/中性/正面, negative/neutral/positive) and a text column. Repeat to train on several files; a three-class file makes a three-class model, and a text found twice is used once.", HelpName = "FILE", Required = true };
     private readonly Option<string> _textColumn = ColumnOptions.Text();
     private readonly Option<string> _labelColumn = ColumnOptions.Label();
-    private readonly Option<string> _dev = new("--dev") { Description = "A labelled file to report accuracy on after each epoch (nothing is tuned on it).", HelpName = "FILE" };
+    private readonly Option<string[]> _dev = new("--dev") { Description = "Labelled files to report accuracy on after each epoch (nothing is tuned on them). Repeatable.", HelpName = "FILE" };
     private readonly Option<string> _output = new("--output") { Description = "The model folder to write (config.json, model.onnx).", HelpName = "DIR", Required = true };
     private readonly Option<int> _seed = new("--seed") { Description = "Seeds initialisation and example order: same data and seed, same model. Default: 1.", DefaultValueFactory = _ => 1 };
     private readonly Option<int> _epochs = new("--epochs") { Description = "Passes over the data. Default: 5.", DefaultValueFactory = _ => 5 };
     private readonly Option<int> _dim = new("--dim") { Description = "Embedding width; 0 trains only the linear n-gram part. Default: 16.", DefaultValueFactory = _ => 16 };
+    private readonly Option<int> _embeddingRows = new("--embedding-rows") { Description = "Rows of the embedding table (an id's embedding is row id mod this). Default: 262144.", DefaultValueFactory = _ => new CompactConfig().EmbeddingRows };
+    private readonly Option<int> _convFilters = new("--conv-filters") { Description = "Filters of a convolution over the ids' embeddings in text order (reads order beyond one n-gram); 0 for none. Default: 0.", DefaultValueFactory = _ => 0 };
+    private readonly Option<int> _convWidth = new("--conv-width") { Description = "Consecutive n-gram ids one filter reads. Default: 9.", DefaultValueFactory = _ => new CompactConfig().ConvWidth };
+    private readonly Option<float> _convStep = new("--conv-step") { Description = "Multiplies the step of the convolution's filters. Default: 0.05.", DefaultValueFactory = _ => new CompactTrainerOptions().ConvStepScale };
+    private readonly Option<int> _buckets = new("--buckets") { Description = "Rows of the hashed n-gram table. Default: 262144.", DefaultValueFactory = _ => new CompactConfig().Buckets };
+    private readonly Option<int> _maxN = new("--max-n") { Description = "Longest character n-gram. Default: 3.", DefaultValueFactory = _ => new CompactConfig().MaxN };
+    private readonly Option<int> _maxLength = new("--max-length") { Description = "Most n-gram ids in one window; longer texts are split into windows. Default: 2048.", DefaultValueFactory = _ => new CompactConfig().MaxSequenceLength };
+    private readonly Option<bool> _clauseRoles = new("--clause-roles") { Description = "Read each character once more tagged with its role: negated, after a contrast (但是/可惜…), in a conceded clause (虽然…)." };
+    private readonly Option<bool> _sqrtPooling = new("--sqrt-pooling") { Description = "Divide a window's summed rows by the square root of their number instead of averaging them (long texts score further from zero)." };
+    private readonly Option<bool> _foldTraditional = new("--fold-traditional") { Description = "Read traditional characters as their simplified forms, so that a model trained on simplified text reads both." };
+    private readonly Option<ClassWeighting> _classWeighting = new("--class-weighting")
+    {
+        Description = "Weigh rarer classes up: none, balanced (over the whole data) or per-source (within each 'source'). Default: none.",
+        DefaultValueFactory = _ => ClassWeighting.None,
+        CustomParser = result => result.Tokens[0].Value.ToLowerInvariant() switch
+        {
+            "none" => ClassWeighting.None,
+            "balanced" => ClassWeighting.Balanced,
+            "per-source" => ClassWeighting.PerSource,
+            var other => Invalid(result, $"--class-weighting must be none, balanced or per-source, not '{other}'"),
+        },
+    };
+    private readonly Option<double> _calibration = new("--calibration-fraction") { Description = "Share of the rows held out of training to fit the probabilities' temperatures on (chosen by each text's hash, so the same rows whatever the order). 0 skips calibration. Default: 0.05.", DefaultValueFactory = _ => 0.05 };
     private readonly Option<float> _linearStep = new("--linear-step") { Description = "Multiplies the step of the linear n-gram weights (useful alone, with --dim 0). Default: 1.", DefaultValueFactory = _ => 1f };
     private readonly Option<float> _learningRate = new("--lr") { Description = "Starting SGD step, decayed linearly to zero. Default: 0.5.", DefaultValueFactory = _ => 0.5f };
 
     public TrainCommand() : base("train", "Train a compact n-gram sentiment model (CPU, minutes) that serve/eval load with --model.")
     {
-        Options.Add(_data);
-        Options.Add(_dev);
-        Options.Add(_output);
-        Options.Add(_seed);
-        Options.Add(_epochs);
-        Options.Add(_dim);
-        Options.Add(_learningRate);
-        Options.Add(_linearStep);
-        Options.Add(_textColumn);
-        Options.Add(_labelColumn);
+        foreach (var option in new Option[] { _data, _textColumn, _labelColumn, _dev, _output, _seed, _epochs, _dim, _embeddingRows, _convFilters, _convWidth, _convStep, _buckets, _maxN, _maxLength, _clauseRoles, _foldTraditional, _sqrtPooling, _classWeighting, _calibration, _learningRate, _linearStep })
+            Options.Add(option);
         SetAction(parse => Run(parse));
     }
 
@@ -40,49 +59,68 @@ internal sealed class TrainCommand : Command
         var console = AnsiConsole.Console;
         try
         {
+            var files = parse.GetValue(_data)!.Select(path => ReadData(parse, path, "training")).ToArray();
+            var devs = (parse.GetValue(_dev) ?? []).Select(path => (Path: path, Data: ReadData(parse, path, "dev"))).ToArray();
+            bool threeClass = files.Any(f => f.IsThreeClass);
+            var (train, calibration, duplicates) = Combine(files, threeClass, parse.GetValue(_calibration));
+            if (train.Count == 0) throw new InvalidDataException("the training files hold no usable rows");
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"training on {train.Count} rows ({duplicates} repeated texts used once), {calibration.Count} held out for calibration"));
+            WarnIfSmall(train, threeClass ? LabelledDataset.ThreeClassLabels : LabelledDataset.BinaryLabels);
+
             var options = new CompactTrainerOptions
             {
-                Model = new CompactConfig { Labels = LabelledDataset.Labels, Dim = parse.GetValue(_dim) },
+                Model = new CompactConfig
+                {
+                    Labels = threeClass ? LabelledDataset.ThreeClassLabels : LabelledDataset.BinaryLabels,
+                    Dim = parse.GetValue(_dim),
+                    EmbeddingRows = parse.GetValue(_embeddingRows),
+                    ConvFilters = parse.GetValue(_convFilters),
+                    ConvWidth = parse.GetValue(_convWidth),
+                    Buckets = parse.GetValue(_buckets),
+                    MaxN = parse.GetValue(_maxN),
+                    MaxSequenceLength = parse.GetValue(_maxLength),
+                    ClauseRoles = parse.GetValue(_clauseRoles),
+                    FoldTraditional = parse.GetValue(_foldTraditional),
+                    SqrtPooling = parse.GetValue(_sqrtPooling),
+                },
                 Epochs = parse.GetValue(_epochs),
                 LearningRate = parse.GetValue(_learningRate),
                 LinearStepScale = parse.GetValue(_linearStep),
+                ConvStepScale = parse.GetValue(_convStep),
                 Seed = parse.GetValue(_seed),
+                ClassWeighting = parse.GetValue(_classWeighting),
             };
-            var train = ReadData(parse, parse.GetValue(_data)!, "training");
-            var dev = parse.GetValue(_dev) is { } devPath ? ReadData(parse, devPath, "dev") : null;
-            if (train.Examples.Count == 0) throw new InvalidDataException("the training file holds no usable rows");
 
-            var devTexts = dev?.Examples.Select(e => e.Text).ToArray();
             var started = System.Diagnostics.Stopwatch.StartNew();
-            CompactWeights weights;
             void EpochDone(int epoch, CompactWeights w)
             {
                 string line = $"epoch {epoch}/{options.Epochs}: {started.Elapsed.TotalSeconds:F1} s";
-                if (dev is not null)
-                {
-                    var predicted = CompactTrainer.Predict(w, devTexts!);
-                    line += $", dev accuracy {Accuracy(dev, predicted):P2}";
-                }
+                foreach (var (path, dev) in devs)
+                    line += string.Create(CultureInfo.InvariantCulture, $", {DevName(path)} {Accuracy(w, dev):P2}");
                 console.WriteLine(line);
             }
+            CompactWeights weights;
             if (console.Profile.Capabilities.Interactive)
             {
                 weights = console.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
                     .Start(ctx =>
                     {
-                        var task = ctx.AddTask("training", maxValue: (double)options.Epochs * train.Examples.Count);
+                        var task = ctx.AddTask("training", maxValue: (double)options.Epochs * train.Count);
                         var trainer = new CompactTrainer(options)
                         {
                             Progress = (epoch, done, total) => task.Value = (double)(epoch - 1) * total + done,
                             EpochDone = EpochDone,
                         };
-                        return trainer.Train(train.Examples);
+                        return trainer.Train(train, calibration);
                     });
             }
             else
             {
-                weights = new CompactTrainer(options) { EpochDone = EpochDone }.Train(train.Examples);
+                weights = new CompactTrainer(options) { EpochDone = EpochDone }.Train(train, calibration);
             }
+            if (weights.Config.HeadTemperatures.Count > 0)
+                console.WriteLine("calibrated: head temperatures " + string.Join(", ", weights.Config.HeadTemperatures.Select(t => t.ToString("F3", CultureInfo.InvariantCulture))));
 
             string output = parse.GetValue(_output)!;
             CompactModel.Save(weights, output);
@@ -96,10 +134,59 @@ internal sealed class TrainCommand : Command
         }
     }
 
+    /// <summary>
+    /// The files' examples in the model's label order, each distinct text once (the first file's row wins), split into
+    /// training rows and the calibration slice by a hash of the text.
+    /// </summary>
+    private static (List<LabelledExample> Train, List<LabelledExample> Calibration, int Duplicates) Combine(LabelledDataset[] files, bool threeClass, double calibrationFraction)
+    {
+        if (!(calibrationFraction is >= 0 and < 0.5)) throw new ArgumentException($"--calibration-fraction must be at least 0 and below 0.5, not {calibrationFraction}");
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var train = new List<LabelledExample>();
+        var calibration = new List<LabelledExample>();
+        int duplicates = 0;
+        uint threshold = (uint)(calibrationFraction * 10_000);
+        foreach (var file in files)
+        {
+            foreach (var e in threeClass ? file.AsThreeClass() : file.Examples)
+            {
+                if (!seen.Add(e.Text.Trim())) { duplicates++; continue; }
+                (Fnv(e.Text) % 10_000 < threshold ? calibration : train).Add(e);
+            }
+        }
+        return (train, calibration, duplicates);
+    }
+
+    private static ClassWeighting Invalid(System.CommandLine.Parsing.ArgumentResult result, string message)
+    {
+        result.AddError(message);
+        return default;
+    }
+
+    /// <summary>A dev file's name with its folder, enough to tell apart files of the same name.</summary>
+    private static string DevName(string path) => Path.Combine(Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path))) ?? "", Path.GetFileName(path));
+
+    private static uint Fnv(string text)
+    {
+        uint hash = 2166136261;
+        foreach (char c in text) hash = (hash ^ c) * 16777619;
+        return hash;
+    }
+
+    private static void WarnIfSmall(List<LabelledExample> train, IReadOnlyList<string> labels)
+    {
+        var counts = new int[labels.Count];
+        foreach (var e in train) counts[e.Label]++;
+        var thin = Enumerable.Range(0, labels.Count).Where(l => counts[l] < SmallClass).Select(l => $"{labels[l]} {counts[l]}").ToArray();
+        if (train.Count < SmallData || thin.Length > 0)
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"warning: {train.Count} training rows{(thin.Length > 0 ? $" ({string.Join(", ", thin)})" : "")} is too little to learn sentiment from; expect a weak model (aim for at least {SmallData} rows and {SmallClass} of each class)"));
+    }
+
     private LabelledDataset ReadData(ParseResult parse, string path, string role)
     {
         var data = LabelledDataset.Read(path, textColumn: parse.GetValue(_textColumn), labelColumn: parse.GetValue(_labelColumn));
-        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{role} data {path}: {data.Examples.Count} rows, {data.BadRowCount} bad"));
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{role} data {path}: {data.Examples.Count} rows, {data.BadRowCount} bad, {(data.IsThreeClass ? "three" : "two")} classes"));
         ReportBadRows(data, path);
         return data;
     }
@@ -111,10 +198,14 @@ internal sealed class TrainCommand : Command
         if (data.BadRowCount > shown) Console.Error.WriteLine($"  … and {data.BadRowCount - shown} more bad rows");
     }
 
-    private static double Accuracy(LabelledDataset data, int[] predicted)
+    /// <summary>Accuracy on a dev file: its own classes where the model has them, the polar decision on a two-class file.</summary>
+    private static double Accuracy(CompactWeights weights, LabelledDataset dev)
     {
+        var labels = LabelSet.FromModelLabels(weights.Config.Labels);
+        var probabilities = CompactTrainer.Probabilities(weights, [.. dev.Examples.Select(e => e.Text)]);
         int correct = 0;
-        for (int i = 0; i < predicted.Length; i++) if (predicted[i] == data.Examples[i].Label) correct++;
-        return predicted.Length == 0 ? 0 : (double)correct / predicted.Length;
+        for (int i = 0; i < probabilities.Length; i++)
+            if (Decision.Predict(labels, probabilities[i], dev.Labels).Label == dev.Examples[i].Label) correct++;
+        return probabilities.Length == 0 ? 0 : (double)correct / probabilities.Length;
     }
 }

@@ -3,7 +3,10 @@ using Microsoft.Extensions.Options;
 
 namespace ZhSentiment.Serving;
 
-/// <summary>The Flask service's routes, answered in its exact shape: <c>{"label": "Positive", "score": 0.9876}</c>.</summary>
+/// <summary>
+/// The Flask service's routes, answered in its exact shape: <c>{"label": "Positive", "score": 0.9876}</c>. The label is
+/// always one of the two polar sides, also for a model with a neutral class (see <see cref="SentimentResult.PolarLabel"/>).
+/// </summary>
 internal static class PredictEndpoints
 {
     public static RouteGroupBuilder MapPredict(this IEndpointRouteBuilder routes)

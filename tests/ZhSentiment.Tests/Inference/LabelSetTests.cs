@@ -71,9 +71,15 @@ public class LabelSetTests
     {
         var stars = LabelSet.FromModelLabels(["star 1", "star 2", "star 3", "star 4", "star 5"]);
         // The top class is star 1, but stars 4 and 5 together outweigh stars 1 and 2.
-        Assert.Equal(("Positive", 0.5f), stars.Polarity([0.3f, 0.1f, 0.1f, 0.25f, 0.25f], 0));
+        // The score is the winning side's share of the polar probability (0.5 of 0.9; 0.15 of 0.2).
+        var (label, score) = stars.Polarity([0.3f, 0.1f, 0.1f, 0.25f, 0.25f], 0);
+        Assert.Equal("Positive", label);
+        Assert.Equal(0.5f / 0.9f, score, 5);
         var three = LabelSet.FromModelLabels(["负面", "中性", "正面"]);
-        Assert.Equal(("Negative", 0.15f), three.Polarity([0.15f, 0.8f, 0.05f], 1));
+        (label, score) = three.Polarity([0.15f, 0.8f, 0.05f], 1);
+        Assert.Equal("Negative", label);
+        Assert.Equal(0.75f, score, 5);
+        Assert.Equal(("Positive", 0.7f), LabelSet.FromModelLabels(["负面", "正面"]).Polarity([0.3f, 0.7f], 1));
     }
 
     [Fact]

@@ -84,7 +84,7 @@ public class SentimentEngineTests
     }
 
     [Fact]
-    public async Task LongTextIsSplitIntoWindowsAndAveraged()
+    public async Task LongTextIsSplitIntoWindowsAndCombined()
     {
         var (engine, _) = Create(new EngineOptions { LongText = new LongTextOptions { Overlap = 4 } }, maxLength: 10);
         using var _e = engine;
@@ -93,14 +93,21 @@ public class SentimentEngineTests
         Assert.Equal(4, result.Windows);
         Assert.Equal(20, result.Tokens);
         var ids = text.Select(ArithmeticModel.TokenId).ToArray();
-        var expected = new float[2];
-        foreach (int start in new[] { 0, 4, 8, 12 })
+        // Each window weighs exp(30 · (top probability − 1/2) + 3 · position), position 0 for the first and 1 for the last.
+        var expected = new double[2];
+        double total = 0;
+        int[] starts = [0, 4, 8, 12];
+        for (int w = 0; w < starts.Length; w++)
         {
-            var p = Softmax(ArithmeticModel.LogitsOf(new[] { ArithmeticModel.Cls }.Concat(ids.Skip(start).Take(8)).Append(ArithmeticModel.Sep)));
-            expected[0] += p[0] / 4;
-            expected[1] += p[1] / 4;
+            var p = Softmax(ArithmeticModel.LogitsOf(new[] { ArithmeticModel.Cls }.Concat(ids.Skip(starts[w]).Take(8)).Append(ArithmeticModel.Sep)));
+            double weight = Math.Exp(30 * (p.Max() - 0.5) + 3.0 * w / (starts.Length - 1));
+            total += weight;
+            expected[0] += weight * p[0];
+            expected[1] += weight * p[1];
         }
-        Assert.Equal(expected, result.Probabilities, (a, b) => Math.Abs(a - b) < 1e-6);
+        expected[0] /= total;
+        expected[1] /= total;
+        Assert.Equal(expected, result.Probabilities.Select(p => (double)p), (a, b) => Math.Abs(a - b) < 1e-5);
     }
 
     [Theory]

@@ -7,14 +7,15 @@ public class CompactTrainerTests
 {
     private static CompactTrainerOptions Options(int seed = 7, int dim = 8) => new()
     {
-        Model = new CompactConfig { Buckets = 4096, Dim = dim, MaxSequenceLength = 64 },
+        Model = new CompactConfig { Buckets = 4096, EmbeddingRows = 1024, Dim = dim, ConvFilters = dim > 0 ? 4 : 0, ConvWidth = 4, MaxSequenceLength = 64, ClauseRoles = true },
         Epochs = 5,
+        LinearStepScale = 50,
         Seed = seed,
     };
 
     private static ClassificationMetrics Measure(CompactWeights weights, List<LabelledExample> test) =>
-        ClassificationMetrics.Compute(LabelledDataset.Labels, [.. test.Select(e => e.Label)],
-            CompactTrainer.Predict(weights, [.. test.Select(e => e.Text)]), [.. test.Select(e => e.Source)]);
+        ClassificationMetrics.Compute(LabelledDataset.BinaryLabels, [.. test.Select(e => e.Label)],
+            [.. CompactTrainer.Probabilities(weights, [.. test.Select(e => e.Text)]).Select(p => p[1] > p[0] ? 1 : 0)], [.. test.Select(e => e.Source)]);
 
     [Theory]
     [InlineData(8, 0.97)]
@@ -34,11 +35,13 @@ public class CompactTrainerTests
         var a = new CompactTrainer(Options()).Train(data);
         var b = new CompactTrainer(Options()).Train(data);
         Assert.Equal(Measure(a, test).Accuracy, Measure(b, test).Accuracy);
-        Assert.Equal(a.Table, b.Table);
+        Assert.Equal(a.Linear, b.Linear);
+        Assert.Equal(a.Embeddings, b.Embeddings);
+        Assert.Equal(a.ConvKernel, b.ConvKernel);
         Assert.Equal(a.Output, b.Output);
         Assert.Equal(a.Bias, b.Bias);
         var c = new CompactTrainer(Options(seed: 8)).Train(data);
-        Assert.NotEqual(a.Table, c.Table);
+        Assert.NotEqual(a.Embeddings, c.Embeddings);
     }
 
     [Fact]
@@ -60,5 +63,71 @@ public class CompactTrainerTests
     {
         var e = Assert.Throws<ArgumentException>(() => new CompactTrainer(Options()).Train([new LabelledExample("好", 2, null, 9)]));
         Assert.Contains("Line 9", e.Message);
+    }
+
+    /// <summary>
+    /// Two cue words of opposite polarity joined by a contrast, each between fillers so that no n-gram holds a cue
+    /// with the marker or the text's edge: the one after 但是 decides.
+    /// </summary>
+    private static List<LabelledExample> Contrasts(int count, int seed)
+    {
+        var random = new Random(seed);
+        string[] positive = ["很好", "满意", "喜欢", "推荐"], negative = ["很差", "失望", "讨厌", "难用"];
+        var examples = new List<LabelledExample>(count);
+        for (int i = 0; i < count; i++)
+        {
+            int label = random.Next(2);
+            string first = (label == 1 ? negative : positive)[random.Next(4)], last = (label == 1 ? positive : negative)[random.Next(4)];
+            string Filler() => string.Concat(Enumerable.Range(0, random.Next(2, 5)).Select(_ => "的了是在我有这个们"[random.Next(9)]));
+            examples.Add(new LabelledExample($"{Filler()}{first}{Filler()}，但是{Filler()}{last}{Filler()}", label, null, i + 2));
+        }
+        return examples;
+    }
+
+    [Fact]
+    public void Clause_roles_learn_that_the_clause_after_a_contrast_decides()
+    {
+        var train = Contrasts(1500, seed: 31);
+        var test = Contrasts(300, seed: 32);
+        // The shipped recipe: linear n-grams, sqrt pooling.
+        var options = Options(dim: 0) with { LinearStepScale = 5, Model = Options(dim: 0).Model with { SqrtPooling = true } };
+        var withRoles = Measure(new CompactTrainer(options).Train(train), test).Accuracy;
+        var bag = Measure(new CompactTrainer(options with { Model = options.Model with { ClauseRoles = false } }).Train(train), test).Accuracy;
+        Assert.True(withRoles >= 0.95, $"with clause roles {withRoles:P1}");
+        Assert.True(bag < 0.8, $"a plain bag of n-grams cannot tell which cue comes last, yet reached {bag:P1}");
+    }
+
+    [Fact]
+    public void Learns_three_classes_and_calibrates_on_the_held_out_slice()
+    {
+        var random = new Random(41);
+        List<LabelledExample> Three(int count, int seed) => [.. TestData.Generate(count, seed).Select(e =>
+            random.Next(3) == 0 ? e with { Text = new string(e.Text.Where(c => !"很好满意喜欢推荐不错开心差失望讨厌垃圾难用生气".Contains(c)).ToArray()), Label = 1 }
+            : e with { Label = e.Label * 2 })];
+        var options = Options() with { Model = Options().Model with { Labels = ["负面", "中性", "正面"] } };
+        var weights = new CompactTrainer(options).Train(Three(2000, 42), calibration: Three(400, 43));
+        Assert.Equal(2, weights.Config.HeadTemperatures.Count);
+
+        var test = Three(400, 44);
+        var probabilities = CompactTrainer.Probabilities(weights, [.. test.Select(e => e.Text)]);
+        var predicted = probabilities.Select(p => Array.IndexOf(p, p.Max())).ToArray();
+        var metrics = ClassificationMetrics.Compute(options.Model.Labels, [.. test.Select(e => e.Label)], predicted);
+        Assert.True(metrics.MacroF1 >= 0.9, $"three-class macro-F1 {metrics.MacroF1:F3}");
+        var reliability = ReliabilityDiagram.Compute([.. probabilities.Select(p => p.Max())], [.. predicted.Select((p, i) => p == test[i].Label)]);
+        Assert.True(reliability.ExpectedCalibrationError < 0.06, $"calibration error {reliability.ExpectedCalibrationError:F3}");
+    }
+
+    [Fact]
+    public void Class_weights_give_each_class_of_a_source_an_equal_share()
+    {
+        LabelledExample E(int label, string source) => new("x", label, source, 1);
+        List<LabelledExample> data = [E(0, "a"), E(1, "a"), E(1, "a"), E(1, "a"), E(0, "b"), E(1, "b")];
+        var w = ClassWeights.For(data, 2, ClassWeighting.PerSource);
+        Assert.Equal(w[0], w[1] + w[2] + w[3], 4);
+        Assert.Equal(w[4], w[5], 4);
+        Assert.Equal(data.Count, w.Sum(), 3);
+        Assert.All(ClassWeights.For(data, 2, ClassWeighting.None), x => Assert.Equal(1f, x));
+        var balanced = ClassWeights.For(data, 2, ClassWeighting.Balanced);
+        Assert.Equal(balanced[0] * 2, balanced[1] * 4, 4);
     }
 }
