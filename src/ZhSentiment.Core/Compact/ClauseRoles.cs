@@ -39,7 +39,7 @@ public static class ClauseRoles
 
     private static void AssignClause(ReadOnlySpan<int> text, Span<byte> roles, int start, int end, int decisive)
     {
-        bool conceded = Find(text[start..end], Concessions, out _) >= 0;
+        bool conceded = Contains(text[start..end], Concessions);
         int negators = 0, reach = 0;
         for (int i = start; i < end;)
         {
@@ -77,15 +77,11 @@ public static class ClauseRoles
         return best;
     }
 
-    private static int Find(ReadOnlySpan<int> text, string[] markers, out int length)
+    private static bool Contains(ReadOnlySpan<int> text, string[] markers)
     {
         for (int i = 0; i < text.Length; i++)
-        {
-            length = MatchAt(text, i, text.Length, markers);
-            if (length > 0) return i;
-        }
-        length = 0;
-        return -1;
+            if (MatchAt(text, i, text.Length, markers) > 0) return true;
+        return false;
     }
 
     /// <summary>The length of the first marker that starts at <paramref name="i"/> and ends by <paramref name="end"/>, or 0.</summary>
