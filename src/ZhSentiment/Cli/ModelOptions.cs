@@ -23,7 +23,7 @@ internal sealed class ModelOptions
         Quantize = QuantizeOption();
         Threads = CliValues.Whole("--threads", "N", $"ONNX Runtime threads. Default: {(Defaults.Threads is { } n ? n : "the physical cores")}.", min: 1);
         CacheDirectory = new("--cache-dir") { Description = "Cache for built models and downloads. Default: $ZHSENTI_CACHE or ~/.cache/zhsenti.", HelpName = "DIR" };
-        LongText = CliValues.Choice("--long-text", $"Texts longer than the model's window: average over windows, or cut. Default: {Name(Defaults.LongText)}.",
+        LongText = CliValues.Choice("--long-text", $"Texts longer than the model's window: split into windows whose strongest, latest verdict counts most, or cut. Default: {Name(Defaults.LongText)}.",
             [.. Enum.GetValues<LongTextMode>().Select(Name)]);
         ConfigFlag[] always = [ConfigFlag.Of(Model, nameof(ServiceOptions.Model)), ConfigFlag.Of(Threads, nameof(ServiceOptions.Threads)), ConfigFlag.Of(CacheDirectory, nameof(ServiceOptions.CacheDirectory))];
         _flags = inference ? [.. always, ConfigFlag.Of(Quantize, nameof(ServiceOptions.Quantize)), ConfigFlag.Of(LongText, nameof(ServiceOptions.LongText))] : always;

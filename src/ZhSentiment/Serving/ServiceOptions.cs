@@ -36,7 +36,7 @@ public sealed class ServiceOptions
     /// <summary>Text windows that may wait for the model; beyond it requests get 503 with Retry-After.</summary>
     public int QueueCapacity { get; set; } = EngineDefaults.QueueCapacity;
 
-    /// <summary>What to do with texts longer than one model window: <c>Windows</c> (average) or <c>Truncate</c>.</summary>
+    /// <summary>What to do with texts longer than one model window: <c>Windows</c> (combined, the strongest and latest deciding; see <see cref="WindowCombiner"/>) or <c>Truncate</c>.</summary>
     public LongTextMode LongText { get; set; } = EngineDefaults.LongText.Mode;
 
     /// <summary>Longest accepted text, in UTF-16 code units (one per Chinese character).</summary>
