@@ -72,21 +72,6 @@ internal sealed class PrecompiledNormalizer : ISpanNormalizer
         }
     }
 
-    /// <summary>The normalized form of a single string, for tests and diagnostics.</summary>
-    public string Normalize(string text)
-    {
-        var output = new PooledBuffer<char>(text.Length);
-        try
-        {
-            Normalize(text, ref output);
-            return output.Span.ToString();
-        }
-        finally
-        {
-            output.Dispose();
-        }
-    }
-
     private bool TryAppend(ReadOnlySpan<byte> key, ref PooledBuffer<char> output)
     {
         int value = _trie.ShortestPrefixValue(key);
