@@ -12,7 +12,10 @@ to the encoder width (embeddings_project) and classifies through dense + GELU (E
 projects its embeddings (embedding_hidden_mapping_in) and shares layer weights (the same tensors under every
 layer's name here). The projection is keyed ``bert.embeddings_project.*``. MegatronBERT (modeling_megatron_bert)
 normalises before each block instead of after it (``attention.ln``, ``ln``), has no LayerNorm on the embeddings and
-one after the last layer (``bert.encoder.ln``).
+one after the last layer (``bert.encoder.ln``). XLM-RoBERTa (modeling_xlm_roberta) is BERT's post-LN encoder with
+positions numbered from its padding index (create_position_ids_from_input_ids: cumsum of the non-pad mask, times
+the mask, plus padding_idx) and RobertaClassificationHead (dense + tanh on <s>, then out_proj), which is the pooler
+and classifier here.
 """
 import math
 from dataclasses import dataclass
@@ -35,6 +38,7 @@ class BertShape:
     hidden_act: str = "gelu"       # the feed-forward activation: gelu (exact erf) or relu
     pooler_act: str = "tanh"       # what follows the dense layer on the first token: tanh, relu or gelu
     pre_layer_norm: bool = False   # MegatronBERT: LayerNorm before attention and feed-forward, one after the encoder
+    padding_idx: int = None        # XLM-RoBERTa: positions count from pad_token_id; None for BERT's 0, 1, 2...
 
 
 ACTIVATIONS = {"gelu": F.gelu, "relu": F.relu, "tanh": torch.tanh}
@@ -114,10 +118,18 @@ def additive_mask(attention_mask: torch.Tensor, dtype=torch.float32):
     return (1.0 - attention_mask[:, None, None, :].to(dtype)) * torch.finfo(dtype).min
 
 
+def position_ids(input_ids, s: BertShape):
+    """BERT's 0..seq-1, or, with a padding index, RoBERTa's: the running count of non-pad tokens (0 for a pad
+    token) plus padding_idx."""
+    if s.padding_idx is None:
+        return torch.arange(input_ids.shape[1], dtype=torch.long).unsqueeze(0)
+    tokens = (input_ids != s.padding_idx).long()
+    return torch.cumsum(tokens, dim=1) * tokens + s.padding_idx
+
+
 def forward(w, s: BertShape, input_ids, attention_mask, token_type_ids):
     """Logits [batch, num_labels] for int64 inputs [batch, seq]."""
-    seq = input_ids.shape[1]
-    positions = torch.arange(seq, dtype=torch.long).unsqueeze(0)
+    positions = position_ids(input_ids, s)
     x = (F.embedding(input_ids, w["bert.embeddings.word_embeddings.weight"])
          + F.embedding(positions, w["bert.embeddings.position_embeddings.weight"]))
     if "bert.embeddings.token_type_embeddings.weight" in w:  # DistilBERT has none
@@ -195,7 +207,7 @@ def forward_with_torch_modules(w, s: BertShape, input_ids, attention_mask, token
     emb = torch.nn.Embedding.from_pretrained(w["bert.embeddings.word_embeddings.weight"])
     pos = torch.nn.Embedding.from_pretrained(w["bert.embeddings.position_embeddings.weight"])
     with torch.no_grad():
-        x = emb(input_ids) + pos(torch.arange(input_ids.shape[1]).unsqueeze(0))
+        x = emb(input_ids) + pos(position_ids(input_ids, s))
         if "bert.embeddings.token_type_embeddings.weight" in w:
             x = x + torch.nn.Embedding.from_pretrained(w["bert.embeddings.token_type_embeddings.weight"])(token_type_ids)
         if TASK_TYPE in w:

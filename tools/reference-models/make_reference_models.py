@@ -2,8 +2,9 @@
 """Generates the reference model fixtures: small random BERT sequence classifiers in every checkpoint layout
 the engine reads, with the logits PyTorch computes for the fixture texts.
 
-    /usr/bin/python3 tools/reference-models/make_reference_models.py
-        writes tests/ZhSentiment.Tests/Fixtures/models/ (run `npm ci` in tools/hf-oracle first)
+    /usr/bin/python3 tools/reference-models/make_reference_models.py [--only xlm-roberta unsupported]
+        writes tests/ZhSentiment.Tests/Fixtures/models/ (run `npm ci` in tools/hf-oracle first), or only the
+        folders named
     /usr/bin/python3 tools/reference-models/make_reference_models.py --base-model OUT_DIR [--with-safetensors]
         writes a StructBERT-base-shaped random checkpoint (ModelScope layout, bert-base-chinese vocab from
         ../shared) into OUT_DIR for benchmarks; never commit it
@@ -117,9 +118,10 @@ def logits_alone(weights, shape, sequences):
 
 
 def logits_padded_batch(weights, shape, sequences):
-    """All sequences in one batch, right-padded with [PAD] (id 0) to the longest, masked out."""
+    """All sequences in one batch, right-padded with [PAD] (id 0; XLM-R's <pad>, its padding index) to the longest,
+    masked out."""
     length = max(len(s) for s in sequences)
-    ids = torch.zeros(len(sequences), length, dtype=torch.long)
+    ids = torch.full((len(sequences), length), shape.padding_idx or 0, dtype=torch.long)
     mask = torch.zeros_like(ids)
     for i, s in enumerate(sequences):
         ids[i, :len(s)] = torch.tensor(s)
@@ -216,13 +218,15 @@ def position_ids_buffer(shape):
 
 
 class FixtureSet:
-    def __init__(self, texts, vocab, shape, sequences, full_lengths):
+    def __init__(self, texts, vocab, shape, sequences, full_lengths, seed=SEED):
         self.texts, self.vocab, self.shape = texts, vocab, shape
         self.sequences, self.full_lengths = sequences, full_lengths
-        self.weights = eb.random_weights(shape, SEED)
-        # Centre the classifier so the fixture texts fall on both sides of the decision boundary.
-        margins = torch.tensor([b - a for a, b in logits_alone(self.weights, shape, sequences)])
-        self.weights["classifier.bias"][1] -= margins.quantile(0.5)
+        self.weights = eb.random_weights(shape, seed)
+        # Centre the classifier so the fixture texts fall on every side of the decision boundaries: each class's
+        # logit less the median of its lead over class 0.
+        logits = torch.tensor(logits_alone(self.weights, shape, sequences))
+        for c in range(1, shape.num_labels):
+            self.weights["classifier.bias"][c] -= (logits[:, c] - logits[:, 0]).quantile(0.5)
         self.logits = {}
 
     def reference(self, dtype):
@@ -607,13 +611,73 @@ def write_megatron_folder(fs):
                 shape=dataclasses.replace(fs.shape, pre_layer_norm=True))
 
 
+XLMR_TOKENIZER = os.path.join(REPO, "tests", "ZhSentiment.Tests", "Fixtures", "tokenizer", "xlm-roberta", "tokenizer.json")
+
+
+def write_xlm_roberta_folder(texts):
+    """XLM-RoBERTa as multilingual sentiment models publish it (cardiffnlp/twitter-xlm-roberta-base-sentiment:
+    XLMRobertaForSequenceClassification, labels negative/neutral/positive), with xlm-roberta-base's config.json
+    values where the size allows (huggingface.co/FacebookAI/xlm-roberta-base: model_type xlm-roberta, hidden 768,
+    12 layers, 12 heads, intermediate 3072, vocab_size 250002, max_position_embeddings 514 = 512 positions above
+    padding_idx 1, type_vocab_size 1, layer_norm_eps 1e-05, pad/bos/eos 1/0/2, hidden_act gelu). Sizes are the
+    fixture's: hidden 32, 2 layers, 4 heads, intermediate 64, max_position_embeddings 66 (64 tokens, as the BERT
+    fixtures), the vocabulary of the XLM-R-shaped tokenizer.json that tools/hf-oracle/make_xlmr_tokenizer.py
+    trains. Keys per transformers' modeling_xlm_roberta (RoBERTa's): roberta.embeddings.* (with the position_ids
+    buffer), roberta.encoder.layer.N.* (BERT's names), no pooler, classifier.dense and classifier.out_proj
+    (XLMRobertaClassificationHead)."""
+    # Besides the shared texts: a <pad> typed in the text (its position is the padding index, and the count of the
+    # tokens after it skips it), an added token with lstrip, and characters the vocabulary lacks (one fused unknown).
+    texts = texts + ["物流很快<pad>，好评！", "质量 <mask> 不错", "\U00030EDE\U00030EDE面 太好了"]
+    vocab_size = len(json.load(open(XLMR_TOKENIZER, encoding="utf-8"))["model"]["vocab"])
+    shape = eb.BertShape(vocab_size=vocab_size, max_position_embeddings=66, type_vocab_size=1, num_labels=3,
+                         layer_norm_eps=1e-5, padding_idx=1)
+    max_length = shape.max_position_embeddings - shape.padding_idx - 1
+    full = run_oracle(texts, ["--tokenizer", XLMR_TOKENIZER])
+    fs = FixtureSet(texts, None, shape, [truncate(ids, max_length) for ids in full], [len(ids) for ids in full], SEED + 80)
+    labels = {"0": "negative", "1": "neutral", "2": "positive"}
+    config = {"architectures": ["XLMRobertaForSequenceClassification"], "attention_probs_dropout_prob": 0.1,
+              "bos_token_id": 0, "classifier_dropout": None, "eos_token_id": 2, "hidden_act": "gelu",
+              "hidden_dropout_prob": 0.1, "hidden_size": shape.hidden_size, "id2label": labels,
+              "initializer_range": 0.02, "intermediate_size": shape.intermediate_size,
+              "label2id": {v: int(k) for k, v in labels.items()}, "layer_norm_eps": shape.layer_norm_eps,
+              "max_position_embeddings": shape.max_position_embeddings, "model_type": "xlm-roberta",
+              "num_attention_heads": shape.num_attention_heads, "num_hidden_layers": shape.num_hidden_layers,
+              "output_past": True, "pad_token_id": shape.padding_idx, "position_embedding_type": "absolute",
+              "problem_type": "single_label_classification", "type_vocab_size": shape.type_vocab_size,
+              "use_cache": True, "vocab_size": shape.vocab_size}
+
+    def roberta(n):
+        if n.startswith("bert.pooler.dense."):
+            return "classifier.dense." + n.rsplit(".", 1)[1]
+        if n.startswith("classifier."):
+            return "classifier.out_proj." + n.rsplit(".", 1)[1]
+        return "roberta." + n.removeprefix("bert.")
+    path = fs.folder("xlm-roberta", vocab_files=())
+    shutil.copyfile(XLMR_TOKENIZER, os.path.join(path, "tokenizer.json"))
+    write_json(os.path.join(path, "config.json"), config)
+    write_json(os.path.join(path, "tokenizer_config.json"),
+               {"bos_token": "<s>", "cls_token": "<s>", "eos_token": "</s>", "mask_token": "<mask>",
+                "model_max_length": max_length, "pad_token": "<pad>", "sep_token": "</s>",
+                "tokenizer_class": "XLMRobertaTokenizer", "unk_token": "<unk>"})
+    state = renamed(fs.weights, roberta)
+    state["roberta.embeddings.position_ids"] = position_ids_buffer(shape)
+    # Both weight files, as recent uploads carry them: the engine prefers model.safetensors; the tests also load the
+    # folder without it.
+    cw.save_safetensors(renamed(fs.weights, roberta), os.path.join(path, "model.safetensors"), {"format": "pt"})
+    cw.save_torch_zip(cw.as_module_state_dict(state, buffers=("roberta.embeddings.position_ids",)),
+                      os.path.join(path, "pytorch_model.bin"))
+    fs.expected(path, "XLM-RoBERTa (xlm-roberta-base's configuration, cardiffnlp's multilingual sentiment labels, "
+                "a SentencePiece Unigram tokenizer.json; positions counted from padding_idx 1)",
+                "model.safetensors", "safetensors", torch.float32, labels, None, max_length=max_length)
+
+
 def write_unsupported_folders(fs):
-    """A published architecture the engine does not read must be refused by name: XLM-RoBERTa (model_type
-    xlm-roberta, as cardiffnlp/twitter-xlm-roberta-base-sentiment publishes it), whose SentencePiece tokenizer
-    zhsenti does not have."""
+    """A published architecture the engine does not read must be refused by name: DeBERTa-v2 (model_type
+    deberta-v2, DebertaV2ForSequenceClassification, as IDEA-CCNL's Erlangshen-DeBERTa-v2 Chinese models publish it),
+    whose disentangled relative-position attention the graph builder does not have."""
     for name, config in (
-            ("unsupported-xlm-roberta", hf_config(fs.shape, {"0": "negative", "1": "neutral", "2": "positive"},
-                                                  "XLMRobertaForSequenceClassification", "xlm-roberta")),):
+            ("unsupported-deberta-v2", hf_config(fs.shape, {"0": "negative", "1": "positive"},
+                                                 "DebertaV2ForSequenceClassification", "deberta-v2")),):
         path = fs.folder(name)
         write_json(os.path.join(path, "config.json"), config)
         cw.save_safetensors({"placeholder": torch.zeros(1)}, os.path.join(path, "model.safetensors"), {"format": "pt"})
@@ -689,7 +753,7 @@ def write_checkpoint_cases():
 
 # ---------------------------------------------------------------- main
 
-def make_fixtures():
+def make_fixtures(only=None):
     texts = json.load(open(os.path.join(HERE, "fixture_texts.json"), encoding="utf-8"))
     vocab = build_vocab(texts)
     shape = eb.BertShape(vocab_size=len(vocab))
@@ -704,6 +768,12 @@ def make_fixtures():
     fs = FixtureSet(texts, vocab, shape, sequences, [len(ids) for ids in full])
 
     os.makedirs(FIXTURES, exist_ok=True)
+    if only:
+        # Runs agree with the committed files to about 1e-6, not bit for bit: rewrite only the folders asked for.
+        writers = {"xlm-roberta": lambda: write_xlm_roberta_folder(texts), "unsupported": lambda: write_unsupported_folders(fs)}
+        for name in only:
+            writers[name]()
+        return
     write_hf_folder(fs, "hf-bin", "Hugging Face folder, pytorch_model.bin in torch.save's zip format",
                     "pytorch_model.bin", "torch-zip", fs.hf_state())
     write_hf_folder(fs, "hf-legacy", "Hugging Face folder, pytorch_model.bin in the legacy (pre-1.6) torch.save format",
@@ -729,6 +799,7 @@ def make_fixtures():
     write_ernie_folder(fs)
     write_other_architectures(fs)
     write_megatron_folder(fs)
+    write_xlm_roberta_folder(texts)
     write_unsupported_folders(fs)
     write_checkpoint_cases()
 
@@ -757,13 +828,15 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--base-model", metavar="OUT_DIR", help="write a StructBERT-base-shaped random checkpoint")
     parser.add_argument("--with-safetensors", action="store_true", help="with --base-model: also model.safetensors")
+    parser.add_argument("--only", nargs="+", choices=["xlm-roberta", "unsupported"],
+                        help="rewrite only these fixture folders (the others stay as committed)")
     args = parser.parse_args()
     torch.manual_seed(SEED)
     torch.set_num_threads(1)
     if args.base_model:
         make_base_model(args.base_model, args.with_safetensors)
     else:
-        make_fixtures()
+        make_fixtures(args.only)
 
 
 if __name__ == "__main__":

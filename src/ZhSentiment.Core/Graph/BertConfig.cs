@@ -37,7 +37,7 @@ public sealed record BertConfig
     public const string FileName = "config.json";
 
     /// <summary>The <c>model_type</c>s whose checkpoints the graph builder reads.</summary>
-    public static IReadOnlyList<string> SupportedModelTypes { get; } = ["bert", "structbert", "ernie", "distilbert", "electra", "albert", "megatron-bert"];
+    public static IReadOnlyList<string> SupportedModelTypes { get; } = ["bert", "structbert", "ernie", "distilbert", "electra", "albert", "megatron-bert", "xlm-roberta"];
 
     /// <summary><c>model_type</c>: one of <see cref="SupportedModelTypes"/>; <c>bert</c> when the config names none.</summary>
     public string ModelType { get; init; } = "bert";
@@ -59,6 +59,16 @@ public sealed record BertConfig
 
     /// <summary>MegatronBERT normalises before attention and feed-forward, with a final LayerNorm and none on the embeddings.</summary>
     public bool PreLayerNorm => ModelType == "megatron-bert";
+
+    /// <summary>
+    /// XLM-RoBERTa's <c>padding_idx</c> (<c>pad_token_id</c>, 1): positions count from it, as transformers'
+    /// <c>create_position_ids_from_input_ids</c> numbers them (padding_idx + 1 for the first token, padding_idx for
+    /// a pad token). Null for models whose positions run 0, 1, 2… (BERT and the others).
+    /// </summary>
+    public int? PaddingIdx { get; init; }
+
+    /// <summary>The longest sequence the position table allows: all its rows, or those above XLM-R's padding index.</summary>
+    public int MaxSequenceLength => MaxPositionEmbeddings - (PaddingIdx is { } pad ? pad + 1 : 0);
 
     public PoolerActivation PoolerActivation => ModelType switch
     {
@@ -176,6 +186,8 @@ public sealed record BertConfig
                 Labels = labels,
                 LabelSource = labelSource,
                 BaseModelPrefix = reader.String("base_model_prefix"),
+                // XLMRobertaConfig defaults pad_token_id to 1; the embeddings take it as padding_idx.
+                PaddingIdx = modelType == "xlm-roberta" ? reader.Int("pad_token_id") ?? 1 : null,
             };
             config.Validate(file);
             return config;
@@ -201,8 +213,11 @@ public sealed record BertConfig
         if (NumHiddenLayers % NumHiddenGroups != 0)
             throw new ModelFormatException(file, $"num_hidden_groups ({NumHiddenGroups}) does not divide num_hidden_layers ({NumHiddenLayers})");
         Positive("num_labels", NumLabels);
-        if (MaxPositionEmbeddings < 3)
-            throw new ModelFormatException(file, $"max_position_embeddings must be at least 3 ([CLS], a token, [SEP]), not {MaxPositionEmbeddings}");
+        if (PaddingIdx is < 0) throw new ModelFormatException(file, $"pad_token_id must not be negative, not {PaddingIdx}");
+        if (MaxSequenceLength < 3)
+            throw new ModelFormatException(file, PaddingIdx is { } pad
+                ? $"max_position_embeddings ({MaxPositionEmbeddings}) leaves fewer than 3 positions above pad_token_id {pad} (<s>, a token, </s>)"
+                : $"max_position_embeddings must be at least 3 ([CLS], a token, [SEP]), not {MaxPositionEmbeddings}");
         if (HiddenSize % NumAttentionHeads != 0)
             throw new ModelFormatException(file, $"num_attention_heads ({NumAttentionHeads}) does not divide hidden_size ({HiddenSize})");
         if (!(LayerNormEps >= 0) || float.IsInfinity(LayerNormEps))

@@ -5,7 +5,8 @@ using ZhSentiment.Graph.Onnx;
 namespace ZhSentiment.Graph;
 
 /// <summary>
-/// Builds the ONNX graph of a BERT-family sequence classifier (BERT, StructBERT, ERNIE, DistilBERT, ELECTRA, ALBERT: one
+/// Builds the ONNX graph of a BERT-family sequence classifier (BERT, StructBERT, ERNIE, DistilBERT, ELECTRA, ALBERT,
+/// XLM-RoBERTa: one
 /// post-LN encoder, told apart by names, embeddings and head; see <see cref="BertWeightNames"/>) from its weights, with ONNX Runtime's fused CPU operators:
 /// EmbedLayerNormalization, Attention (one [H, 3H] QKV projection), SkipLayerNormalization (residual + bias +
 /// LayerNorm) and BiasGelu (exact erf GELU). Inputs <c>input_ids</c>, <c>attention_mask</c>, <c>token_type_ids</c>
@@ -119,7 +120,7 @@ public static class BertGraphBuilder
     /// <summary>Model metadata to save with a graph built for <paramref name="config"/>.</summary>
     public static Dictionary<string, string> Metadata(BertConfig config, BertGraphOptions options) => new()
     {
-        [MaxSequenceLengthKey] = config.MaxPositionEmbeddings.ToString(CultureInfo.InvariantCulture),
+        [MaxSequenceLengthKey] = config.MaxSequenceLength.ToString(CultureInfo.InvariantCulture),
         [BuilderKey] = $"{Version}/{options.Describe()}",
     };
 
@@ -152,13 +153,14 @@ public static class BertGraphBuilder
             var (words, positions, tokenTypes) = Tables(config, w, h);
             string gamma = Graph.AddInitializer("embeddings_ln_gamma", w.Backbone("embeddings.LayerNorm.weight", h), h);
             string beta = Graph.AddInitializer("embeddings_ln_beta", w.Backbone("embeddings.LayerNorm.bias", h), h);
-            if (!options.Quantize)
+            // EmbedLayerNormalization numbers positions 0, 1, 2…; XLM-R's are counted from its padding index.
+            if (!options.Quantize && config.PaddingIdx is null)
                 return Graph.AddNode("EmbedLayerNormalization",
                 [
                     "input_ids", "token_type_ids",
                     Graph.AddInitializer("word_embeddings", words, config.VocabSize, h), positions, tokenTypes, gamma, beta,
                 ], ["embeddings", "embeddings_mask_index"], Ms, epsilon); // ORT's shape inference requires the (unused) mask_index output.
-            return Graph.AddNode("SkipLayerNormalization", [WordVectors(config, words, h), OtherVectors(positions, tokenTypes), gamma, beta], ["embeddings"], Ms, epsilon);
+            return Graph.AddNode("SkipLayerNormalization", [WordVectors(config, words, h), OtherVectors(config, positions, tokenTypes), gamma, beta], ["embeddings"], Ms, epsilon);
         }
 
         /// <summary>MegatronBERT's embeddings: the plain sum (the residual stream) and its LayerNorm by <paramref name="firstLayerNorm"/>.</summary>
@@ -166,7 +168,7 @@ public static class BertGraphBuilder
         {
             int h = config.HiddenSize;
             var (words, positions, tokenTypes) = Tables(config, w, h);
-            return SkipLayerNorm("embeddings", WordVectors(config, words, h), OtherVectors(positions, tokenTypes), w, firstLayerNorm, null, h, epsilon);
+            return SkipLayerNorm("embeddings", WordVectors(config, words, h), OtherVectors(config, positions, tokenTypes), w, firstLayerNorm, null, h, epsilon);
         }
 
         /// <summary>The word table (row-major, as stored) and the position and token-type tables as initializers.</summary>
@@ -203,18 +205,36 @@ public static class BertGraphBuilder
                 ["word_vectors"]);
         }
 
-        /// <summary>Position (0 … sequence − 1, as EmbedLayerNormalization takes them) plus token-type vectors.</summary>
-        private string OtherVectors(string positions, string tokenTypes)
+        /// <summary>Position plus token-type vectors.</summary>
+        private string OtherVectors(BertConfig config, string positions, string tokenTypes)
         {
-            string sequence = Graph.AddNode("Gather",
-                [Graph.AddNode("Shape", ["input_ids"], ["input_shape"]), Graph.AddInitializer("sequence_axis", new long[] { 1 })],
-                ["sequence_length"], "", OnnxAttribute.Int("axis", 0));
-            string positionIds = Graph.AddNode("Range",
-                [Graph.AddInitializer("range_start", new long[] { 0 }), sequence, Graph.AddInitializer("range_step", new long[] { 1 })],
-                ["position_ids"]);
-            string positionVectors = Graph.AddNode("Gather", [positions, positionIds], ["position_vectors"]);
+            string positionVectors = Graph.AddNode("Gather", [positions, PositionIds(config)], ["position_vectors"]);
             string typeVectors = Graph.AddNode("Gather", [tokenTypes, "token_type_ids"], ["token_type_vectors"]);
             return Graph.AddNode("Add", [typeVectors, positionVectors], ["position_and_type_vectors"]);
+        }
+
+        /// <summary>
+        /// 0 … sequence − 1, as EmbedLayerNormalization takes them; for XLM-R, transformers'
+        /// <c>create_position_ids_from_input_ids</c>: <c>cumsum(id ≠ pad) · (id ≠ pad) + pad</c>, so a pad token typed in
+        /// the text keeps the padding position and the tokens after it are counted as PyTorch counts them.
+        /// </summary>
+        private string PositionIds(BertConfig config)
+        {
+            if (config.PaddingIdx is not { } pad)
+            {
+                string sequence = Graph.AddNode("Gather",
+                    [Graph.AddNode("Shape", ["input_ids"], ["input_shape"]), Graph.AddInitializer("sequence_axis", new long[] { 1 })],
+                    ["sequence_length"], "", OnnxAttribute.Int("axis", 0));
+                return Graph.AddNode("Range",
+                    [Graph.AddInitializer("range_start", new long[] { 0 }), sequence, Graph.AddInitializer("range_step", new long[] { 1 })],
+                    ["position_ids"]);
+            }
+            string padId = Graph.AddInitializer("padding_idx", new[] { pad });
+            string notPad = Graph.AddNode("Cast",
+                [Graph.AddNode("Not", [Graph.AddNode("Equal", ["input_ids", padId], ["is_pad"])], ["is_token"])],
+                ["token_ones"], "", OnnxAttribute.Int("to", (long)OnnxDataType.Int32));
+            string counted = Graph.AddNode("CumSum", [notPad, Graph.AddInitializer("cumsum_axis", new[] { 1 })], ["token_counts"]);
+            return Graph.AddNode("Add", [Graph.AddNode("Mul", [counted, notPad], ["token_positions"]), padId], ["position_ids"]);
         }
 
         /// <summary>Self-attention of layer <paramref name="p"/> over <paramref name="input"/>, with one [H, 3H] QKV projection.</summary>

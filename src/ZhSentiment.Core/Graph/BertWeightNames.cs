@@ -6,7 +6,8 @@ namespace ZhSentiment.Graph;
 /// <summary>
 /// The naming conventions of BERT-family classifier checkpoints, as one table. Tensors are asked for by their
 /// Hugging Face BERT name without the backbone prefix (<c>encoder.layer.0.attention.self.query.weight</c>); each
-/// architecture's name for it (transformers' modeling_distilbert, modeling_electra, modeling_albert) and every
+/// architecture's name for it (transformers' modeling_distilbert, modeling_electra, modeling_albert,
+/// modeling_xlm_roberta) and every
 /// spelling a supported checkpoint may use is tried in order.
 /// </summary>
 internal static partial class BertWeightNames
@@ -70,11 +71,13 @@ internal static partial class BertWeightNames
 
     /// <summary>
     /// The attribute a model type's sequence classifier keeps its backbone under: <c>bert</c> (also ModelScope's
-    /// <c>SbertForSequenceClassification</c>), <c>ernie</c>, <c>distilbert</c>, <c>electra</c>, <c>albert</c>.
+    /// <c>SbertForSequenceClassification</c>), <c>ernie</c>, <c>distilbert</c>, <c>electra</c>, <c>albert</c>, <c>roberta</c>
+    /// (XLMRobertaForSequenceClassification).
     /// </summary>
     private static string ArchitecturePrefix(string modelType) => modelType switch
     {
         "ernie" or "distilbert" or "electra" or "albert" => modelType + ".",
+        "xlm-roberta" => "roberta.",
         _ => "bert.",
     };
 
@@ -90,6 +93,11 @@ internal static partial class BertWeightNames
                 if (name.StartsWith("pooler.dense.", StringComparison.Ordinal)) return ("classifier.dense." + name["pooler.dense.".Length..], false);
                 if (name.StartsWith("classifier.", StringComparison.Ordinal)) return ("classifier.out_proj." + name["classifier.".Length..], false);
                 if (name.StartsWith("embeddings.projection.", StringComparison.Ordinal)) return ("embeddings_project." + name["embeddings.projection.".Length..], true);
+                return (name, backbone);
+            case "xlm-roberta":
+                // RobertaClassificationHead: dense + tanh on <s>, then out_proj.
+                if (name.StartsWith("pooler.dense.", StringComparison.Ordinal)) return ("classifier.dense." + name["pooler.dense.".Length..], false);
+                if (name.StartsWith("classifier.", StringComparison.Ordinal)) return ("classifier.out_proj." + name["classifier.".Length..], false);
                 return (name, backbone);
             case "albert":
                 if (name.StartsWith("pooler.dense.", StringComparison.Ordinal)) return ("pooler." + name["pooler.dense.".Length..], true);

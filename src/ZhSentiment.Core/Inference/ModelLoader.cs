@@ -43,7 +43,7 @@ public static class ModelLoader
         var cache = new ModelCache(options.CacheDirectory, warn);
         var source = cache.GetOrBuild(folder.Path, [folder.WeightsFile], config, int8 ? BertGraphOptions.Int8 : BertGraphOptions.Float32,
             () => CheckpointReader.Read(folder.WeightsFile));
-        var backend = OnnxClassifier.Load(source, sessionOptions with { MaxSequenceLength = config.MaxPositionEmbeddings });
+        var backend = OnnxClassifier.Load(source, sessionOptions with { MaxSequenceLength = config.MaxSequenceLength });
         return Engine(folder, config, tokenizer, backend, int8 ? "int8" : "none", source.Path, options);
     }
 
@@ -53,19 +53,24 @@ public static class ModelLoader
             throw new ModelFormatException(folder.WeightsFile, "is already an ONNX model; int8 quantization applies to PyTorch and safetensors checkpoints (`zhsenti convert --quantize int8` on the checkpoint writes a quantized ONNX folder)");
         var config = folder.ReadBertConfig();
         var tokenizer = LoadTokenizer(folder, config);
-        var backend = OnnxClassifier.Load(folder.WeightsFile, sessionOptions with { MaxSequenceLength = config.MaxPositionEmbeddings });
+        var backend = OnnxClassifier.Load(folder.WeightsFile, sessionOptions with { MaxSequenceLength = config.MaxSequenceLength });
         return Engine(folder, config, tokenizer, backend, backend.Quantization, folder.WeightsFile, options);
     }
 
-    private static BertTokenizer LoadTokenizer(ModelFolder folder, BertConfig config)
+    private static ISubwordTokenizer LoadTokenizer(ModelFolder folder, BertConfig config)
     {
-        var tokenizer = BertTokenizer.Load(folder.Path);
+        bool sentencePiece = config.ModelType == "xlm-roberta";
+        if (sentencePiece && !File.Exists(Path.Combine(folder.Path, "tokenizer.json")))
+            throw new ModelFormatException(folder.Path, "has no tokenizer.json: XLM-RoBERTa's SentencePiece tokenizer is read from tokenizer.json (a folder with only sentencepiece.bpe.model gets one from transformers: AutoTokenizer.from_pretrained(folder).save_pretrained(folder))");
+        var tokenizer = TokenizerLoader.Load(folder.Path);
+        if (sentencePiece != tokenizer is SentencePieceTokenizer)
+            throw new ModelFormatException(folder.Path, $"model_type '{config.ModelType}' needs a {(sentencePiece ? "SentencePiece (Unigram)" : "WordPiece")} tokenizer, but the tokenizer files hold {tokenizer}");
         if (tokenizer.VocabularySize > config.VocabSize)
             throw new ModelFormatException(folder.Path, $"the tokenizer has {tokenizer.VocabularySize} tokens but config.json's vocab_size is {config.VocabSize}: the tokenizer files do not belong to these weights");
         return tokenizer;
     }
 
-    private static SentimentEngine Engine(ModelFolder folder, BertConfig config, BertTokenizer tokenizer, OnnxClassifier backend,
+    private static SentimentEngine Engine(ModelFolder folder, BertConfig config, ISubwordTokenizer tokenizer, OnnxClassifier backend,
         string quantization, string? onnxPath, ModelLoadOptions options)
     {
         try
@@ -83,7 +88,7 @@ public static class ModelLoader
                 OnnxPath = onnxPath,
                 BuiltFromCheckpoint = folder.Kind == ModelFolderKind.Checkpoint,
             };
-            return new SentimentEngine(new BertTextEncoder(tokenizer), backend, LabelSet.FromModelLabels(config.Labels, config.LabelSource, config.MultiLabel), info, options.Engine);
+            return new SentimentEngine(new SubwordTextEncoder(tokenizer), backend, LabelSet.FromModelLabels(config.Labels, config.LabelSource, config.MultiLabel), info, options.Engine);
         }
         catch
         {

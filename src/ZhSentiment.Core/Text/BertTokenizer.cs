@@ -8,7 +8,7 @@ namespace ZhSentiment.Text;
 /// <see cref="BertNormalizer"/>, <see cref="BertPreTokenizer"/> and <see cref="WordPiece"/>.
 /// Immutable and thread-safe; <see cref="EncodeTo"/> allocates nothing beyond the ids it appends.
 /// </summary>
-public sealed class BertTokenizer
+public sealed class BertTokenizer : ISubwordTokenizer
 {
     private readonly BertNormalizer _normalizer;
     private readonly WordPiece _wordPiece;
@@ -25,7 +25,7 @@ public sealed class BertTokenizer
         _wordPiece = wordPiece;
         _vocabulary = vocabulary;
 
-        var added = AssignIds(vocabulary, addedTokens);
+        var added = AddedToken.AssignIds(addedTokens, t => vocabulary.TryGetId(t, out int id) ? id : null, vocabulary.Count);
         _addedContent = added.ToDictionary(a => a.Id, a => a.Token.Content);
         _rawMatcher = new AddedTokenMatcher(added.Where(a => !a.Token.Normalized).Select(a => (a.Token.Content, a.Id, a.Token)));
         _normalizedMatcher = new AddedTokenMatcher(added.Where(a => a.Token.Normalized).Select(a => (normalizer.Normalize(a.Token.Content), a.Id, a.Token)));
@@ -127,32 +127,5 @@ public sealed class BertTokenizer
     private void EncodeWords<TSink>(ReadOnlySpan<char> normalized, ref TSink sink) where TSink : struct, ITokenSink
     {
         foreach (var word in new BertPreTokenizer(normalized)) _wordPiece.Tokenize(word, ref sink);
-    }
-
-    /// <summary>
-    /// HF's ids for added tokens: the vocabulary's id when the content is in it, else the next id after the
-    /// vocabulary (counted in distinct tokens) and the added tokens so far. A repeated content keeps its id.
-    /// </summary>
-    private static List<(AddedToken Token, int Id)> AssignIds(Vocabulary vocabulary, IEnumerable<AddedToken> tokens)
-    {
-        var result = new List<(AddedToken Token, int Id)>();
-        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var token in tokens)
-        {
-            if (token.Content.Length == 0) continue;
-            if (ids.TryGetValue(token.Content, out int id))
-            {
-                result[result.FindIndex(a => a.Id == id)] = (token, id);
-                continue;
-            }
-            if (!vocabulary.TryGetId(token.Content, out id))
-            {
-                int max = ids.Count == 0 ? -1 : ids.Values.Max();
-                id = max >= vocabulary.Count ? max + 1 : vocabulary.Count;
-            }
-            ids.Add(token.Content, id);
-            result.Add((token, id));
-        }
-        return result;
     }
 }

@@ -5,10 +5,10 @@ internal interface ITokenSink
 {
     int Count { get; }
 
-    /// <summary>A token of the WordPiece model (its string is the vocabulary's).</summary>
+    /// <summary>A token of the model (its string is the vocabulary's).</summary>
     void Add(int id);
 
-    /// <summary>An added (special) token found in the text, with the text it matched.</summary>
+    /// <summary>A token that stands for the text it matched: an added token found in the text, or a run of unknown characters.</summary>
     void AddMatched(int id, ReadOnlySpan<char> text);
 
     /// <summary>Drops everything after the first <paramref name="count"/> tokens.</summary>

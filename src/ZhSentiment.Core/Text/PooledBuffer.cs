@@ -22,6 +22,13 @@ internal struct PooledBuffer<T> : IDisposable
         _array[_length++] = item;
     }
 
+    public void AddRange(ReadOnlySpan<T> items)
+    {
+        if (_length + items.Length > _array.Length) Grow(items.Length);
+        items.CopyTo(_array.AsSpan(_length));
+        _length += items.Length;
+    }
+
     public void Clear() => _length = 0;
 
     /// <summary>Drops everything after the first <paramref name="length"/> items.</summary>

@@ -146,13 +146,12 @@ public sealed class PublishedLayoutTests : IDisposable
     }
 
     [Theory]
-    [InlineData("unsupported-xlm-roberta", "model_type 'xlm-roberta' (XLMRobertaForSequenceClassification) is not supported")]
-
+    [InlineData("unsupported-deberta-v2", "model_type 'deberta-v2' (DebertaV2ForSequenceClassification) is not supported")]
     public void Unsupported_architectures_are_refused_in_one_line_naming_them_and_the_supported_ones(string folder, string message)
     {
         var e = Assert.Throws<ModelFormatException>(() => Load(Fixture(folder)));
         Assert.Contains(message, e.Message);
-        Assert.Contains("supported: bert, structbert, ernie, distilbert, electra, albert, megatron-bert", e.Message);
+        Assert.Contains("supported: bert, structbert, ernie, distilbert, electra, albert, megatron-bert, xlm-roberta", e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }
 
@@ -162,11 +161,72 @@ public sealed class PublishedLayoutTests : IDisposable
     [InlineData("electra", "electra", new[] { "Negative", "Positive" })] // LABEL_0/LABEL_1 by convention
     [InlineData("albert", "albert", new[] { "Negative", "Positive" })]
     [InlineData("megatron-bert", "megatron-bert", new[] { "Negative", "Positive" })]
+    [InlineData("xlm-roberta", "xlm-roberta", new[] { "Negative", "Neutral", "Positive" })]
     public void Other_architectures_load_under_their_model_type_with_canonical_labels(string folder, string architecture, string[] names)
     {
         using var engine = Load(Fixture(folder));
         Assert.Equal(architecture, engine.Info.Architecture);
         Assert.Equal(names, engine.Labels.Names);
+    }
+
+    [Fact]
+    public void XLM_RoBERTa_reads_its_SentencePiece_tokenizer_and_counts_positions_from_the_padding_index()
+    {
+        using var engine = Load(Fixture("xlm-roberta"));
+        Assert.Equal(["negative", "neutral", "positive"], engine.Labels.ModelLabels);
+        Assert.Equal(64, engine.Info.MaxSequenceLength); // 66 positions less padding_idx + 1
+        var encoder = Assert.IsType<SubwordTextEncoder>(engine.Encoder);
+        Assert.IsType<ZhSentiment.Text.SentencePieceTokenizer>(encoder.Tokenizer);
+        // <s> … </s> framing; a <pad> typed in the text is the pad token, and PyTorch's logits for it are matched.
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixture("xlm-roberta"), "expected.json")));
+        var row = json.RootElement.GetProperty("texts").EnumerateArray().First(t => t.GetProperty("text").GetString()!.Contains("<pad>"));
+        string text = row.GetProperty("text").GetString()!;
+        var ids = engine.Tokenize(text).Ids;
+        Assert.Equal(row.GetProperty("ids").EnumerateArray().Select(i => i.GetInt32()), ids);
+        Assert.Equal([0, 1, 2], new[] { ids[0], ids[3], ids[^1] }); // <s>, the typed <pad>, </s>
+        float[] logits = row.GetProperty("logits").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+        Assert.Equal(logits, engine.Predict([text])[0].Logits, (a, e) => Math.Abs(a - e) < 1e-4);
+        int[] classes = PredictAll(engine, "xlm-roberta").Select(r => r.Result.LabelIndex).Distinct().Order().ToArray();
+        Assert.Equal([0, 1, 2], classes);
+    }
+
+    [Fact]
+    public void XLM_RoBERTa_loads_from_pytorch_model_bin_as_from_model_safetensors()
+    {
+        string copy = Copy("xlm-roberta");
+        File.Delete(Path.Combine(copy, "model.safetensors"));
+        using var bin = Load(copy);
+        using var safetensors = Load(Fixture("xlm-roberta"));
+        string[] texts = ["物流很快，好评！", "质量一般，客服态度很差", new string('好', 100)];
+        var a = bin.Predict(texts);
+        var b = safetensors.Predict(texts);
+        for (int i = 0; i < texts.Length; i++) Assert.Equal(a[i].Logits, b[i].Logits);
+    }
+
+    [Theory]
+    [InlineData("BPE", "tokenizer model type \"BPE\" is not supported; supported: WordPiece (BERT), Unigram (SentencePiece, XLM-RoBERTa)")]
+    [InlineData("sentencepiece-only", "has no tokenizer.json: XLM-RoBERTa's SentencePiece tokenizer is read from tokenizer.json")]
+    [InlineData("wordpiece", "model_type 'xlm-roberta' needs a SentencePiece (Unigram) tokenizer, but the tokenizer files hold BERT WordPiece")]
+    public void XLM_RoBERTa_with_another_tokenizer_is_refused_in_one_line(string tokenizer, string message)
+    {
+        string copy = Copy("xlm-roberta");
+        string json = Path.Combine(copy, "tokenizer.json");
+        switch (tokenizer)
+        {
+            case "BPE":
+                File.WriteAllText(json, """{"version": "1.0", "model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}}""");
+                break;
+            case "sentencepiece-only":
+                File.Move(json, Path.Combine(copy, "sentencepiece.bpe.model"));
+                break;
+            default:
+                File.Copy(Path.Combine(Fixture("hf-tokenizer-json"), "tokenizer.json"), json, overwrite: true);
+                File.Delete(Path.Combine(copy, "tokenizer_config.json")); // its <s>/<pad> names are not BERT's
+                break;
+        }
+        var e = Assert.Throws<ModelFormatException>(() => Load(copy));
+        Assert.Contains(message, e.Message);
+        Assert.DoesNotContain('\n', e.Message);
     }
 
     private static string Fixture(string folder) => Path.Combine(TestPaths.Fixtures, "models", folder);

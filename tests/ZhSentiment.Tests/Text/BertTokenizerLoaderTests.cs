@@ -159,7 +159,7 @@ public class BertTokenizerLoaderTests
         { TokenizerJson(addedTokens: """[{"id": 9, "content": "<m>", "single_word": true, "lstrip": false, "rstrip": false, "normalized": false, "special": true}]"""), "single_word" },
         { TokenizerJson(postProcessor: """{"type": "ByteLevel"}"""), "post_processor \"ByteLevel\" is not supported" },
         { TokenizerJson(postProcessor: "42"), "post_processor 42 is not supported" },
-        { TokenizerJson(postProcessor: """{"type": "TemplateProcessing", "single": [1, 2, 3]}"""), "template is not BERT's" },
+        { TokenizerJson(postProcessor: """{"type": "TemplateProcessing", "single": [1, 2, 3]}"""), "template is not one special token, the text, one special token" },
         { TokenizerJson(preTokenizer: "[]"), "pre_tokenizer [] is not supported" },
         { TokenizerJson(postProcessor: """{"type": "BertProcessing", "sep": ["[SEP]", 3], "cls": ["[CLS]", 99]}"""), "post_processor.cls is 99, not the id of a token" },
     };

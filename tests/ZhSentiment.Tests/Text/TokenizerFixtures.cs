@@ -122,7 +122,7 @@ internal static class TokenizerFixtures
     }
 
     /// <summary>Compares with the oracle and lists the first differences, so a failure says what went wrong where.</summary>
-    public static void AssertSameEncodings(BertTokenizer tokenizer, IReadOnlyList<OracleEncoding> expected, string what)
+    public static void AssertSameEncodings(ISubwordTokenizer tokenizer, IReadOnlyList<OracleEncoding> expected, string what)
     {
         var failures = new List<string>();
         var ids = new List<int>();

@@ -2,13 +2,13 @@ using ZhSentiment.Text;
 
 namespace ZhSentiment.Inference;
 
-/// <summary>BERT's input: WordPiece ids, each window framed by [CLS] … [SEP].</summary>
-public sealed class BertTextEncoder(BertTokenizer tokenizer) : ITextEncoder
+/// <summary>A transformer's input: subword ids, each window framed by [CLS] … [SEP] (BERT) or &lt;s&gt; … &lt;/s&gt; (XLM-R).</summary>
+public sealed class SubwordTextEncoder(ISubwordTokenizer tokenizer) : ITextEncoder
 {
     private readonly int[] _prefix = [tokenizer.ClsTokenId];
     private readonly int[] _suffix = [tokenizer.SepTokenId];
 
-    public BertTokenizer Tokenizer { get; } = tokenizer;
+    public ISubwordTokenizer Tokenizer { get; } = tokenizer;
 
     public ReadOnlySpan<int> Prefix => _prefix;
     public ReadOnlySpan<int> Suffix => _suffix;
