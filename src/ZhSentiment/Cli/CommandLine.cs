@@ -57,6 +57,9 @@ internal static class CommandLine
     private static string Describe(ParseError error)
     {
         var result = error.SymbolResult is ArgumentResult { Parent: OptionResult parent } ? parent : error.SymbolResult as OptionResult;
+        // An option that takes one value, given twice: say so, not that the second value is malformed.
+        if (result is { Option: var once, Tokens.Count: > 1 } && once.Arity.MaximumNumberOfValues == 1)
+            return $"{once.Name} is given {result.Tokens.Count} times ({string.Join(", ", result.Tokens.Select(t => $"'{t.Value}'"))}); give it once";
         if (result is { Option: var option, Tokens: [.., var token] }
             && !error.Message.StartsWith(option.Name, StringComparison.Ordinal)
             && (Nullable.GetUnderlyingType(option.ValueType) ?? option.ValueType) is var type

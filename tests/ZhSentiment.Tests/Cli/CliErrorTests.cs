@@ -63,6 +63,8 @@ public sealed class CliErrorTests : IDisposable
 
         { "train", "--data {temp}/none.csv --output {temp}/m", "none.csv" },
         { "train", "--data {data} --output {temp}/m --epochs many", "--epochs takes a whole number, not 'many'" },
+        { "train", "--data {data} --output {temp}/m --dim 0 --dim 16", "--dim is given 2 times ('0', '16'); give it once" },
+        { "predict", "--threads 1 --threads 2 x", "--threads is given 2 times ('1', '2'); give it once" },
         { "train", "--data {data} --output {temp}/m --text-column review", "there is no column 'review'; the columns are: label, text" },
         { "train", "--data {data} --output {temp}/m --label-column stars", "there is no label column 'stars'" },
 
