@@ -17,6 +17,7 @@ internal sealed class DynamicBatcher : IDisposable
     private readonly EngineOptions _options;
     private readonly EngineMetrics _metrics;
     private readonly ConcurrentQueue<WindowWork> _incoming = new();
+    private readonly Lock _incomingLock = new();
     private readonly Queue<WindowWork> _waiting = new();
     private readonly List<WindowWork> _head = new(Lookahead);
     private readonly long[] _order = new long[Lookahead];
@@ -53,7 +54,11 @@ internal sealed class DynamicBatcher : IDisposable
             Interlocked.Add(ref _queued, -windows.Length);
             throw new EngineOverloadedException(after - windows.Length, _options.QueueCapacity);
         }
-        foreach (var w in windows) _incoming.Enqueue(w);
+        // Under the lock that Drain takes, so a request's windows reach the batcher together: batches are then formed
+        // from whole requests, and one caller's sequence of requests is always batched (and padded) the same way,
+        // which keeps scores, and a model distilled from them, the same bit for bit.
+        lock (_incomingLock)
+            foreach (var w in windows) _incoming.Enqueue(w);
         _wake.Set();
     }
 
@@ -89,7 +94,8 @@ internal sealed class DynamicBatcher : IDisposable
     private void Drain()
     {
         _wake.Reset();
-        while (_incoming.TryDequeue(out var w)) _waiting.Enqueue(w);
+        lock (_incomingLock)
+            while (_incoming.TryDequeue(out var w)) _waiting.Enqueue(w);
         while (_head.Count < Lookahead && _waiting.TryDequeue(out var w)) _head.Add(w);
     }
 

@@ -29,9 +29,10 @@ public sealed class CompactTrainer
     /// <summary>
     /// Trains on <paramref name="examples"/> (labels in the model's label order); the table is rounded to half
     /// precision at the end, as it is saved. With <paramref name="calibration"/>, the heads' temperatures are fitted on
-    /// it afterwards (it should be held out of <paramref name="examples"/>).
+    /// it afterwards (it should be held out of <paramref name="examples"/>). With <paramref name="teacher"/> (an
+    /// opinion per example), the heads learn a blend of the gold label and the teacher (<see cref="Targets"/>).
     /// </summary>
-    public CompactWeights Train(IReadOnlyList<LabelledExample> examples, IReadOnlyList<LabelledExample>? calibration = null)
+    public CompactWeights Train(IReadOnlyList<LabelledExample> examples, IReadOnlyList<LabelledExample>? calibration = null, IReadOnlyList<TeacherOpinion>? teacher = null)
     {
         var config = _options.Model;
         if (config.Output != CompactOutput.Heads) throw new ArgumentException("Training writes models with output 'heads'.", nameof(examples));
@@ -39,8 +40,11 @@ public sealed class CompactTrainer
         foreach (var e in examples)
             if ((uint)e.Label >= (uint)labels) throw new ArgumentException($"Line {e.Line}: label {e.Label} is outside 0..{labels - 1}.", nameof(examples));
         if (examples.Count == 0) throw new ArgumentException("There are no examples to train on.", nameof(examples));
+        if (teacher is not null && teacher.Count != examples.Count) throw new ArgumentException($"There are {teacher.Count} teacher opinions for {examples.Count} examples.", nameof(teacher));
 
         var data = FeaturizedSet.Create(examples, _featurizer);
+        var targets = Targets(config, data.Labels, teacher, _options.TeacherWeight);
+        int heads = config.Heads;
         var exampleWeights = ClassWeights.For(examples, labels, _options.ClassWeighting);
         var weights = new CompactWeights(config);
         var random = new Random(_options.Seed);
@@ -58,13 +62,15 @@ public sealed class CompactTrainer
             {
                 float lr = _options.LearningRate * (1f - (float)step / total);
                 int example = order[i];
-                Step(weights, data[example], data.Labels[example], lr * exampleWeights[example], scratch, gradient);
+                Step(weights, data[example], targets.AsSpan(example * heads, heads), lr * exampleWeights[example], scratch, gradient);
                 if ((i & 1023) == 0) Progress?.Invoke(epoch, i, order.Length);
             }
             Progress?.Invoke(epoch, order.Length, order.Length);
             EpochDone?.Invoke(epoch, weights);
         }
         weights.RoundTablesToHalf();
+        // Temperatures are fitted to the gold labels even when a teacher taught the heads: probabilities should say how
+        // often the student is right, and echoing the teacher's confidence would carry over its miscalibration.
         if (calibration is { Count: > 0 }) weights = Calibration.FitTemperatures(weights, FeaturizedSet.Create(calibration, _featurizer));
         return weights;
     }
@@ -93,7 +99,28 @@ public sealed class CompactTrainer
         return label == 1 ? 0 : 1;
     }
 
-    private void Step(CompactWeights w, ReadOnlySpan<int> ids, int label, float lr, CompactWeights.Scratch scratch, float[] gradient)
+    /// <summary>
+    /// Each example's head targets, <c>heads</c> floats per example: the gold label's (<see cref="HeadTarget"/>), or
+    /// with a teacher (1 − <paramref name="teacherWeight"/>) · gold + <paramref name="teacherWeight"/> · the teacher's:
+    /// its positive share for polarity, its 1 − P(neutral) for subjectivity (gold alone when it has no neutral class).
+    /// </summary>
+    internal static float[] Targets(CompactConfig config, int[] labels, IReadOnlyList<TeacherOpinion>? teacher, float teacherWeight)
+    {
+        int heads = config.Heads;
+        var targets = new float[labels.Length * heads];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            for (int h = 0; h < heads; h++)
+            {
+                float gold = HeadTarget(config, h, labels[i]);
+                float? taught = teacher is null ? null : h == 0 ? teacher[i].Positive : teacher[i].Subjective;
+                targets[i * heads + h] = taught is { } t ? (1 - teacherWeight) * gold + teacherWeight * t : gold;
+            }
+        }
+        return targets;
+    }
+
+    private void Step(CompactWeights w, ReadOnlySpan<int> ids, ReadOnlySpan<float> targets, float lr, CompactWeights.Scratch scratch, float[] gradient)
     {
         if (ids.IsEmpty) return;
         var config = w.Config;
@@ -103,7 +130,7 @@ public sealed class CompactTrainer
         for (int h = 0; h < heads; h++)
         {
             // d(loss)/d(score) = sigmoid(score) - target.
-            g[h] = Sigmoid(scratch.Scores[h]) - HeadTarget(config, h, label);
+            g[h] = Sigmoid(scratch.Scores[h]) - targets[h];
             w.Bias[h] -= lr * g[h];
         }
         float scale = w.PoolingScale(ids.Length), linearStep = lr * _options.LinearStepScale * scale;

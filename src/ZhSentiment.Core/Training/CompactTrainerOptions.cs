@@ -25,10 +25,19 @@ public sealed record CompactTrainerOptions
     /// <summary>How examples of rarer classes are weighed.</summary>
     public ClassWeighting ClassWeighting { get; init; } = ClassWeighting.None;
 
+    /// <summary>
+    /// With a teacher, its share of each head's target, the gold label's being the rest: 0.5 trusts both alike. No
+    /// pretrained teacher is reachable here to tune it on, and an even blend keeps the gold labels' hold on the training
+    /// sources (where a teacher fine-tuned elsewhere may be wrong) while the teacher brings what hard labels cannot: how
+    /// sure to be, and a say on texts the corpora label wrongly (lukewarm reviews labelled negative). 1 is teacher only.
+    /// </summary>
+    public float TeacherWeight { get; init; } = 0.5f;
+
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(Epochs, 1, nameof(Epochs));
         if (!(LinearStepScale > 0 && LinearStepScale <= 10_000)) throw new ArgumentOutOfRangeException(nameof(LinearStepScale), LinearStepScale, "The linear step scale must be in (0, 10000].");
+        if (!(TeacherWeight is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(TeacherWeight), TeacherWeight, "The teacher weight must be in [0, 1].");
         if (!(LearningRate > 0 && LearningRate <= 10)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "The learning rate must be in (0, 10].");
         Model.Validate("training options");
     }

@@ -17,7 +17,7 @@ internal static class CliValues
     public static Option<long?> Long(string name, string helpName, string description, long min) =>
         new(name) { Description = description, HelpName = helpName, CustomParser = r => Parse(r, min, long.MaxValue, long.TryParse) };
 
-    public static Option<double?> Number(string name, string helpName, string description, double min, bool minAllowed)
+    public static Option<double?> Number(string name, string helpName, string description, double min, bool minAllowed, double max = double.PositiveInfinity)
     {
         return new(name)
         {
@@ -26,9 +26,11 @@ internal static class CliValues
             CustomParser = r =>
             {
                 string value = Value(r);
-                if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number) && (number > min || (minAllowed && number == min)))
+                if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number) && (number > min || (minAllowed && number == min)) && number <= max)
                     return number;
-                r.AddError($"{Name(r)} takes a number {(minAllowed ? "of at least" : "above")} {min.ToString(CultureInfo.InvariantCulture)}, not '{value}'");
+                r.AddError(double.IsFinite(max)
+                    ? $"{Name(r)} takes a number from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}, not '{value}'"
+                    : $"{Name(r)} takes a number {(minAllowed ? "of at least" : "above")} {min.ToString(CultureInfo.InvariantCulture)}, not '{value}'");
                 return null;
             },
         };

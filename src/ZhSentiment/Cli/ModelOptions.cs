@@ -17,9 +17,10 @@ internal sealed class ModelOptions
 
     /// <param name="modelDescription">What <c>--model</c> takes, where a verb takes more than a folder.</param>
     /// <param name="inference">False for verbs that only tokenize: they take no <c>--quantize</c> or <c>--long-text</c>.</param>
-    public ModelOptions(Command command, string modelDescription = "The model folder.", bool inference = true)
+    /// <param name="model">The option that names the model, where a verb names it otherwise (train's <c>--teacher</c>, which has no default).</param>
+    public ModelOptions(Command command, string modelDescription = "The model folder.", bool inference = true, Option<string>? model = null)
     {
-        Model = new("--model") { Description = $"{modelDescription} Default: the shipped model.", HelpName = "DIR" };
+        Model = model ?? new("--model") { Description = $"{modelDescription} Default: the shipped model.", HelpName = "DIR" };
         Quantize = QuantizeOption();
         Threads = CliValues.Whole("--threads", "N", $"ONNX Runtime threads. Default: {(Defaults.Threads is { } n ? n : "the physical cores")}.", min: 1);
         CacheDirectory = new("--cache-dir") { Description = "Cache for built models and downloads. Default: $ZHSENTI_CACHE or ~/.cache/zhsenti.", HelpName = "DIR" };

@@ -202,7 +202,7 @@ internal sealed class ServeCommand : Command
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("ZhSentiment.Model");
         return async cancellationToken =>
         {
-            var folder = await ModelSource.ResolveFolderAsync(options, logger, cancellationToken);
+            var folder = await ModelSource.ResolveFolderAsync(options, line => Log.Download(logger, line), cancellationToken);
             // Conversion of a checkpoint takes seconds of CPU: keep it off the host's start-up thread.
             return await Task.Run(() => ModelLoader.Load(folder, options.ToLoadOptions(), message => logger.LogWarning("{Message}", message)), cancellationToken);
         };

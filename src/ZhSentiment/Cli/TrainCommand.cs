@@ -3,6 +3,8 @@ using System.Globalization;
 using Spectre.Console;
 using ZhSentiment.Compact;
 using ZhSentiment.Inference;
+using ZhSentiment.Models;
+using ZhSentiment.Serving;
 using ZhSentiment.Training;
 
 namespace ZhSentiment.Cli;
@@ -12,6 +14,8 @@ internal sealed class TrainCommand : Command
 {
     /// <summary>Below this many usable rows, or this many of a class, training warns that the data is too small.</summary>
     private const int SmallData = 1000, SmallClass = 100;
+
+    private static readonly TimeSpan PlainProgressInterval = TimeSpan.FromSeconds(5);
 
     private readonly Option<string[]> _data = new("--data") { Description = "Labelled CSV, TSV or JSON Lines: a label column (0/1, 负面/正面, negative/positive; three classes: 0/1/2, 负面/中性/正面, negative/neutral/positive) and a text column. Repeat to train on several files; a three-class file makes a three-class model, and a text found twice is used once.", HelpName = "FILE", Required = true };
     private readonly Option<string> _textColumn = ColumnOptions.Text();
@@ -46,11 +50,24 @@ internal sealed class TrainCommand : Command
     private readonly Option<double> _calibration = new("--calibration-fraction") { Description = "Share of the rows held out of training to fit the probabilities' temperatures on (chosen by each text's hash, so the same rows whatever the order). 0 skips calibration. Default: 0.05.", DefaultValueFactory = _ => 0.05 };
     private readonly Option<float> _linearStep = new("--linear-step") { Description = "Multiplies the step of the linear n-gram weights (useful alone, with --dim 0). Default: 1.", DefaultValueFactory = _ => 1f };
     private readonly Option<float> _learningRate = new("--lr") { Description = "Starting SGD step, decayed linearly to zero. Default: 0.5.", DefaultValueFactory = _ => 0.5f };
+    private readonly Option<string> _teacher = new("--teacher")
+    {
+        Description = "Distil a model into this one: a folder --model takes (a StructBERT/BERT checkpoint, an ONNX export) or modelscope:ORG/NAME[@REV], downloaded into the cache. "
+            + "It scores every training text as predict does (batched, its own long-text handling; --threads, --quantize, --long-text and --cache-dir apply to it) and the model learns a blend of its probabilities and the gold labels. "
+            + "Its scores are not cached: each run scores again.",
+        HelpName = "DIR",
+    };
+    private readonly Option<double?> _teacherWeight = CliValues.Number("--teacher-weight", "W",
+        $"With --teacher, the teacher's share of each target, the gold label's being the rest: 1 learns from the teacher alone. Default: {new CompactTrainerOptions().TeacherWeight.ToString(CultureInfo.InvariantCulture)}.",
+        min: 0, minAllowed: true, max: 1);
+    private readonly ModelOptions _teacherModel;
 
-    public TrainCommand() : base("train", "Train a compact n-gram sentiment model (CPU, minutes) that serve/eval load with --model.")
+    public TrainCommand() : base("train", "Train a compact n-gram sentiment model (CPU, minutes) that serve/eval load with --model, from labelled data and optionally a teacher model to distil.")
     {
         foreach (var option in new Option[] { _data, _textColumn, _labelColumn, _dev, _output, _seed, _epochs, _dim, _embeddingRows, _convFilters, _convWidth, _convStep, _buckets, _maxN, _maxLength, _clauseRoles, _foldTraditional, _sqrtPooling, _classWeighting, _calibration, _learningRate, _linearStep })
             Options.Add(option);
+        _teacherModel = new ModelOptions(this, model: _teacher);
+        Options.Add(_teacherWeight);
         SetAction(parse => Run(parse));
     }
 
@@ -59,6 +76,9 @@ internal sealed class TrainCommand : Command
         var console = AnsiConsole.Console;
         try
         {
+            // Loaded first, so that a model that cannot teach is refused before the data is read.
+            using var teacherEngine = LoadTeacher(parse);
+            var teacher = teacherEngine is null ? null : new Teacher(teacherEngine);
             var files = parse.GetValue(_data)!.Select(path => ReadData(parse, path, "training")).ToArray();
             var devs = (parse.GetValue(_dev) ?? []).Select(path => (Path: path, Data: ReadData(parse, path, "dev"))).ToArray();
             bool threeClass = files.Any(f => f.IsThreeClass);
@@ -90,9 +110,17 @@ internal sealed class TrainCommand : Command
                 ConvStepScale = parse.GetValue(_convStep),
                 Seed = parse.GetValue(_seed),
                 ClassWeighting = parse.GetValue(_classWeighting),
+                TeacherWeight = (float)(parse.GetValue(_teacherWeight) ?? new CompactTrainerOptions().TeacherWeight),
             };
 
             var started = System.Diagnostics.Stopwatch.StartNew();
+            TeacherOpinion[]? opinions = null;
+            if (teacher is not null)
+            {
+                Console.Error.WriteLine($"teacher {teacherEngine!.Info.Source} ({teacherEngine.Info.Architecture}), labels {teacher.Mapping}");
+                if (threeClass && !teacher.HasNeutral) Console.Error.WriteLine("the teacher has no neutral class: the subjectivity head learns the gold labels alone");
+                opinions = ScoreWithTeacher(console, teacher, [.. train.Select(e => e.Text)]);
+            }
             void EpochDone(int epoch, CompactWeights w)
             {
                 string line = $"epoch {epoch}/{options.Epochs}: {started.Elapsed.TotalSeconds:F1} s";
@@ -112,12 +140,12 @@ internal sealed class TrainCommand : Command
                             Progress = (epoch, done, total) => task.Value = (double)(epoch - 1) * total + done,
                             EpochDone = EpochDone,
                         };
-                        return trainer.Train(train, calibration);
+                        return trainer.Train(train, calibration, opinions);
                     });
             }
             else
             {
-                weights = new CompactTrainer(options) { EpochDone = EpochDone }.Train(train, calibration);
+                weights = new CompactTrainer(options) { EpochDone = EpochDone }.Train(train, calibration, opinions);
             }
             if (weights.Config.HeadTemperatures.Count > 0)
                 console.WriteLine("calibrated: head temperatures " + string.Join(", ", weights.Config.HeadTemperatures.Select(t => t.ToString("F3", CultureInfo.InvariantCulture))));
@@ -132,6 +160,62 @@ internal sealed class TrainCommand : Command
         {
             return CliErrors.Report(Name, CliErrors.Message(e));
         }
+    }
+
+    /// <summary>The teacher's engine, or null without <c>--teacher</c>; the options that only a teacher takes are refused without it.</summary>
+    private SentimentEngine? LoadTeacher(ParseResult parse)
+    {
+        var options = _teacherModel.Read(parse);
+        if (options.Model is null)
+        {
+            var stray = new Option[] { _teacherWeight, _teacherModel.Threads, _teacherModel.Quantize, _teacherModel.LongText, _teacherModel.CacheDirectory }
+                .FirstOrDefault(o => parse.GetResult(o) is { Implicit: false });
+            if (stray is not null) throw new CliException($"{stray.Name} applies to the teacher: give --teacher DIR too");
+            return null;
+        }
+        string folder;
+        try
+        {
+            folder = ModelSource.ResolveFolderAsync(options, line => Console.Error.WriteLine($"teacher: {line}"), CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is ModelScopeException or FormatException)
+        {
+            throw new CliException($"--teacher: {e.Message}");
+        }
+        return ModelLoader.Load(folder, options.ToLoadOptions(), warning => Console.Error.WriteLine(CliErrors.Format(Name, $"warning: {warning}")));
+    }
+
+    /// <summary>The teacher's opinion of every training text, with a progress bar (or a line every few seconds) and the rate.</summary>
+    private static TeacherOpinion[] ScoreWithTeacher(IAnsiConsole console, Teacher teacher, string[] texts)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        string Rate(int done) => string.Create(CultureInfo.InvariantCulture, $"{done / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):N0} texts/s");
+        TeacherOpinion[] opinions;
+        if (console.Profile.Capabilities.Interactive)
+        {
+            opinions = console.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new ElapsedTimeColumn())
+                .Start(ctx =>
+                {
+                    var task = ctx.AddTask("teacher scoring", maxValue: Math.Max(texts.Length, 1));
+                    return teacher.Score(texts, done =>
+                    {
+                        task.Value = done;
+                        task.Description = $"teacher scoring, {Rate(done)}";
+                    });
+                });
+        }
+        else
+        {
+            var next = PlainProgressInterval;
+            opinions = teacher.Score(texts, done =>
+            {
+                if (clock.Elapsed < next || done == texts.Length) return;
+                next = clock.Elapsed + PlainProgressInterval;
+                console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"teacher: {done:N0}/{texts.Length:N0} texts, {Rate(done)}"));
+            });
+        }
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"teacher scored {texts.Length:N0} texts in {clock.Elapsed.TotalSeconds:F1} s ({Rate(texts.Length)})"));
+        return opinions;
     }
 
     /// <summary>

@@ -8,7 +8,8 @@ internal static class ModelSource
     /// <summary>The shipped default model, next to the executable.</summary>
     public static string DefaultFolder => Path.Combine(AppContext.BaseDirectory, "models", "default");
 
-    public static async Task<string> ResolveFolderAsync(ServiceOptions options, ILogger logger, CancellationToken cancellationToken)
+    /// <param name="progress">Receives a line per file downloaded.</param>
+    public static async Task<string> ResolveFolderAsync(ServiceOptions options, Action<string> progress, CancellationToken cancellationToken)
     {
         var model = options.Model;
         if (string.IsNullOrWhiteSpace(model)) return DefaultFolder;
@@ -18,6 +19,6 @@ internal static class ModelSource
         // Fail fast without network; a model's big files may take long, so no overall timeout.
         using var http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10) }) { Timeout = Timeout.InfiniteTimeSpan };
         var client = new ModelScopeClient(http, new Uri(options.ModelScopeEndpoint));
-        return await client.DownloadAsync(id, options.CacheDirectory, line => Log.Download(logger, line), cancellationToken);
+        return await client.DownloadAsync(id, options.CacheDirectory, progress, cancellationToken);
     }
 }

@@ -67,6 +67,12 @@ public sealed class CliErrorTests : IDisposable
         { "predict", "--threads 1 --threads 2 x", "--threads is given 2 times ('1', '2'); give it once" },
         { "train", "--data {data} --output {temp}/m --text-column review", "there is no column 'review'; the columns are: label, text" },
         { "train", "--data {data} --output {temp}/m --label-column stars", "there is no label column 'stars'" },
+        { "train", "--data {data} --output {temp}/m --teacher {model} --teacher-weight 1.5", "--teacher-weight takes a number from 0 to 1, not '1.5'" },
+        { "train", "--data {data} --output {temp}/m --teacher {model} --teacher-weight -0.1", "--teacher-weight takes a number from 0 to 1, not '-0.1'" },
+        { "train", "--data {data} --output {temp}/m --teacher-weight 0.5", "--teacher-weight applies to the teacher: give --teacher DIR too" },
+        { "train", "--data {data} --output {temp}/m --threads 2", "--threads applies to the teacher" },
+        { "train", "--data {data} --output {temp}/m --teacher {temp}/none", "does not exist" },
+        { "train", "--data {data} --output {temp}/m --teacher modelscope:nope", "--teacher: 'modelscope:nope' is not a ModelScope model id" },
 
         { "eval", "--data {data} --threads x", "--threads takes a whole number" },
         { "eval", "--data {data} --label-column stars", "there is no label column 'stars'" },

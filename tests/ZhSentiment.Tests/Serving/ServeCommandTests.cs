@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging.Abstractions;
 using ZhSentiment.Cli;
 using ZhSentiment.Inference;
 using ZhSentiment.Serving;
@@ -151,12 +150,12 @@ public class ServeCommandTests
         try
         {
             var options = new ServiceOptions { Model = $"modelscope:{FakeModelScope.Owner}/{FakeModelScope.Name}", ModelScopeEndpoint = hub.Endpoint.ToString(), CacheDirectory = cache };
-            var folder = await ModelSource.ResolveFolderAsync(options, NullLogger.Instance, TestContext.Current.CancellationToken);
+            var folder = await ModelSource.ResolveFolderAsync(options, _ => { }, TestContext.Current.CancellationToken);
             Assert.Equal(Path.Combine(cache, "modelscope", FakeModelScope.Owner, FakeModelScope.Name, "master"), folder);
             Assert.True(File.Exists(Path.Combine(folder, "weights.bin")));
 
-            Assert.Equal(Path.GetFullPath("some/folder"), await ModelSource.ResolveFolderAsync(new ServiceOptions { Model = "some/folder" }, NullLogger.Instance, TestContext.Current.CancellationToken));
-            Assert.Equal(ModelSource.DefaultFolder, await ModelSource.ResolveFolderAsync(new ServiceOptions(), NullLogger.Instance, TestContext.Current.CancellationToken));
+            Assert.Equal(Path.GetFullPath("some/folder"), await ModelSource.ResolveFolderAsync(new ServiceOptions { Model = "some/folder" }, _ => { }, TestContext.Current.CancellationToken));
+            Assert.Equal(ModelSource.DefaultFolder, await ModelSource.ResolveFolderAsync(new ServiceOptions(), _ => { }, TestContext.Current.CancellationToken));
         }
         finally
         {
