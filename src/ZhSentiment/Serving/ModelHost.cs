@@ -82,6 +82,10 @@ public sealed class ModelHost(ModelFactory factory, IHostApplicationLifetime lif
     public override void Dispose()
     {
         base.Dispose();
+        // A host that fails to start (Kestrel cannot bind) is disposed while the load may still be inside ONNX Runtime
+        // on another thread; the process then exits, and tearing the runtime down under a session being created
+        // crashes it (exit 139). The load has seen the cancellation; wait for it to end before the engine goes.
+        ExecuteTask?.Wait();
         _loaded?.Dispose();
     }
 }
