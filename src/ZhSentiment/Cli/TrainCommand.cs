@@ -37,6 +37,7 @@ internal sealed class TrainCommand : Command
     private readonly Option<bool> _foldTraditional = new("--fold-traditional") { Description = "Read traditional characters as their simplified forms, so that a model trained on simplified text reads both." };
     private readonly Option<ClassWeighting> _classWeighting = new("--class-weighting")
     {
+        HelpName = "none|balanced|per-source",
         Description = "Weigh rarer classes up: none, balanced (over the whole data) or per-source (within each 'source'). Default: none.",
         DefaultValueFactory = _ => ClassWeighting.None,
         CustomParser = result => result.Tokens[0].Value.ToLowerInvariant() switch
