@@ -51,24 +51,24 @@ public sealed class Teacher
         return opinions;
     }
 
-    /// <summary>A canonical label set's probabilities as an opinion (sigmoid scores are normalised the same way).</summary>
+    /// <summary>
+    /// A canonical label set's probabilities as an opinion: the positive share is <see cref="LabelSet.Polarity"/>'s
+    /// binary verdict, as <c>/predict</c> answers it, read from the positive side; subjectivity is the share of the
+    /// probability outside the neutral classes.
+    /// </summary>
     internal static TeacherOpinion Opinion(LabelSet labels, IReadOnlyList<float> probabilities)
     {
-        // A single output is its label's probability, the other side's its complement.
-        if (labels.Count == 1)
-            return new(labels.Names[0] == LabelSet.Positive ? probabilities[0] : 1 - probabilities[0], null);
-        float positive = 0, negative = 0, neutral = 0;
+        int top = 0;
+        for (int i = 1; i < probabilities.Count; i++) if (probabilities[i] > probabilities[top]) top = i;
+        var (label, score) = labels.Polarity(probabilities, top);
+        float positive = label == LabelSet.Positive ? score : 1 - score;
+        if (!labels.Names.Contains(LabelSet.Neutral)) return new(positive, null);
+        float neutral = 0, all = 0;
         for (int i = 0; i < labels.Count; i++)
         {
-            switch (labels.Names[i])
-            {
-                case LabelSet.Positive: positive += probabilities[i]; break;
-                case LabelSet.Negative: negative += probabilities[i]; break;
-                default: neutral += probabilities[i]; break;
-            }
+            all += probabilities[i];
+            if (labels.Names[i] == LabelSet.Neutral) neutral += probabilities[i];
         }
-        float polar = positive + negative, all = polar + neutral;
-        bool hasNeutral = labels.Names.Contains(LabelSet.Neutral);
-        return new(polar > 0 ? positive / polar : 0.5f, hasNeutral ? (all > 0 ? polar / all : 0.5f) : null);
+        return new(positive, all > 0 ? 1 - neutral / all : 0.5f);
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ZhSentiment.Inference;
+using ZhSentiment.Models;
 using ZhSentiment.Serving;
 
 namespace ZhSentiment.Cli;
@@ -18,7 +19,7 @@ internal sealed class ModelOptions
     /// <param name="modelDescription">What <c>--model</c> takes, where a verb takes more than a folder.</param>
     /// <param name="inference">False for verbs that only tokenize: they take no <c>--quantize</c> or <c>--long-text</c>.</param>
     /// <param name="model">The option that names the model, where a verb names it otherwise (train's <c>--teacher</c>, which has no default).</param>
-    public ModelOptions(Command command, string modelDescription = "The model folder.", bool inference = true, Option<string>? model = null)
+    public ModelOptions(Command command, string modelDescription = "The model: a folder, or modelscope:ORG/NAME[@REV], downloaded into the cache.", bool inference = true, Option<string>? model = null)
     {
         Model = model ?? new("--model") { Description = $"{modelDescription} Default: the shipped model.", HelpName = "DIR" };
         Quantize = QuantizeOption();
@@ -60,13 +61,24 @@ internal sealed class ModelOptions
         return options;
     }
 
-    /// <summary>Loads the model the options name; its warnings go to stderr as <c>zhsenti VERB: warning: ...</c>.</summary>
+    /// <summary>
+    /// Loads the model the options name (the shipped model, a folder, or a ModelScope id downloaded into the cache, as
+    /// <c>serve</c> resolves it); downloads and warnings go to stderr as <c>zhsenti VERB: ...</c>.
+    /// </summary>
     public SentimentEngine Load(ParseResult parse, string verb, Func<ModelLoadOptions, ModelLoadOptions>? adjust = null)
     {
         var options = Read(parse);
+        string folder;
+        try
+        {
+            folder = ModelSource.ResolveFolderAsync(options, line => Console.Error.WriteLine(CliErrors.Format(verb, line)), CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is ModelScopeException or FormatException)
+        {
+            throw new CliException($"{Model.Name}: {e.Message}");
+        }
         var load = options.ToLoadOptions();
-        return ModelLoader.Load(options.Model ?? ModelSource.DefaultFolder, adjust?.Invoke(load) ?? load,
-            warning => Console.Error.WriteLine(CliErrors.Format(verb, $"warning: {warning}")));
+        return ModelLoader.Load(folder, adjust?.Invoke(load) ?? load, warning => Console.Error.WriteLine(CliErrors.Format(verb, $"warning: {warning}")));
     }
 
     private static string Name(LongTextMode mode) => mode.ToString().ToLowerInvariant();

@@ -30,7 +30,7 @@ internal sealed class ServeCommand : Command
     {
         // Unmatched tokens are checked by Unknown: --Section:Key=value settings pass, anything else is refused.
         TreatUnmatchedTokensAsErrors = false;
-        _flags.AddRange(new ModelOptions(this, "The model: a folder, or modelscope:ORG/NAME[@REV], downloaded into the cache.").Flags);
+        _flags.AddRange(new ModelOptions(this).Flags);
         Add(CliValues.Whole("--max-batch-tokens", "N", $"Most padded tokens in one model batch. Default: {Defaults.MaxBatchTokens}.", min: 1), nameof(ServiceOptions.MaxBatchTokens));
         Add(CliValues.Whole("--max-batch-rows", "N", $"Most texts (windows) in one model batch. Default: {Defaults.MaxBatchRows}.", min: 1), nameof(ServiceOptions.MaxBatchRows));
         Add(CliValues.Whole("--arena-keep-tokens", "N", $"Batches of up to N padded tokens keep their activation memory for the next; larger ones give it back. Default: {Defaults.ArenaKeepTokens}.", min: 1), nameof(ServiceOptions.ArenaKeepTokens));

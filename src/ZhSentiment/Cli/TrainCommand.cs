@@ -3,8 +3,6 @@ using System.Globalization;
 using Spectre.Console;
 using ZhSentiment.Compact;
 using ZhSentiment.Inference;
-using ZhSentiment.Models;
-using ZhSentiment.Serving;
 using ZhSentiment.Training;
 
 namespace ZhSentiment.Cli;
@@ -166,24 +164,14 @@ internal sealed class TrainCommand : Command
     /// <summary>The teacher's engine, or null without <c>--teacher</c>; the options that only a teacher takes are refused without it.</summary>
     private SentimentEngine? LoadTeacher(ParseResult parse)
     {
-        var options = _teacherModel.Read(parse);
-        if (options.Model is null)
+        if (parse.GetValue(_teacher) is null)
         {
             var stray = new Option[] { _teacherWeight, _teacherModel.Threads, _teacherModel.Quantize, _teacherModel.LongText, _teacherModel.CacheDirectory }
                 .FirstOrDefault(o => parse.GetResult(o) is { Implicit: false });
             if (stray is not null) throw new CliException($"{stray.Name} applies to the teacher: give --teacher DIR too");
             return null;
         }
-        string folder;
-        try
-        {
-            folder = ModelSource.ResolveFolderAsync(options, line => Console.Error.WriteLine($"teacher: {line}"), CancellationToken.None).GetAwaiter().GetResult();
-        }
-        catch (Exception e) when (e is ModelScopeException or FormatException)
-        {
-            throw new CliException($"--teacher: {e.Message}");
-        }
-        return ModelLoader.Load(folder, options.ToLoadOptions(), warning => Console.Error.WriteLine(CliErrors.Format(Name, $"warning: {warning}")));
+        return _teacherModel.Load(parse, Name);
     }
 
     /// <summary>The teacher's opinion of every training text, with a progress bar (or a line every few seconds) and the rate.</summary>
