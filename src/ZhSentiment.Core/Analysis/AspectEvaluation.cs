@@ -64,7 +64,7 @@ public sealed class AspectEvaluation
             foreach (var pair in fields[2].Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 var parts = pair.Split(':');
-                var label = parts.Length == 2 ? Canonical(parts[1].Trim()) : null;
+                var label = parts.Length == 2 ? Inference.LabelMeaning.Sentiment(parts[1]) : null;
                 if (label is null || !gold.TryAdd(parts[0].Trim(), label))
                     throw new InvalidDataException($"{path}:{number}: '{pair}' is not ASPECT:POLARITY (正面/负面/中性), or the aspect is listed twice");
             }
@@ -72,14 +72,6 @@ public sealed class AspectEvaluation
         }
         return examples;
     }
-
-    private static string? Canonical(string polarity) => polarity switch
-    {
-        "正面" or "Positive" => Inference.LabelSet.Positive,
-        "负面" or "Negative" => Inference.LabelSet.Negative,
-        "中性" or "Neutral" => Inference.LabelSet.Neutral,
-        _ => null,
-    };
 
     private static double Ratio(int a, int b) => b == 0 ? 0 : (double)a / b;
 }

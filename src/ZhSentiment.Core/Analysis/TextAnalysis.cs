@@ -2,19 +2,32 @@ using ZhSentiment.Inference;
 
 namespace ZhSentiment.Analysis;
 
-/// <summary>Class probabilities in the model's label order, and the most probable class.</summary>
+/// <summary>Class probabilities in the model's label order and the answers its <see cref="LabelSet"/> reads from them.</summary>
 public sealed class Verdict
 {
-    public Verdict(IReadOnlyList<float> probabilities)
+    public Verdict(LabelSet labels, IReadOnlyList<float> probabilities)
     {
-        Probabilities = probabilities;
-        for (int i = 1; i < probabilities.Count; i++)
-            if (probabilities[i] > probabilities[LabelIndex]) LabelIndex = i;
+        var p = probabilities as float[] ?? [.. probabilities];
+        Probabilities = p;
+        LabelIndex = labels.SentimentHead.Top(p);
+        (Label, Score) = labels.ThreeWay(p);
+        int emotion = labels.TopEmotion(p);
+        Emotion = emotion < 0 ? null : labels.Names[emotion];
+        EmotionScore = emotion < 0 ? 0 : p[emotion];
     }
 
     public IReadOnlyList<float> Probabilities { get; }
+
+    /// <summary>Index of the sentiment head's most probable class.</summary>
     public int LabelIndex { get; }
-    public float Score => Probabilities[LabelIndex];
+
+    /// <summary>The three-way answer (<see cref="LabelSet.ThreeWay"/>) and its probability.</summary>
+    public string Label { get; }
+    public float Score { get; }
+
+    /// <summary>The most probable emotion and its score; null (and 0) when the model has no emotion head.</summary>
+    public string? Emotion { get; }
+    public float EmotionScore { get; }
 }
 
 /// <summary>A sentence or clause and the model's verdict on it alone.</summary>

@@ -118,20 +118,14 @@ public static class TextAnalyzer
             var whole = results[_whole];
             var sentences = new SentenceVerdict[_units.Count];
             for (int u = 0; u < _units.Count; u++)
-                sentences[u] = new SentenceVerdict(_units[u].Start, _units[u].End, new Verdict(results[_alone[u]].Probabilities));
+                sentences[u] = new SentenceVerdict(_units[u].Start, _units[u].End, new Verdict(labels, results[_alone[u]].Probabilities));
 
-            var (verdict, contrast) = Overall(whole, sentences);
-            // Towards Positive (all its classes, as star ratings have several); for a label set without it, towards the text's own label.
-            bool[] target = [.. labels.Names.Select(n => n == LabelSet.Positive)];
-            if (!target.Contains(true)) target[whole.LabelIndex] = true;
-            float Toward(IReadOnlyList<float> p)
-            {
-                float sum = 0;
-                for (int c = 0; c < target.Length; c++) if (target[c]) sum += p[c];
-                return sum;
-            }
+            var (verdict, contrast) = Overall(labels, whole, sentences);
+            // Towards Positive (the positive side's mass, as /v1/sentiment sums it); for a label set without meaning, towards the text's own label.
+            int own = whole.LabelIndex;
+            float Toward(IReadOnlyList<float> p) => labels.IsCanonical ? labels.SideSums(p as float[] ?? [.. p]).Positive : p[own];
             // Nothing left once the span is removed: every class equally likely.
-            float empty = Toward(Enumerable.Repeat(1f / labels.Count, labels.Count).ToArray());
+            float empty = Toward(Enumerable.Repeat(1f / labels.SentimentHead.Count, labels.Count).ToArray());
             float Weight(int without) => Toward(whole.Probabilities) - (without < 0 ? empty : Toward(results[without].Probabilities));
 
             var evidence = new List<EvidenceSpan>(_units.Count + _short.Count);
@@ -143,7 +137,7 @@ public static class TextAnalyzer
             if (evidence.Count > MaxEvidence) evidence.RemoveRange(MaxEvidence, evidence.Count - MaxEvidence);
 
             var verdicts = new AspectVerdict[aspects.Count];
-            for (int a = 0; a < aspects.Count; a++) verdicts[a] = AspectOf(aspects[a].Name, _mentions[a], sentences);
+            for (int a = 0; a < aspects.Count; a++) verdicts[a] = AspectOf(labels, aspects[a].Name, _mentions[a], sentences);
             return new TextAnalysis(_text, whole, verdict, contrast, sentences, evidence, verdicts, _predictions);
         }
 
@@ -151,7 +145,7 @@ public static class TextAnalyzer
         /// The whole text's verdict, mixed with the mean of the clauses after the last contrast marker of each
         /// sentence that has one (<see cref="ContrastWeight"/>); without a contrast, exactly the whole text's.
         /// </summary>
-        private (Verdict Verdict, bool Contrast) Overall(SentimentResult whole, SentenceVerdict[] sentences)
+        private (Verdict Verdict, bool Contrast) Overall(LabelSet labels, SentimentResult whole, SentenceVerdict[] sentences)
         {
             var focus = new List<int>();
             for (int u = 0; u < _units.Count; u++)
@@ -161,7 +155,7 @@ public static class TextAnalyzer
                 focus.RemoveAll(f => _units[f].Sentence == _units[u].Sentence);
                 for (int v = u; v < _units.Count && _units[v].Sentence == _units[u].Sentence; v++) focus.Add(v);
             }
-            if (focus.Count == 0 || focus.Count == _units.Count) return (new Verdict(whole.Probabilities), false);
+            if (focus.Count == 0 || focus.Count == _units.Count) return (new Verdict(labels, whole.Probabilities), false);
 
             var mixed = new float[whole.Probabilities.Count];
             for (int c = 0; c < mixed.Length; c++)
@@ -170,11 +164,11 @@ public static class TextAnalyzer
                 foreach (var f in focus) mean += sentences[f].Verdict.Probabilities[c];
                 mixed[c] = (1 - ContrastWeight) * whole.Probabilities[c] + ContrastWeight * mean / focus.Count;
             }
-            return (new Verdict(mixed), true);
+            return (new Verdict(labels, mixed), true);
         }
 
         /// <summary>The mean verdict of the clauses that mention the aspect.</summary>
-        private AspectVerdict AspectOf(string name, List<(int Start, int End)> mentions, SentenceVerdict[] sentences)
+        private AspectVerdict AspectOf(LabelSet labels, string name, List<(int Start, int End)> mentions, SentenceVerdict[] sentences)
         {
             var spans = new List<(int Start, int End)>();
             float[]? sum = null;
@@ -189,7 +183,7 @@ public static class TextAnalyzer
             }
             if (sum is null) return new AspectVerdict(name, null, []);
             for (int c = 0; c < sum.Length; c++) sum[c] /= spans.Count;
-            return new AspectVerdict(name, new Verdict(sum), spans);
+            return new AspectVerdict(name, new Verdict(labels, sum), spans);
         }
     }
 

@@ -1,51 +1,73 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
-
 namespace ZhSentiment.Inference;
 
 /// <summary>
-/// A model's own labels (in logit order), what each one means, and the binary Positive/Negative decision built on them.
+/// A model's own labels (in logit order), what each one means, and the one rule every surface answers by: the binary
+/// verdict (<see cref="Binary"/>: <c>/predict</c>, <c>/predict_batch</c>, <c>predict</c>), the three-way verdict
+/// (<see cref="ThreeWay"/>: <c>/v1/sentiment</c>, <c>score</c>, the page, <c>eval</c>) and the emotions
+/// (<see cref="Emotions"/>: <c>/v1/emotion</c>, <c>predict --emotion</c>, <c>score --emotion</c>).
 /// </summary>
 /// <remarks>
-/// Canonical names are <c>Positive</c>, <c>Negative</c> and <c>Neutral</c>. Labels map by meaning, in any case and
-/// ignoring a parenthesised suffix (<c>negative (stars 1, 2 and 3)</c>): 正面/积极/正向/好评/positive/pos/very positive,
-/// 负面/消极/负向/差评/negative/neg/very negative, 中性/中立/neutral/neu, and star ratings (<c>star 1</c>…<c>star 5</c>,
-/// <c>1 star</c>, <c>5 stars</c>: 1–2 Negative, 3 Neutral, 4–5 Positive). A set maps when every label does and both
-/// polar sides occur. Two-class sets with no meaning (<c>LABEL_0/LABEL_1</c>, <c>0/1</c>) follow the convention of
-/// the Chinese sentiment corpora and of <c>transformers</c>' defaults: index 0 is Negative, index 1 Positive. Any
-/// other set is served under its own names.
+/// Labels map by meaning (<see cref="LabelMeaning"/>). A head whose labels all name sentiments, with both polar sides,
+/// is a sentiment head; one whose labels all name distinct emotions is an emotion head, and it answers sentiment too,
+/// each emotion counting for its side (<see cref="LabelMeaning.SideOf"/>). Two-class heads with no meaning
+/// (<c>LABEL_0/LABEL_1</c>, <c>0/1</c>) follow the convention of the Chinese sentiment corpora and of
+/// <c>transformers</c>' defaults: index 0 is Negative, index 1 Positive. Any other head is served under its own names.
 /// </remarks>
-public sealed partial class LabelSet
+public sealed class LabelSet
 {
     public const string Positive = "Positive", Negative = "Negative", Neutral = "Neutral";
 
-    private LabelSet(string[] modelLabels, string[] names, bool isCanonical, string mapping, string source, bool sigmoid)
+    private readonly string?[] _sides;
+
+    private LabelSet(string[] modelLabels, string[] names, string?[] sides, LabelHead[] heads, string mapping, string source)
     {
         ModelLabels = modelLabels;
         Names = names;
-        IsCanonical = isCanonical;
+        _sides = sides;
+        Heads = heads;
         Mapping = mapping;
         Source = source;
-        Sigmoid = sigmoid;
+        SentimentHead = heads.FirstOrDefault(h => h.Task == LabelTask.Sentiment)
+            ?? heads.FirstOrDefault(h => h.Task == LabelTask.Emotion)
+            ?? heads[0];
+        EmotionHead = heads.FirstOrDefault(h => h.Task == LabelTask.Emotion);
     }
 
-    /// <summary>
-    /// True when each class's probability is the sigmoid of its logit, as the HF pipeline scores a model whose
-    /// <c>problem_type</c> is <c>multi_label_classification</c> or that has a single output; false for softmax.
-    /// </summary>
-    public bool Sigmoid { get; }
-
-    /// <summary>The model's own labels in logit order (e.g. 负面, 正面).</summary>
+    /// <summary>The model's own labels in logit order (e.g. 负面, 正面), every head's.</summary>
     public IReadOnlyList<string> ModelLabels { get; }
 
     /// <summary>
-    /// The names answered to clients, in logit order: each class's canonical name where the set maps (several classes
-    /// may share one, as star ratings do), else the model's own.
+    /// Each class's canonical name in logit order: Positive/Negative/Neutral in a sentiment head (several classes may
+    /// share one, as star ratings do), the emotion in an emotion head, the model's own label in a head that does not map.
     /// </summary>
     public IReadOnlyList<string> Names { get; }
 
-    /// <summary>Whether <see cref="Names"/> are canonical (Positive/Negative, and Neutral where the model has it).</summary>
-    public bool IsCanonical { get; }
+    /// <summary>The model's heads in logit order; one for published checkpoints.</summary>
+    public IReadOnlyList<LabelHead> Heads { get; }
+
+    /// <summary>The head that answers sentiment: the sentiment head, else the emotion head (by sides), else the only head.</summary>
+    public LabelHead SentimentHead { get; }
+
+    /// <summary>The head that answers emotions; null when the model has none.</summary>
+    public LabelHead? EmotionHead { get; }
+
+    /// <summary>Whether sentiment answers are canonical (Positive/Negative/Neutral) rather than the model's own labels.</summary>
+    public bool IsCanonical => SentimentHead.Task != LabelTask.Unmapped;
+
+    /// <summary>Whether the sentiment head has classes that count as Neutral.</summary>
+    public bool HasNeutral => IsCanonical && Enumerable.Range(SentimentHead.Offset, SentimentHead.Count).Any(i => _sides[i] == Neutral);
+
+    /// <summary>What the model answers: <c>sentiment</c> (with canonical labels), <c>emotion</c>.</summary>
+    public IReadOnlyList<string> Tasks
+    {
+        get
+        {
+            var tasks = new List<string>(2);
+            if (IsCanonical) tasks.Add("sentiment");
+            if (EmotionHead is not null) tasks.Add("emotion");
+            return tasks;
+        }
+    }
 
     /// <summary>How the labels were mapped, in one sentence (for <c>/info</c> and the start-up log).</summary>
     public string Mapping { get; }
@@ -55,89 +77,140 @@ public sealed partial class LabelSet
 
     public int Count => ModelLabels.Count;
 
+    /// <summary>The sentiment side class <paramref name="index"/> counts for (Positive, Negative, Neutral), or null where its head does not map.</summary>
+    public string? SideOf(int index) => _sides[index];
+
+    /// <summary>A model with one head.</summary>
     /// <param name="modelLabels">The labels in logit order.</param>
     /// <param name="source">Where they were read from, for <see cref="Source"/>.</param>
-    /// <param name="multiLabel">The model's <c>problem_type</c> is <c>multi_label_classification</c>: sigmoid scores.</param>
-    public static LabelSet FromModelLabels(IReadOnlyList<string> modelLabels, string source = "the model", bool multiLabel = false)
+    /// <param name="multiLabel">The model's <c>problem_type</c> is <c>multi_label_classification</c>: sigmoid scores (so is a single output).</param>
+    public static LabelSet FromModelLabels(IReadOnlyList<string> modelLabels, string source = "the model", bool multiLabel = false) =>
+        FromHeads([modelLabels], source, multiLabel);
+
+    /// <summary>A model whose logits are several heads one after the other, each scored as <paramref name="multiLabel"/> says.</summary>
+    public static LabelSet FromHeads(IReadOnlyList<IReadOnlyList<string>> headLabels, string source = "the model", bool multiLabel = false)
     {
-        if (modelLabels.Count < 1) throw new ArgumentException("A classifier needs at least one label.", nameof(modelLabels));
-        var labels = modelLabels.ToArray();
-        bool sigmoid = multiLabel || labels.Length == 1;
-        string scores = sigmoid ? "; scores are sigmoids" : "";
-        var names = labels.Select(ByMeaning).ToArray();
-        // A single output is the probability of its own label: Positive (or Negative) above one half, the other side below.
-        bool polar = labels.Length == 1 ? names[0] is Positive or Negative : names.Contains(Positive) && names.Contains(Negative);
-        if (names.All(n => n is not null) && polar)
+        if (headLabels.Count == 0 || headLabels.Any(h => h.Count < 1)) throw new ArgumentException("A classifier needs at least one label per head.", nameof(headLabels));
+        var labels = new List<string>();
+        var names = new List<string>();
+        var sides = new List<string?>();
+        var heads = new LabelHead[headLabels.Count];
+        var mappings = new string[headLabels.Count];
+        for (int h = 0; h < heads.Length; h++)
         {
-            string pairs = string.Join(", ", labels.Select((l, i) => $"{l} → {names[i]}"));
-            return new LabelSet(labels, names!, true, $"by meaning: {pairs}{scores}", source, sigmoid);
+            var own = headLabels[h].ToArray();
+            bool sigmoid = multiLabel || own.Length == 1;
+            var (task, headNames, headSides, mapping) = Map(own);
+            heads[h] = new LabelHead(labels.Count, own.Length, task, sigmoid);
+            mappings[h] = mapping + (sigmoid ? "; scores are sigmoids" : "");
+            labels.AddRange(own);
+            names.AddRange(headNames);
+            sides.AddRange(headSides);
+        }
+        return new LabelSet([.. labels], [.. names], [.. sides], heads, string.Join("; and ", mappings), source);
+    }
+
+    private static (LabelTask, string[], string?[], string) Map(string[] labels)
+    {
+        string Pairs(string[] to) => string.Join(", ", labels.Select((l, i) => $"{l} → {to[i]}"));
+
+        var sentiments = labels.Select(LabelMeaning.Sentiment).ToArray();
+        // A single output is the probability of its own label: Positive (or Negative) above one half, the other side below.
+        bool polar = labels.Length == 1
+            ? sentiments[0] is Positive or Negative
+            : sentiments.Contains(Positive) && sentiments.Contains(Negative);
+        if (polar && sentiments.All(s => s is not null))
+            return (LabelTask.Sentiment, sentiments.Select(n => n!).ToArray(), sentiments, $"by meaning: {Pairs(sentiments!)}");
+
+        var emotions = labels.Select(LabelMeaning.Emotion).ToArray();
+        if (labels.Length >= 2 && emotions.All(e => e is not null) && emotions.Distinct().Count() == labels.Length
+            && emotions.Any(e => e != LabelMeaning.NoEmotion))
+        {
+            var emotionSides = emotions.Select(e => (string?)LabelMeaning.SideOf(e!)).ToArray();
+            string bySide = string.Join(", ", new[] { Positive, Negative, Neutral }.Select(side =>
+                $"{side} sums {string.Join("+", emotions.Where((_, i) => emotionSides[i] == side).DefaultIfEmpty("nothing"))}"));
+            return (LabelTask.Emotion, emotions.Select(n => n!).ToArray(), emotionSides, $"emotions by meaning: {Pairs(emotions!)} (sentiment: {bySide})");
         }
 
-        if (labels.Length == 2 && IsPlaceholder(labels[0], 0) && IsPlaceholder(labels[1], 1))
-            return new LabelSet(labels, [Negative, Positive], true,
-                $"by convention: the labels ({labels[0]}, {labels[1]}) carry no meaning, so index 0 is Negative and 1 Positive{scores}", source, sigmoid);
+        if (labels.Length == 2 && LabelMeaning.IsPlaceholder(labels[0], 0) && LabelMeaning.IsPlaceholder(labels[1], 1))
+            return (LabelTask.Sentiment, [Negative, Positive], [Negative, Positive],
+                $"by convention: the labels ({labels[0]}, {labels[1]}) carry no meaning, so index 0 is Negative and 1 Positive");
 
-        return new LabelSet(labels, labels, false,
-            $"none: the labels ({string.Join(", ", labels)}) have no sentiment meaning, so answers use the model's own names{scores}", source, sigmoid);
+        return (LabelTask.Unmapped, labels, new string?[labels.Length],
+            $"none: the labels ({string.Join(", ", labels)}) have no sentiment or emotion meaning, so answers use the model's own names");
     }
 
     /// <summary>
-    /// The binary verdict: for a canonical set, the polar side (Positive or Negative) whose classes' probabilities sum
-    /// higher, and its share of both sides' sums (Neutral classes count for neither side, so the score is the
-    /// probability of that side when the answer must be one of the two; a two-class model's is its class probability).
-    /// For a set that does not map, the top class.
+    /// The probability mass of each sentiment side in the sentiment head: the sums of its classes' probabilities (for
+    /// sigmoid heads, shares of the sum of every class's score, so that the three add up to one).
     /// </summary>
-    public (string Label, float Score) Polarity(IReadOnlyList<float> probabilities, int top)
+    public (float Positive, float Negative, float Neutral) SideSums(ReadOnlySpan<float> probabilities)
     {
-        if (!IsCanonical) return (Names[top], probabilities[top]);
-        if (Count == 1)
+        var head = SentimentHead;
+        float positive = 0, negative = 0, neutral = 0;
+        for (int i = head.Offset; i < head.End; i++)
         {
-            float p = probabilities[0];
-            string other = Names[0] == Positive ? Negative : Positive;
-            return p >= 0.5f ? (Names[0], p) : (other, 1 - p);
+            switch (_sides[i])
+            {
+                case Positive: positive += probabilities[i]; break;
+                case Negative: negative += probabilities[i]; break;
+                case Neutral: neutral += probabilities[i]; break;
+            }
         }
-        float positive = 0, negative = 0;
-        for (int i = 0; i < Names.Count; i++)
+        if (head.Sigmoid && head.Count > 1 && positive + negative + neutral is > 0 and var total)
+            return (positive / total, negative / total, neutral / total);
+        return (positive, negative, neutral);
+    }
+
+    /// <summary>
+    /// The binary verdict: the polar side (Positive or Negative) whose classes' probabilities sum higher, the top class's
+    /// side deciding an exact tie; its score is that side's share of the two sides (a two-class model's is its class
+    /// probability; Neutral classes count for neither side). A single sigmoid output is its own label above one half
+    /// and the other side below. For a head that does not map, the top class under its own name.
+    /// </summary>
+    public SentimentVerdict Binary(ReadOnlySpan<float> probabilities)
+    {
+        var head = SentimentHead;
+        int top = head.Top(probabilities);
+        if (!IsCanonical) return new(Names[top], probabilities[top]);
+        if (head.Count == 1)
         {
-            if (Names[i] == Positive) positive += probabilities[i];
-            else if (Names[i] == Negative) negative += probabilities[i];
+            float p = probabilities[head.Offset];
+            string other = Names[head.Offset] == Positive ? Negative : Positive;
+            return p >= 0.5f ? new(Names[head.Offset], p) : new(other, 1 - p);
         }
-        // On an exact tie the top class decides, so a two-class model answers exactly as its argmax.
-        bool isPositive = positive > negative || (positive == negative && Names[top] == Positive);
+        var (positive, negative, _) = SideSums(probabilities);
+        bool isPositive = positive > negative || (positive == negative && _sides[top] == Positive);
         float polar = positive + negative;
-        if (polar <= 0) return (isPositive ? Positive : Negative, 0.5f);
-        // Exact for two classes (the sum is one), a share of the polar mass otherwise.
-        float share = (isPositive ? positive : negative) / polar;
-        return (isPositive ? Positive : Negative, Count == 2 ? (isPositive ? positive : negative) : share);
+        if (polar <= 0) return new(isPositive ? Positive : Negative, 0.5f);
+        float side = isPositive ? positive : negative;
+        // A two-class softmax's sides sum to one already: keep its class probability exactly.
+        return new(isPositive ? Positive : Negative, head.Count == 2 && !head.Sigmoid ? side : side / polar);
     }
 
-    private static string? ByMeaning(string label)
+    /// <summary>
+    /// The three-way verdict: Neutral when the neutral classes' mass exceeds each polar side's, otherwise
+    /// <see cref="Binary"/>'s side, so a polar three-way label always equals the binary label. The score is the
+    /// winning side's mass (<see cref="SideSums"/>): a class probability for a model with one class per side.
+    /// </summary>
+    public SentimentVerdict ThreeWay(ReadOnlySpan<float> probabilities)
     {
-        string l = Suffix().Replace(label, "").Trim().ToLowerInvariant();
-        var star = Star().Match(l);
-        if (star.Success)
-            return int.Parse(star.Groups["n"].Value, CultureInfo.InvariantCulture) switch { <= 2 => Negative, 3 => Neutral, _ => Positive };
-        return l switch
-        {
-            "正面" or "积极" or "正向" or "好评" or "positive" or "pos" or "very positive" => Positive,
-            "负面" or "消极" or "负向" or "差评" or "negative" or "neg" or "very negative" => Negative,
-            "中性" or "中立" or "neutral" or "neu" => Neutral,
-            _ => null,
-        };
+        var binary = Binary(probabilities);
+        if (!IsCanonical || SentimentHead.Count == 1) return binary;
+        var (positive, negative, neutral) = SideSums(probabilities);
+        if (neutral > positive && neutral > negative) return new(Neutral, neutral);
+        return new(binary.Label, binary.Label == Positive ? positive : negative);
     }
 
-    private static bool IsPlaceholder(string label, int index)
+    /// <summary>The most probable emotion's index in the logits, or −1 when the model has no emotion head.</summary>
+    public int TopEmotion(ReadOnlySpan<float> probabilities) => EmotionHead?.Top(probabilities) ?? -1;
+
+    /// <summary>Every emotion class's score, in the model's order; empty when the model has no emotion head.</summary>
+    public EmotionScore[] Emotions(IReadOnlyList<float> probabilities)
     {
-        var l = label.Trim();
-        return l == index.ToString(CultureInfo.InvariantCulture)
-            || string.Equals(l, "LABEL_" + index, StringComparison.OrdinalIgnoreCase);
+        if (EmotionHead is not { } head) return [];
+        var scores = new EmotionScore[head.Count];
+        for (int i = 0; i < scores.Length; i++) scores[i] = new(Names[head.Offset + i], ModelLabels[head.Offset + i], probabilities[head.Offset + i]);
+        return scores;
     }
-
-    /// <summary>A trailing parenthesised note, as in uer's <c>negative (stars 1, 2 and 3)</c>.</summary>
-    [GeneratedRegex(@"\s*[(（][^()（）]*[)）]\s*$")]
-    private static partial Regex Suffix();
-
-    /// <summary><c>star 4</c>, <c>4 star</c>, <c>4 stars</c>, <c>4-star</c>.</summary>
-    [GeneratedRegex(@"^(?:stars?[\s_-]*(?<n>[1-5])|(?<n>[1-5])[\s_-]*stars?)$")]
-    private static partial Regex Star();
 }

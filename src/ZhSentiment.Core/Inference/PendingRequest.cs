@@ -62,7 +62,7 @@ internal sealed class PendingRequest
             int first = _firstWindow[t], count = _firstWindow[t + 1] - first;
             var probabilities = new float[labels];
             var logits = new float[labels];
-            WindowCombiner.Combine(_logits.AsSpan(first * labels, count * labels), count, probabilities, logits, _labels.Sigmoid);
+            WindowCombiner.Combine(_logits.AsSpan(first * labels, count * labels), count, probabilities, logits, _labels);
             results[t] = new SentimentResult(_labels, probabilities, logits, _tokens[t], count, time);
         }
         _completion.TrySetResult(results);

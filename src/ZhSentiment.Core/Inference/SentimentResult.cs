@@ -1,17 +1,15 @@
 namespace ZhSentiment.Inference;
 
-/// <summary>The model's verdict on one text.</summary>
+/// <summary>The model's verdict on one text, every answer taken from its <see cref="LabelSet"/>'s rule.</summary>
 public sealed class SentimentResult
 {
     internal SentimentResult(LabelSet labels, float[] probabilities, float[] logits, int tokens, int windows, TimeSpan inferenceTime)
     {
-        int best = 0;
-        for (int i = 1; i < probabilities.Length; i++)
-            if (probabilities[i] > probabilities[best]) best = i;
-        LabelIndex = best;
-        Label = labels.Names[best];
-        ModelLabel = labels.ModelLabels[best];
-        (Polarity, PolarityScore) = labels.Polarity(probabilities, best);
+        Labels = labels;
+        LabelIndex = labels.SentimentHead.Top(probabilities);
+        (Label, Score) = labels.ThreeWay(probabilities);
+        (Polarity, PolarityScore) = labels.Binary(probabilities);
+        EmotionIndex = labels.TopEmotion(probabilities);
         Probabilities = probabilities;
         Logits = logits;
         Tokens = tokens;
@@ -19,28 +17,43 @@ public sealed class SentimentResult
         InferenceTime = inferenceTime;
     }
 
-    /// <summary>Index of the most probable class, in the model's label order.</summary>
+    /// <summary>The label set the answers were read from.</summary>
+    public LabelSet Labels { get; }
+
+    /// <summary>Index of the sentiment head's most probable class, in the model's label order.</summary>
     public int LabelIndex { get; }
 
-    /// <summary>The canonical label (Positive/Negative/Neutral), or the model's own where its label set does not map.</summary>
+    /// <summary>
+    /// The three-way verdict of <c>/v1/sentiment</c>, <c>score</c> and the page (<see cref="LabelSet.ThreeWay"/>):
+    /// Positive, Negative or Neutral, or the model's own top label where its labels do not map.
+    /// </summary>
     public string Label { get; }
 
+    /// <summary>Probability of <see cref="Label"/>: the mass of its side.</summary>
+    public float Score { get; }
+
     /// <summary>
-    /// The binary verdict of <c>/predict</c>: Positive or Negative, summing each polar side's classes (a Neutral or
-    /// star-rating model decides between its sides); the top class's own name where the model's labels do not map.
+    /// The binary verdict of <c>/predict</c> (<see cref="LabelSet.Binary"/>): Positive or Negative, summing each polar
+    /// side's classes; the top class's own name where the model's labels do not map.
     /// </summary>
     public string Polarity { get; }
 
-    /// <summary>Probability of <see cref="Polarity"/> against the other polar side (see <see cref="LabelSet.Polarity"/>).</summary>
+    /// <summary>Probability of <see cref="Polarity"/> against the other polar side.</summary>
     public float PolarityScore { get; }
 
-    /// <summary>The model's own name for the label (e.g. 正面).</summary>
-    public string ModelLabel { get; }
+    /// <summary>The model's own name for the sentiment head's most probable class (e.g. 正面, star 5).</summary>
+    public string ModelLabel => Labels.ModelLabels[LabelIndex];
 
-    /// <summary>Probability of <see cref="Label"/>.</summary>
-    public float Score => Probabilities[LabelIndex];
+    /// <summary>Index of the most probable emotion in the model's label order; −1 when the model has no emotion head.</summary>
+    public int EmotionIndex { get; }
 
-    /// <summary>Class probabilities in the model's label order (combined over windows for long texts, see <see cref="WindowCombiner"/>).</summary>
+    /// <summary>The most probable emotion (anger, fear…); null when the model has no emotion head.</summary>
+    public string? Emotion => EmotionIndex < 0 ? null : Labels.Names[EmotionIndex];
+
+    /// <summary>The score of <see cref="Emotion"/>; 0 when the model has no emotion head.</summary>
+    public float EmotionScore => EmotionIndex < 0 ? 0 : Probabilities[EmotionIndex];
+
+    /// <summary>Class probabilities in the model's label order, each head's on its own (combined over windows for long texts, see <see cref="WindowCombiner"/>).</summary>
     public IReadOnlyList<float> Probabilities { get; }
 
     /// <summary>Logits in the model's label order (combined over windows for long texts, see <see cref="WindowCombiner"/>).</summary>

@@ -6,7 +6,8 @@ namespace ZhSentiment.Inference;
 /// <c>exp(Sharpness · strength + Recency · w / (n − 1))</c>, where strength is how far its top probability stands
 /// above a uniform guess. A window 0.1 stronger than another outweighs it twentyfold, so a clear verdict anywhere beats
 /// many lukewarm windows; the last window outweighs the first twentyfold at equal strength, as reviews tend to end on
-/// their verdict. A text of one window keeps that window's answer exactly.
+/// their verdict. A text of one window keeps that window's answer exactly. Each head of a
+/// model (sentiment, emotion) is combined on its own.
 /// </summary>
 public static class WindowCombiner
 {
@@ -20,18 +21,31 @@ public static class WindowCombiner
     /// <param name="probabilities">Receives the combined probabilities.</param>
     /// <param name="combinedLogits">Receives the windows' logits under the same weights.</param>
     /// <param name="sigmoid">Each class's probability is the sigmoid of its logit (multi-label and single-output models), not a softmax.</param>
-    public static void Combine(ReadOnlySpan<float> logits, int windows, Span<float> probabilities, Span<float> combinedLogits, bool sigmoid = false)
+    public static void Combine(ReadOnlySpan<float> logits, int windows, Span<float> probabilities, Span<float> combinedLogits, bool sigmoid = false) =>
+        Combine(logits, windows, probabilities, combinedLogits, new LabelHead(0, probabilities.Length, LabelTask.Unmapped, sigmoid));
+
+    /// <summary>Combines each head of a model's windows on its own, with weights from that head's strength.</summary>
+    /// <param name="logits">The windows' logits in text order, <c>labels.Count</c> values each.</param>
+    public static void Combine(ReadOnlySpan<float> logits, int windows, Span<float> probabilities, Span<float> combinedLogits, LabelSet labels)
     {
-        int labels = probabilities.Length;
+        foreach (var head in labels.Heads) Combine(logits, windows, probabilities, combinedLogits, head);
+    }
+
+    private static void Combine(ReadOnlySpan<float> logits, int windows, Span<float> allProbabilities, Span<float> allCombinedLogits, LabelHead head)
+    {
+        int stride = allProbabilities.Length, labels = head.Count;
+        bool sigmoid = head.Sigmoid;
+        var probabilities = allProbabilities.Slice(head.Offset, labels);
+        var combinedLogits = allCombinedLogits.Slice(head.Offset, labels);
         probabilities.Clear();
         combinedLogits.Clear();
         Span<float> window = stackalloc float[labels];
         float strongest = 0;
-        for (int w = 0; w < windows; w++) strongest = Math.Max(strongest, Strength(logits.Slice(w * labels, labels), window, sigmoid));
+        for (int w = 0; w < windows; w++) strongest = Math.Max(strongest, Strength(logits.Slice(w * stride + head.Offset, labels), window, sigmoid));
         double total = 0;
         for (int w = 0; w < windows; w++)
         {
-            var windowLogits = logits.Slice(w * labels, labels);
+            var windowLogits = logits.Slice(w * stride + head.Offset, labels);
             // Relative to the strongest window, so the exponent stays small.
             double position = windows == 1 ? 0 : (double)w / (windows - 1);
             double weight = Math.Exp(Sharpness * (Strength(windowLogits, window, sigmoid) - strongest) + Recency * position);

@@ -26,7 +26,7 @@ public sealed class Teacher
             throw new ModelFormatException(engine.Info.Source,
                 $"cannot teach sentiment: its labels ({string.Join(", ", labels.ModelLabels)}) have no positive/negative meaning (teachers need labels such as 负面/正面, negative/neutral/positive or star ratings)");
         _engine = engine;
-        HasNeutral = labels.Names.Contains(LabelSet.Neutral);
+        HasNeutral = labels.HasNeutral;
     }
 
     /// <summary>Whether the teacher has a neutral class, and so an opinion on subjectivity.</summary>
@@ -52,23 +52,18 @@ public sealed class Teacher
     }
 
     /// <summary>
-    /// A canonical label set's probabilities as an opinion: the positive share is <see cref="LabelSet.Polarity"/>'s
+    /// A canonical label set's probabilities as an opinion: the positive share is <see cref="LabelSet.Binary"/>'s
     /// binary verdict, as <c>/predict</c> answers it, read from the positive side; subjectivity is the share of the
     /// probability outside the neutral classes.
     /// </summary>
     internal static TeacherOpinion Opinion(LabelSet labels, IReadOnlyList<float> probabilities)
     {
-        int top = 0;
-        for (int i = 1; i < probabilities.Count; i++) if (probabilities[i] > probabilities[top]) top = i;
-        var (label, score) = labels.Polarity(probabilities, top);
+        var p = probabilities as float[] ?? [.. probabilities];
+        var (label, score) = labels.Binary(p);
         float positive = label == LabelSet.Positive ? score : 1 - score;
-        if (!labels.Names.Contains(LabelSet.Neutral)) return new(positive, null);
-        float neutral = 0, all = 0;
-        for (int i = 0; i < labels.Count; i++)
-        {
-            all += probabilities[i];
-            if (labels.Names[i] == LabelSet.Neutral) neutral += probabilities[i];
-        }
+        if (!labels.HasNeutral) return new(positive, null);
+        var (pos, neg, neutral) = labels.SideSums(p);
+        float all = pos + neg + neutral;
         return new(positive, all > 0 ? 1 - neutral / all : 0.5f);
     }
 }
