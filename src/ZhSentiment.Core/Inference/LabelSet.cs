@@ -213,4 +213,8 @@ public sealed class LabelSet
         for (int i = 0; i < scores.Length; i++) scores[i] = new(Names[head.Offset + i], ModelLabels[head.Offset + i], probabilities[head.Offset + i]);
         return scores;
     }
+
+    /// <summary>Why this model cannot answer emotions, in one sentence naming the models that can.</summary>
+    public string NoEmotions(string modelName) =>
+        $"The model '{modelName}' has no emotion labels (its labels are {string.Join(", ", ModelLabels)}); emotions come from models whose labels name emotions, such as the shipped default model or ModelScope's iic/nlp_structbert_emotion-classification_chinese-base.";
 }

@@ -27,6 +27,7 @@ internal sealed class ScoreCommand : Command
     private readonly Option<string> _format = new("--format") { Description = "The input's format when its extension does not tell (standard input).", HelpName = "csv|tsv|jsonl" };
     private readonly Option<int?> _batchSize = CliValues.Whole("--batch-size", "N", $"Rows per engine request. Default: {ScoreOptions.DefaultBatchSize}.", min: 1);
     private readonly Option<string> _aspects = new("--aspects") { Description = "Add an aspect_NAME column per aspect of a preset (电商, ecommerce, …) or a lexicon file: Positive/Negative/Neutral, empty when not mentioned.", HelpName = "PRESET|FILE" };
+    private readonly Option<bool> _emotion = new("--emotion") { Description = "Add emotion, emotion_score and one emo_NAME column per emotion class (models with emotion labels), after the sentiment columns." };
     private readonly Option<bool> _resume = new("--resume") { Description = "Continue an interrupted run from its partial output (OUTPUT.partial)." };
     private readonly Option<string> _shard = new("--shard") { Description = $"Score only the rows whose ordinal modulo COUNT is INDEX, into OUTPUT's part file NAME.part-INDEX-of-COUNT.EXT; auto: INDEX from ${ScoreShard.IndexVariable} (a Kubernetes Indexed Job), COUNT from ${ScoreShard.CountVariable}.", HelpName = "INDEX/COUNT|auto" };
     private readonly Option<string[]> _merge = new("--merge") { Description = "Merge the part files of a sharded run, all of them, into OUTPUT as one run would have written it.", HelpName = "PARTS", AllowMultipleArgumentsPerToken = true };
@@ -40,6 +41,7 @@ internal sealed class ScoreCommand : Command
         Options.Add(_format);
         Options.Add(_batchSize);
         Options.Add(_aspects);
+        Options.Add(_emotion);
         Options.Add(_resume);
         Options.Add(_shard);
         Options.Add(_merge);
@@ -79,6 +81,7 @@ internal sealed class ScoreCommand : Command
         var options = new ScoreOptions
         {
             Aspects = aspects?.Aspects ?? [],
+            Emotion = parse.GetValue(_emotion),
             Input = input,
             Output = parse.GetValue(_output)!,
             Shard = shard,

@@ -7,8 +7,10 @@ namespace ZhSentiment.Scoring;
 
 /// <summary>
 /// Scores a table file row by row through a <see cref="SentimentEngine"/>: streams the input, keeps its columns and
-/// row order, adds <c>label</c>, <c>score</c>, one <c>prob_*</c> column per class, one <c>aspect_*</c> column per
-/// requested aspect (<see cref="TextAnalyzer"/>, without evidence) and <c>error</c>. Batches of rows
+/// row order, adds <c>label</c>, <c>score</c> (the three-way answer, <see cref="LabelSet.ThreeWay"/>), one
+/// <c>prob_*</c> column per sentiment class named by the model's own label, one <c>aspect_*</c> column per requested
+/// aspect (<see cref="TextAnalyzer"/>, without evidence), with emotions <c>emotion</c>, <c>emotion_score</c> and one
+/// <c>emo_*</c> column per emotion class, and <c>error</c>. Batches of rows
 /// are encoded on pool threads and in flight together, so the engine's batcher keeps the model busy. Output goes to
 /// <see cref="ScoreOptions.PartialPath"/> and is renamed into place only once complete. A shard
 /// (<see cref="ScoreOptions.Shard"/>) reads every record but scores and writes only its own.
@@ -23,7 +25,8 @@ internal sealed class FileScorer
     private TableReader _reader = null!;
     private TableColumns _columns = TableColumns.Empty;
     private TableFormat _outputFormat;
-    private string[] _labelNames = [];
+    private LabelHead _sentiment = null!;
+    private LabelHead? _emotions;
     private int _textColumn;
     private long _ordinal;
 
@@ -43,6 +46,7 @@ internal sealed class FileScorer
     private async Task<ScoreSummary> RunAsync(CancellationToken cancellationToken)
     {
         if (_options.Problem() is { } problem) throw new ScoreException(problem);
+        if (_options.Emotion && _engine.Labels.EmotionHead is null) throw new ScoreException(_engine.Labels.NoEmotions(_engine.Info.Name));
         var clock = Stopwatch.StartNew();
         using (_reader = OpenInput())
         {
@@ -103,14 +107,41 @@ internal sealed class FileScorer
         return index >= 0 ? index : throw new ScoreException($"'{_options.Input}': {TextColumn.Problem(_columns, _options.TextColumn)}");
     }
 
-    /// <summary>label, score, prob_NAME per class, aspect_NAME per aspect, error — each renamed with a _pred suffix if the input has it already.</summary>
+    /// <summary>
+    /// label, score, prob_LABEL per sentiment class (the model's own labels, made column-safe and distinct), aspect_NAME
+    /// per aspect, with emotions emotion, emotion_score and emo_NAME per emotion class, then error; a name the input
+    /// already has gets a _pred suffix.
+    /// </summary>
     private string[] AddedColumns()
     {
-        _labelNames = [.. _engine.Labels.Names];
-        string[] names = ["label", "score", .. _labelNames.Select(n => "prob_" + n), .. _options.Aspects.Select(a => "aspect_" + a.Name), "error"];
+        var labels = _engine.Labels;
+        _sentiment = labels.SentimentHead;
+        _emotions = _options.Emotion ? labels.EmotionHead : null;
+        var probabilities = ColumnNames("prob_", labels.ModelLabels.Skip(_sentiment.Offset).Take(_sentiment.Count));
+        string[] emotions = _emotions is { } head ? ["emotion", "emotion_score", .. ColumnNames("emo_", labels.Names.Skip(head.Offset).Take(head.Count))] : [];
+        string[] names = ["label", "score", .. probabilities, .. _options.Aspects.Select(a => "aspect_" + a.Name), .. emotions, "error"];
         for (int i = 0; i < names.Length; i++)
             while (_columns.IndexOf(names[i]) >= 0 || Array.IndexOf(names, names[i]) < i) names[i] += "_pred";
         return names;
+    }
+
+    /// <summary>
+    /// <paramref name="prefix"/> + each label with white space and punctuation as <c>_</c> (<c>star 1</c> → <c>prob_star_1</c>,
+    /// 负面 → <c>prob_负面</c>); a name already taken gets <c>_2</c>, <c>_3</c>….
+    /// </summary>
+    internal static string[] ColumnNames(string prefix, IEnumerable<string> labels)
+    {
+        var names = new List<string>();
+        foreach (var label in labels)
+        {
+            var safe = new System.Text.StringBuilder(prefix);
+            foreach (char c in label.Trim())
+                safe.Append(char.IsLetterOrDigit(c) ? c : safe[^1] == '_' ? '\0' : '_');
+            string name = safe.Replace("\0", "").ToString().TrimEnd('_'), unique = name;
+            for (int n = 2; names.Contains(unique); n++) unique = $"{name}_{n}";
+            names.Add(unique);
+        }
+        return [.. names];
     }
 
     private TableWriter OpenOutput(string[] columns)
@@ -255,11 +286,18 @@ internal sealed class FileScorer
             if (result >= 0)
             {
                 var scored = batch.Results[result];
-                writer.Write(TableValue.String(_labelNames[scored.LabelIndex]), added[0]);
-                writer.Write(scored.Score, added[1]);
-                for (int c = 0; c < _labelNames.Length; c++) writer.Write(scored.Probabilities[c], added[2 + c]);
+                int column = 0;
+                writer.Write(TableValue.String(scored.Label), added[column++]);
+                writer.Write(scored.Score, added[column++]);
+                for (int c = _sentiment.Offset; c < _sentiment.End; c++) writer.Write(scored.Probabilities[c], added[column++]);
                 for (int a = 0; a < _options.Aspects.Count; a++)
-                    writer.Write(batch.Analyses[result].Aspects[a].Verdict is { } verdict ? TableValue.String(_labelNames[verdict.LabelIndex]) : default, added[2 + _labelNames.Length + a]);
+                    writer.Write(batch.Analyses[result].Aspects[a].Verdict is { } verdict ? TableValue.String(verdict.Label) : default, added[column++]);
+                if (_emotions is { } emotions)
+                {
+                    writer.Write(TableValue.String(scored.Emotion!), added[column++]);
+                    writer.Write(scored.EmotionScore, added[column++]);
+                    for (int c = emotions.Offset; c < emotions.End; c++) writer.Write(scored.Probabilities[c], added[column++]);
+                }
                 writer.Write(default(TableValue), added[^1]);
             }
             else

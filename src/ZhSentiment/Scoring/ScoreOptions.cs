@@ -32,6 +32,9 @@ internal sealed record ScoreOptions
     /// <summary>Aspects to look for: an <c>aspect_NAME</c> column each (the label of the clauses that mention it, empty when none do).</summary>
     public IReadOnlyList<Aspect> Aspects { get; init; } = [];
 
+    /// <summary>Add <c>emotion</c>, <c>emotion_score</c> and one <c>emo_NAME</c> column per emotion class of the model.</summary>
+    public bool Emotion { get; init; }
+
     /// <summary>Why these options cannot work, before any model is loaded; null when they can.</summary>
     public string? Problem()
     {

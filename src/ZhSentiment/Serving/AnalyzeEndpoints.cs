@@ -66,16 +66,15 @@ internal static class AnalyzeEndpoints
     public static AnalyzeItem ToItem(TextAnalysis analysis, LabelSet labels, double? neutralThreshold)
     {
         var text = analysis.Text;
-        string Label(Verdict v) => Prediction.LabelOf(labels.Names[v.LabelIndex], v.Score, neutralThreshold);
-
-        var probabilities = new LabelScore[labels.Count];
-        for (int c = 0; c < probabilities.Length; c++) probabilities[c] = new LabelScore(labels.ModelLabels[c], analysis.Verdict.Probabilities[c]);
+        string Label(Verdict v) => Prediction.LabelOf(v.Label, v.Score, neutralThreshold);
+        var probabilities = Prediction.SentimentProbabilities(labels, analysis.Verdict.Probabilities);
 
         var sentences = new SentenceItem[analysis.Sentences.Count];
         for (int i = 0; i < sentences.Length; i++)
         {
             var s = analysis.Sentences[i];
-            sentences[i] = new SentenceItem(text[s.Start..s.End], s.Start, s.End, Label(s.Verdict), s.Verdict.Score);
+            sentences[i] = new SentenceItem(text[s.Start..s.End], s.Start, s.End, Label(s.Verdict), s.Verdict.Score,
+                s.Verdict.Emotion, s.Verdict.Emotion is null ? null : s.Verdict.EmotionScore);
         }
 
         var evidence = new EvidenceItem[analysis.Evidence.Count];
@@ -95,6 +94,8 @@ internal static class AnalyzeEndpoints
                 ? new AspectItem(a.Name, true, Label(v), v.Score, spans)
                 : new AspectItem(a.Name, false, null, null, spans);
         }
-        return new AnalyzeItem(Label(analysis.Verdict), analysis.Verdict.Score, probabilities, sentences, evidence, aspects);
+        var overall = analysis.Verdict;
+        return new AnalyzeItem(Label(overall), overall.Score, probabilities, sentences, evidence, aspects,
+            overall.Emotion, overall.Emotion is null ? null : overall.EmotionScore);
     }
 }

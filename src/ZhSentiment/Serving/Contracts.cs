@@ -16,7 +16,7 @@ public sealed record TextsRequest([property: Description("The texts to classify,
 public sealed record SentimentRequest(
     [property: Description("One text. Give either `text` or `texts`.")] string? Text,
     [property: Description("Several texts, answered in order.")] string[]? Texts,
-    [property: Description("When set (0 to 1), texts whose top class probability is below it are labelled `Neutral`.")] double? NeutralThreshold);
+    [property: Description("When set (0 to 1), texts whose score is below it are labelled `Neutral`.")] double? NeutralThreshold);
 
 [Description("The answer of the Flask service: the label and its probability.")]
 public sealed record PredictResponse(
@@ -28,10 +28,10 @@ public sealed record LabelScore([property: Description("The model's label, e.g. 
 
 [Description("The verdict on one text.")]
 public sealed record SentimentItem(
-    [property: Description("`Positive`, `Negative` or `Neutral`; `Neutral` also when the top probability is below `neutral_threshold`.")] string Label,
-    [property: Description("The probability of the model's top class.")] float Score,
+    [property: Description("`Positive`, `Negative` or `Neutral`: the side whose classes hold the most probability (an emotion model's emotions count for their sides: happiness and like Positive; anger, disgust, fear and sadness Negative; surprise and neutral Neutral), so a polar label is always `/predict`'s; `Neutral` also when the score is below `neutral_threshold`. The model's own top label where its labels have no sentiment meaning.")] string Label,
+    [property: Description("The probability of the label: the sum over its side's classes.")] float Score,
     [property: Description("The model's own name for its top class, e.g. 正面.")] string ModelLabel,
-    [property: Description("Every class probability, in the model's label order.")] LabelScore[] Probabilities,
+    [property: Description("Every sentiment class probability, in the model's label order.")] LabelScore[] Probabilities,
     [property: Description("Tokens the model read (special tokens excluded).")] int Tokens,
     [property: Description("Model windows the text was split into (more than 1 for long texts).")] int Windows);
 
@@ -49,7 +49,10 @@ public sealed record AnalyzeRequest(
 public sealed record SpanItem(string Text, int Start, int End);
 
 [Description("A sentence or clause and the model's verdict on it alone.")]
-public sealed record SentenceItem(string Text, int Start, int End, string Label, float Score);
+public sealed record SentenceItem(
+    string Text, int Start, int End, string Label, float Score,
+    [property: Description("Its most probable emotion (anger, fear, happiness, …); absent when the model has no emotion labels."), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Emotion = null,
+    [property: Description("The score of `emotion`; absent with it."), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] float? EmotionScore = null);
 
 [Description("A span that moved the verdict: `weight` is the probability of Positive with it minus without it.")]
 public sealed record EvidenceItem(string Text, int Start, int End, float Weight);
@@ -66,13 +69,36 @@ public sealed record AspectItem(
 public sealed record AnalyzeItem(
     [property: Description("The overall label: `/v1/sentiment`'s, except that after a contrast marker (但是, 可惜, …) the clauses after it weigh more.")] string Label,
     [property: Description("The probability of the label.")] float Score,
-    [property: Description("Every class probability, in the model's label order.")] LabelScore[] Probabilities,
+    [property: Description("Every sentiment class probability, in the model's label order.")] LabelScore[] Probabilities,
     [property: Description("The text's sentences and clauses, in order.")] SentenceItem[] Sentences,
     [property: Description("The spans that moved the verdict most, strongest first.")] EvidenceItem[] Evidence,
-    [property: Description("The requested aspects, in order.")] AspectItem[] Aspects);
+    [property: Description("The requested aspects, in order.")] AspectItem[] Aspects,
+    [property: Description("The whole text's most probable emotion; absent when the model has no emotion labels."), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Emotion = null,
+    [property: Description("The score of `emotion`; absent with it."), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] float? EmotionScore = null);
 
 [Description("The analyses, in input order.")]
 public sealed record AnalyzeResponse([property: Description("The model's name.")] string Model, AnalyzeItem[] Results);
+
+[Description("One text (`text`) or several (`texts`).")]
+public sealed record EmotionRequest(
+    [property: Description("One text. Give either `text` or `texts`.")] string? Text,
+    [property: Description("Several texts, answered in order.")] string[]? Texts);
+
+[Description("One emotion class of the model.")]
+public sealed record EmotionScoreItem(
+    [property: Description("The canonical emotion: anger, disgust, fear, happiness, like, sadness, surprise or neutral.")] string Label,
+    [property: Description("The model's own label for it, e.g. 愤怒.")] string ModelLabel,
+    [property: Description("Its probability (softmax models: the classes sum to 1) or, for a multi-label model, its own sigmoid score.")] float Score);
+
+[Description("The emotion of one text.")]
+public sealed record EmotionItem(
+    [property: Description("The most probable emotion (canonical name).")] string Label,
+    [property: Description("Its score.")] float Score,
+    [property: Description("The model's own label for it, e.g. 愤怒.")] string ModelLabel,
+    [property: Description("Every emotion class of the model, in the model's label order.")] EmotionScoreItem[] Emotions);
+
+[Description("The emotions, in input order.")]
+public sealed record EmotionResponse([property: Description("The model's name.")] string Model, EmotionItem[] Results);
 
 [Description("An aspect preset: a lexicon file in `aspects/` beside the executable.")]
 public sealed record AspectPresetInfo(string Name, string? Alias, [property: Description("Its aspects' names.")] string[] Aspects);
@@ -85,7 +111,7 @@ public sealed record InfoResponse(
     string Name,
     [property: Description("A folder or modelscope:ORG/NAME.")] string Source,
     string Architecture,
-    [property: Description("Labels answered to clients, in the model's order.")] string[] Labels,
+    [property: Description("Each class's canonical name (Positive/Negative/Neutral, or an emotion), in the model's order.")] string[] Labels,
     [property: Description("The model's own labels (id2label), in order.")] string[] ModelLabels,
     [property: Description("Longest model window in tokens, special tokens included.")] int MaxSequenceLength,
     [property: Description("`none` or `int8`.")] string Quantization,
@@ -98,7 +124,9 @@ public sealed record InfoResponse(
     [property: Description("What the model is good for, from its card (the front matter of its README.md); null when the card does not say.")] string? GoodFor,
     [property: Description("The model's measured accuracy, from its card; null when the card does not say.")] string? Accuracy,
 
-    [property: Description("The aspect presets `/v1/analyze` accepts.")] AspectPresetInfo[] AspectPresets);
+    [property: Description("The aspect presets `/v1/analyze` accepts.")] AspectPresetInfo[] AspectPresets,
+    [property: Description("What the model answers: `sentiment` (labels with a sentiment meaning, or emotions summed by side) and `emotion` (it has emotion labels: `/v1/emotion`).")] string[] Tasks,
+    [property: Description("The model's emotions (canonical names, in its order); empty when it has none.")] string[] Emotions);
 
 [Description("Liveness or readiness.")]
 public sealed record StatusResponse([property: Description("`ok`, `ready` or `loading`.")] string Status);
@@ -110,6 +138,8 @@ public sealed record StatusResponse([property: Description("`ok`, `ready` or `lo
 [JsonSerializable(typeof(PredictResponse))]
 [JsonSerializable(typeof(PredictResponse[]))]
 [JsonSerializable(typeof(SentimentResponse))]
+[JsonSerializable(typeof(EmotionRequest))]
+[JsonSerializable(typeof(EmotionResponse))]
 [JsonSerializable(typeof(AnalyzeRequest))]
 [JsonSerializable(typeof(AnalyzeResponse))]
 [JsonSerializable(typeof(TokenizeResponse))]

@@ -30,7 +30,8 @@ internal static class InfoEndpoints
             info.Name, info.Source, info.Architecture,
             [.. engine.Labels.Names], [.. engine.Labels.ModelLabels],
             info.MaxSequenceLength, info.Quantization, ModelInfo.EngineVersion, ModelInfo.OnnxRuntimeVersion,
-            options.Value.MaxTextChars, options.Value.MaxBatchTexts, engine.Labels.Mapping, engine.Labels.Source, host.Card.GoodFor, host.Card.Accuracy, presets.Describe()));
+            options.Value.MaxTextChars, options.Value.MaxBatchTexts, engine.Labels.Mapping, engine.Labels.Source, host.Card.GoodFor, host.Card.Accuracy, presets.Describe(),
+            [.. engine.Labels.Tasks], [.. engine.Labels.Emotions(new float[engine.Labels.Count]).Select(e => e.Label)]));
     }
 
     private static async Task<Results<Ok<TokenizeResponse>, ProblemHttpResult>> Tokenize(HttpContext context, ModelHost host, IOptions<ServiceOptions> options)

@@ -6,8 +6,8 @@ internal static partial class Log
     [LoggerMessage(Level = LogLevel.Information, Message = "Model {Name} ({Source}) ready in {Seconds:F1} s")]
     public static partial void ModelReady(ILogger logger, string name, string source, double seconds);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Labels from {Source}, mapped {Mapping}")]
-    public static partial void ModelLabels(ILogger logger, string source, string mapping);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Labels from {Source}, mapped {Mapping}; it answers {Tasks}")]
+    public static partial void ModelLabels(ILogger logger, string source, string mapping, string tasks);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Cannot load the model: {Message}")]
     public static partial void ModelFailed(ILogger logger, string message);

@@ -34,7 +34,8 @@ public sealed class ModelHost(ModelFactory factory, IHostApplicationLifetime lif
         try
         {
             _loaded = await Task.Run(() => factory(stoppingToken), stoppingToken);
-            Log.ModelLabels(logger, _loaded.Labels.Source, _loaded.Labels.Mapping);
+            string answers = Prediction.Describe(_loaded.Labels);
+            Log.ModelLabels(logger, _loaded.Labels.Source, _loaded.Labels.Mapping, answers);
             await WarmUpAsync(_loaded, stoppingToken);
             Card = ModelCard.Read(_loaded.Info.Source);
             _ready = _loaded;

@@ -39,6 +39,20 @@ internal static class Prediction
     /// <summary>The label answered for a verdict: <c>Neutral</c> when its probability is below the request's <c>neutral_threshold</c>.</summary>
     public static string LabelOf(string label, float score, double? neutralThreshold) => score < neutralThreshold ? LabelSet.Neutral : label;
 
+    /// <summary>The sentiment head's class probabilities under the model's own labels, as <c>/v1/sentiment</c> and <c>/v1/analyze</c> list them.</summary>
+    public static LabelScore[] SentimentProbabilities(LabelSet labels, IReadOnlyList<float> probabilities)
+    {
+        var head = labels.SentimentHead;
+        var scores = new LabelScore[head.Count];
+        for (int c = 0; c < scores.Length; c++) scores[c] = new LabelScore(labels.ModelLabels[head.Offset + c], probabilities[head.Offset + c]);
+        return scores;
+    }
+
+    /// <summary>What a model answers, for the start-up log: its tasks and, for an emotion model, its emotions.</summary>
+    public static string Describe(LabelSet labels) =>
+        (labels.IsCanonical ? "sentiment" : "its own labels") +
+        (labels.EmotionHead is { } head ? $" and emotions ({string.Join(", ", labels.Names.Skip(head.Offset).Take(head.Count))}): an emotion model" : "");
+
     /// <summary>503 while the model loads.</summary>
     public static ProblemHttpResult Loading(HttpContext context) =>
         Unavailable(context, "The model is still loading; retry shortly.", LoadingRetryAfterSeconds);

@@ -16,9 +16,10 @@ internal static class SentimentEndpoints
             .WithName("Sentiment")
             .WithSummary("Classify one or several texts, with every class probability")
             .WithDescription(
-                "Send `{\"text\": \"...\"}` or `{\"texts\": [...]}`. Each result gives the canonical label, the top probability, " +
-                "the model's own label and every class probability under the model's labels, and the tokens and windows the model read. " +
-                "With `\"neutral_threshold\": 0.6`, texts whose top probability is below 0.6 are labelled `Neutral`.");
+                "Send `{\"text\": \"...\"}` or `{\"texts\": [...]}`. Each result gives the label (Positive, Negative or Neutral: the side " +
+                "whose classes hold the most probability, so a polar label is always `/predict`'s), its probability, the model's own top label " +
+                "and every sentiment class probability under the model's labels, and the tokens and windows the model read. " +
+                "With `\"neutral_threshold\": 0.6`, texts whose score is below 0.6 are labelled `Neutral`.");
         return group;
     }
 
@@ -30,15 +31,12 @@ internal static class SentimentEndpoints
         var (results, problem) = await Prediction.RunAsync(context, engine, body.Texts);
         if (problem is not null) return problem;
 
-        var modelLabels = engine.Labels.ModelLabels;
         var items = new SentimentItem[results.Length];
         for (int i = 0; i < results.Length; i++)
         {
             var r = results[i];
-            var probabilities = new LabelScore[modelLabels.Count];
-            for (int c = 0; c < probabilities.Length; c++) probabilities[c] = new LabelScore(modelLabels[c], r.Probabilities[c]);
             var label = Prediction.LabelOf(r.Label, r.Score, body.NeutralThreshold);
-            items[i] = new SentimentItem(label, r.Score, r.ModelLabel, probabilities, r.Tokens, r.Windows);
+            items[i] = new SentimentItem(label, r.Score, r.ModelLabel, Prediction.SentimentProbabilities(engine.Labels, r.Probabilities), r.Tokens, r.Windows);
         }
         return TypedResults.Ok(new SentimentResponse(engine.Info.Name, items));
     }

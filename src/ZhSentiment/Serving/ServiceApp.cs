@@ -92,6 +92,7 @@ public static class ServiceApp
 
         app.MapPredict();
         app.MapSentiment();
+        app.MapEmotion();
         app.MapAnalyze();
         app.MapInfo();
         app.MapHealth();

@@ -13,9 +13,14 @@ internal sealed class ArithmeticModel : IClassifierBackend, ITextEncoder
 
     private static readonly int[] PrefixIds = [Cls], SuffixIds = [Sep];
 
-    public ArithmeticModel(int maxSequenceLength = 16) => MaxSequenceLength = maxSequenceLength;
+    /// <param name="labels">Outputs: with 2, see <see cref="LogitsOf"/>; with any other number, logit k counts the letter 'a' + k.</param>
+    public ArithmeticModel(int maxSequenceLength = 16, int labels = 2)
+    {
+        MaxSequenceLength = maxSequenceLength;
+        LabelCount = labels;
+    }
 
-    public int LabelCount => 2;
+    public int LabelCount { get; }
     public int MaxSequenceLength { get; }
 
     /// <summary>(rows, sequence length) of every batch run.</summary>
@@ -41,11 +46,17 @@ internal sealed class ArithmeticModel : IClassifierBackend, ITextEncoder
     /// <summary>a..z are ids 3..28; any other character is 29.</summary>
     public static int TokenId(char c) => c is >= 'a' and <= 'z' ? 3 + c - 'a' : 29;
 
-    /// <summary>Logits of one window: [sum of ids / 100, tokens / 10], special tokens included.</summary>
-    public static float[] LogitsOf(IEnumerable<int> windowIds)
+    /// <summary>
+    /// Logits of one window: two labels [sum of ids / 100, tokens / 10], special tokens included; otherwise per label k
+    /// the number of tokens of the letter 'a' + k.
+    /// </summary>
+    public static float[] LogitsOf(IEnumerable<int> windowIds, int labels = 2)
     {
         var ids = windowIds.ToList();
-        return [ids.Sum() / 100f, ids.Count / 10f];
+        if (labels == 2) return [ids.Sum() / 100f, ids.Count / 10f];
+        var logits = new float[labels];
+        foreach (int id in ids) if (id - 3 is var k && k >= 0 && k < labels) logits[k]++;
+        return logits;
     }
 
     /// <summary>Batches that reached the model and wait at <see cref="Gate"/>.</summary>
@@ -59,8 +70,17 @@ internal sealed class ArithmeticModel : IClassifierBackend, ITextEncoder
         Gate.Wait();
         Interlocked.Decrement(ref _held);
         Batches.Enqueue((batch.Rows, batch.SequenceLength));
+        var ids = new List<int>();
         for (int r = 0; r < batch.Rows; r++)
         {
+            if (LabelCount != 2)
+            {
+                ids.Clear();
+                for (int i = 0; i < batch.SequenceLength; i++)
+                    if (batch.AttentionMask[r * batch.SequenceLength + i] != 0) ids.Add(batch.InputIds[r * batch.SequenceLength + i]);
+                LogitsOf(ids, LabelCount).CopyTo(logits.Slice(r * LabelCount, LabelCount));
+                continue;
+            }
             float sum = 0, count = 0;
             for (int i = 0; i < batch.SequenceLength; i++)
             {

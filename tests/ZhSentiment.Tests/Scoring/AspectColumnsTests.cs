@@ -22,7 +22,7 @@ public class AspectColumnsTests
 
         var rows = FileScorerTests.ReadAll(dir["out.csv"], out var columns);
         Assert.Equal(
-            ["id", "text", "aspect_物流", "label", "score", "prob_Negative", "prob_Positive", "aspect_物流_pred", "aspect_价格", "aspect_屏幕", "error"],
+            ["id", "text", "aspect_物流", "label", "score", "prob_负面", "prob_正面", "aspect_物流_pred", "aspect_价格", "aspect_屏幕", "error"],
             columns);
         Assert.Equal(["Positive", "Negative", ""], [rows[0][7], rows[0][8], rows[0][9]]);
         Assert.Equal(["", "Positive", ""], [rows[1][7], rows[1][8], rows[1][9]]);

@@ -7,7 +7,7 @@ namespace ZhSentiment.Tests.Scoring;
 public class FileScorerTests(FixtureBertModel model) : IClassFixture<FixtureBertModel>
 {
     internal static readonly string[] Texts = ["好", "差", "很好", "太差", "一般", "不错", "失望", "满意"];
-    private static readonly string[] ScoreColumns = ["label", "score", "prob_Negative", "prob_Positive", "error"];
+    private static readonly string[] ScoreColumns = ["label", "score", "prob_负面", "prob_正面", "error"];
 
     private Task<ScoreSummary> Score(string input, string outputPath, bool resume = false, string? textColumn = null, Action<ScoreProgress>? progress = null, CancellationToken cancellationToken = default) =>
         FileScorer.RunAsync(model.Engine, new ScoreOptions { Input = input, Output = outputPath, Resume = resume, TextColumn = textColumn }, progress, cancellationToken);
@@ -139,7 +139,7 @@ public class FileScorerTests(FixtureBertModel model) : IClassFixture<FixtureBert
     {
         using var dir = new TempFolder();
         WriteCsv(dir["in.csv"], 10);
-        await File.WriteAllTextAsync(dir["out.csv.partial"], "id,text,label,score,prob_Negative,prob_Positive,error\n0,别的,Positive,0.5,0.5,0.5,\n");
+        await File.WriteAllTextAsync(dir["out.csv.partial"], "id,text,label,score,prob_负面,prob_正面,error\n0,别的,Positive,0.5,0.5,0.5,\n");
 
         var error = await Assert.ThrowsAsync<ScoreException>(() => Score(dir["in.csv"], dir["out.csv"], resume: true));
         Assert.Contains("not a partial output of this input", error.Message);

@@ -21,7 +21,7 @@ public class RoundTripTests(ShippedScoringModel model, ITestOutputHelper output)
         Assert.False(File.Exists(dir["out.csv.partial"]));
         Assert.Equal((100_000L, 0L), (summary.Rows, summary.Errors));
         var rows = ReadAll(dir["out.csv"], out var columns);
-        Assert.Equal(["id", "text", "label", "score", .. model.Engine.Labels.Names.Select(n => "prob_" + n), "error"], columns);
+        Assert.Equal(["id", "text", "label", "score", .. model.Engine.Labels.ModelLabels.Select(n => "prob_" + n), "error"], columns);
         Assert.Equal(100_000, rows.Count);
         var expected = model.Engine.Predict(FileScorerTests.Texts);
         for (int i = 0; i < rows.Count; i++)

@@ -74,7 +74,7 @@ public class ScoreCommandTests(FixtureBertModel model) : IClassFixture<FixtureBe
         Assert.Equal(0, process.ExitCode);
         var lines = (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, lines.Length);
-        Assert.Matches("^\\{\"text\":\"很好\",\"label\":\"(Positive|Negative)\",\"score\":0\\.\\d+,\"prob_Negative\":", lines[0]);
+        Assert.Matches("^\\{\"text\":\"很好\",\"label\":\"(Positive|Negative)\",\"score\":0\\.\\d+,\"prob_负面\":", lines[0]);
         Assert.Equal("{\"text\":\"\",\"error\":\"line 2: empty text\"}", lines[1]);
         Assert.Contains("2 rows written to standard output", await stderr);
     }

@@ -41,19 +41,20 @@ internal sealed class TestService : IAsyncDisposable
     public static async Task<TestService> StartAsync(
         Dictionary<string, string?>? settings = null, bool kestrel = false, bool waitReady = true,
         Func<SentimentEngine, CancellationToken, Task<SentimentEngine>>? load = null,
-        Action<WebApplicationBuilder>? configure = null)
+        Action<WebApplicationBuilder>? configure = null, IReadOnlyList<string>? labels = null)
     {
+        labels ??= ["负面", "正面"];
         var config = (settings ?? []).ToDictionary(kv => kv.Key.Contains(':') ? kv.Key : $"{ServiceOptions.Section}:{kv.Key}", kv => kv.Value);
         if (kestrel) config["urls"] = "http://127.0.0.1:0";
         var builder = ServeCommand.CreateBuilder(config, []);
         if (!kestrel) builder.WebHost.UseTestServer();
         configure?.Invoke(builder);
 
-        var model = new ArithmeticModel();
+        var model = new ArithmeticModel(labels: labels.Count);
         var app = ServiceApp.Build(builder, services => cancellationToken =>
         {
             var options = services.GetRequiredService<IOptions<ServiceOptions>>().Value;
-            var engine = new SentimentEngine(model, model, LabelSet.FromModelLabels(["负面", "正面"]), Info, options.ToLoadOptions().Engine);
+            var engine = new SentimentEngine(model, model, LabelSet.FromModelLabels(labels), Info, options.ToLoadOptions().Engine);
             return load is null ? Task.FromResult(engine) : load(engine, cancellationToken);
         });
         await app.StartAsync(TestContext.Current.CancellationToken);
@@ -94,9 +95,9 @@ internal sealed class TestService : IAsyncDisposable
     }
 
     /// <summary>The probabilities the arithmetic model gives a text that fits one window (softmax of its logits).</summary>
-    public static float[] Expected(string text)
+    public static float[] Expected(string text, int labels = 2)
     {
-        var logits = ArithmeticModel.LogitsOf(new[] { ArithmeticModel.Cls }.Concat(text.Where(c => !char.IsWhiteSpace(c)).Select(ArithmeticModel.TokenId)).Append(ArithmeticModel.Sep));
+        var logits = ArithmeticModel.LogitsOf(new[] { ArithmeticModel.Cls }.Concat(text.Where(c => !char.IsWhiteSpace(c)).Select(ArithmeticModel.TokenId)).Append(ArithmeticModel.Sep), labels);
         var e = logits.Select(l => Math.Exp(l - logits.Max())).ToArray();
         return e.Select(v => (float)(v / e.Sum())).ToArray();
     }
