@@ -6,9 +6,9 @@ using System.Text.RegularExpressions;
 namespace ZhSentiment.Tests.Deploy;
 
 /// <summary>
-/// The gauges the autoscalers in deploy/kubernetes/autoscaling scale on, read from <c>/metrics</c> of a real
-/// <c>zhsenti serve</c> process on loopback: they rise under load and fall back to zero when the load stops, which is
-/// what lets an autoscaler scale down again.
+/// The gauges the autoscalers of deploy/kubernetes/overlays (prometheus-adapter, keda) scale on, read from
+/// <c>/metrics</c> of a real <c>zhsenti serve</c> process on loopback: they rise under load and fall back to zero when
+/// the load stops, which is what lets an autoscaler scale down again.
 /// </summary>
 public partial class AutoscaleMetricsTests
 {
