@@ -14,7 +14,7 @@ public static class CompactModel
     }
 
     /// <summary>Opens a folder that <see cref="ModelFolder.Inspect"/> found to be compact.</summary>
-    internal static SentimentEngine Load(ModelFolder folder, bool int8, ModelLoadOptions options, OnnxClassifierOptions sessionOptions)
+    internal static SentimentEngine Load(Models.ModelReference model, ModelFolder folder, bool int8, ModelLoadOptions options, OnnxClassifierOptions sessionOptions)
     {
         if (int8)
             throw new ModelFormatException(folder.ConfigPath, "describes a compact n-gram model, which has no matrix multiplications to quantize; use --quantize none");
@@ -27,8 +27,9 @@ public static class CompactModel
                 throw new ModelFormatException(folder.WeightsFile, $"the model has {backend.LabelCount} outputs but config.json names {config.Labels.Count} labels");
             var info = new ModelInfo
             {
-                Name = Path.GetFileName(folder.Path),
-                Source = folder.Path,
+                Name = model.Name,
+                Source = model.Source,
+                Folder = folder.Path,
                 Architecture = folder.ModelType,
                 MaxSequenceLength = backend.MaxSequenceLength,
                 OnnxPath = folder.WeightsFile,

@@ -3,11 +3,14 @@ namespace ZhSentiment.Inference;
 /// <summary>What is being served: shown by <c>/info</c>, the web page and the CLI.</summary>
 public sealed record ModelInfo
 {
-    /// <summary>A short name (the folder name, or the ModelScope id).</summary>
+    /// <summary>A short name: the folder's name, the ModelScope id (<c>ORG/NAME[@REV]</c>), or <c>default</c> for the shipped model.</summary>
     public required string Name { get; init; }
 
-    /// <summary>Where it came from: a folder path or <c>modelscope:ORG/NAME</c>.</summary>
+    /// <summary>What the user asked for: a folder path or <c>modelscope:ORG/NAME[@REV]</c>.</summary>
     public required string Source { get; init; }
+
+    /// <summary>The folder the model's files are in (for a ModelScope model, its cache folder).</summary>
+    public required string Folder { get; init; }
 
     /// <summary>The architecture family: <c>bert</c>, <c>structbert</c>, <c>onnx</c>, or the compact model's type.</summary>
     public required string Architecture { get; init; }

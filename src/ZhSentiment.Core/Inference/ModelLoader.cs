@@ -1,5 +1,6 @@
 using ZhSentiment.Checkpoints;
 using ZhSentiment.Graph;
+using ZhSentiment.Models;
 using ZhSentiment.Text;
 
 namespace ZhSentiment.Inference;
@@ -13,16 +14,20 @@ public static class ModelLoader
     /// </summary>
     /// <exception cref="ModelFormatException">A file is missing, malformed or unsupported; the message names it.</exception>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
-    public static SentimentEngine Load(string modelDir, ModelLoadOptions options, Action<string>? warn = null)
+    public static SentimentEngine Load(string modelDir, ModelLoadOptions options, Action<string>? warn = null) =>
+        Load(ModelReference.ForFolder(modelDir), options, warn);
+
+    /// <summary>Loads the model <paramref name="model"/> refers to, named and sourced as the reference says.</summary>
+    public static SentimentEngine Load(ModelReference model, ModelLoadOptions options, Action<string>? warn = null)
     {
         bool int8 = ParseQuantize(options.Quantize);
-        var folder = ModelFolder.Inspect(modelDir);
+        var folder = ModelFolder.Inspect(model.Folder);
         var sessionOptions = new OnnxClassifierOptions { IntraOpThreads = options.Threads ?? 0, ArenaKeepTokens = options.ArenaKeepTokens };
         return folder.Kind switch
         {
-            ModelFolderKind.Checkpoint => LoadCheckpoint(folder, int8, options, sessionOptions, warn),
-            ModelFolderKind.Onnx => LoadOnnx(folder, int8, options, sessionOptions),
-            ModelFolderKind.Compact => Compact.CompactModel.Load(folder, int8, options, sessionOptions),
+            ModelFolderKind.Checkpoint => LoadCheckpoint(model, folder, int8, options, sessionOptions, warn),
+            ModelFolderKind.Onnx => LoadOnnx(model, folder, int8, options, sessionOptions),
+            ModelFolderKind.Compact => Compact.CompactModel.Load(model, folder, int8, options, sessionOptions),
             _ => throw new ModelFormatException(folder.ConfigPath, $"model_type '{folder.ModelType}' is not supported"),
         };
     }
@@ -35,7 +40,7 @@ public static class ModelLoader
         _ => throw new ArgumentException($"Quantization must be 'none' or 'int8', not '{quantize}'.", nameof(quantize)),
     };
 
-    private static SentimentEngine LoadCheckpoint(ModelFolder folder, bool int8, ModelLoadOptions options,
+    private static SentimentEngine LoadCheckpoint(ModelReference model, ModelFolder folder, bool int8, ModelLoadOptions options,
         OnnxClassifierOptions sessionOptions, Action<string>? warn)
     {
         var config = folder.ReadBertConfig();
@@ -44,17 +49,17 @@ public static class ModelLoader
         var source = cache.GetOrBuild(folder.Path, [folder.WeightsFile], config, int8 ? BertGraphOptions.Int8 : BertGraphOptions.Float32,
             () => CheckpointReader.Read(folder.WeightsFile));
         var backend = OnnxClassifier.Load(source, sessionOptions with { MaxSequenceLength = config.MaxSequenceLength });
-        return Engine(folder, config, tokenizer, backend, int8 ? "int8" : "none", source.Path, options);
+        return Engine(model, folder, config, tokenizer, backend, int8 ? "int8" : "none", source.Path, options);
     }
 
-    private static SentimentEngine LoadOnnx(ModelFolder folder, bool int8, ModelLoadOptions options, OnnxClassifierOptions sessionOptions)
+    private static SentimentEngine LoadOnnx(ModelReference model, ModelFolder folder, bool int8, ModelLoadOptions options, OnnxClassifierOptions sessionOptions)
     {
         if (int8)
             throw new ModelFormatException(folder.WeightsFile, "is already an ONNX model; int8 quantization applies to PyTorch and safetensors checkpoints (`zhsenti convert --quantize int8` on the checkpoint writes a quantized ONNX folder)");
         var config = folder.ReadBertConfig();
         var tokenizer = LoadTokenizer(folder, config);
         var backend = OnnxClassifier.Load(folder.WeightsFile, sessionOptions with { MaxSequenceLength = config.MaxSequenceLength });
-        return Engine(folder, config, tokenizer, backend, backend.Quantization, folder.WeightsFile, options);
+        return Engine(model, folder, config, tokenizer, backend, backend.Quantization, folder.WeightsFile, options);
     }
 
     private static ISubwordTokenizer LoadTokenizer(ModelFolder folder, BertConfig config)
@@ -70,7 +75,7 @@ public static class ModelLoader
         return tokenizer;
     }
 
-    private static SentimentEngine Engine(ModelFolder folder, BertConfig config, ISubwordTokenizer tokenizer, OnnxClassifier backend,
+    private static SentimentEngine Engine(ModelReference model, ModelFolder folder, BertConfig config, ISubwordTokenizer tokenizer, OnnxClassifier backend,
         string quantization, string? onnxPath, ModelLoadOptions options)
     {
         try
@@ -79,8 +84,9 @@ public static class ModelLoader
                 throw new ModelFormatException(folder.WeightsFile, $"the model has {backend.LabelCount} outputs but {config.LabelSource} names {config.NumLabels} labels");
             var info = new ModelInfo
             {
-                Name = System.IO.Path.GetFileName(folder.Path),
-                Source = folder.Path,
+                Name = model.Name,
+                Source = model.Source,
+                Folder = folder.Path,
                 Architecture = folder.ModelType,
                 // ModelScope's pipeline cuts at its preprocessor's max_length, which may be below the model's positions.
                 MaxSequenceLength = Math.Min(backend.MaxSequenceLength, folder.Configuration?.MaxLength ?? int.MaxValue),

@@ -1,185 +1,250 @@
-using System.Net;
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text.Json;
 
 namespace ZhSentiment.Models;
 
 /// <summary>
-/// Downloads a model's files from a ModelScope hub into a local cache, through the hub's HTTP file API:
-/// <c>GET {hub}/api/v1/models/{ORG}/{NAME}/repo/files?Revision=R&amp;Recursive=true</c> lists the files (with sizes
-/// and SHA-256), <c>GET {hub}/api/v1/models/{ORG}/{NAME}/repo?Revision=R&amp;FilePath=P</c> returns one.
+/// Fetches a ModelScope model into our cache (<see cref="ModelScopeSettings.CacheFolder"/>) and keeps it current.
 /// </summary>
 /// <remarks>
-/// Files are written as <c>NAME.part</c>, resumed with a Range request after an interruption, checked against the
-/// listed size and hash, then renamed into place; the model's folder appears under its final name only when every
-/// file is there. A model already in the cache is served without asking the hub.
+/// The revision is checked against the model's branches and tags, as ModelScope's client checks it, then the listing
+/// is compared with the one the cached folder was made from (<see cref="ListingFile"/>): when they agree the folder is
+/// used as it is. Otherwise the folder is rebuilt in <c>FOLDER.partial</c>: each file is taken from a copy already on
+/// disk (the partial folder itself, the previous download, ModelScope's own cache) when it has the listed size and
+/// SHA-256, else downloaded (as <c>NAME.part</c>, resumed with Range) and checked the same way; the folder then
+/// replaces the old one whole. When the hub cannot be reached, or with <see cref="ModelScopeSettings.Offline"/>, a
+/// model already on disk is used with a warning.
 /// </remarks>
-public sealed class ModelScopeClient(HttpClient http, Uri hub)
+public sealed class ModelScopeClient(HttpClient http, ModelScopeSettings settings)
 {
-    private const int AttemptsPerFile = 3;
+    /// <summary>Written into a finished folder: the listing its files were checked against.</summary>
+    public const string ListingFile = ".modelscope-listing.json";
 
-    // Relative URLs resolve below the hub's path only when it ends with a slash.
-    private readonly Uri _hub = hub.AbsoluteUri.EndsWith('/') ? hub : new Uri(hub.AbsoluteUri + "/");
-
-    /// <summary>Where <paramref name="id"/> lives in the cache: <c>CACHE/modelscope/ORG/NAME/REVISION</c>.</summary>
-    /// <param name="cacheDirectory">The cache root; null means <c>$ZHSENTI_CACHE</c> or <c>~/.cache/zhsenti</c>.</param>
-    public static string CacheFolder(ModelScopeId id, string? cacheDirectory)
-    {
-        var root = cacheDirectory;
-        if (string.IsNullOrEmpty(root)) root = Environment.GetEnvironmentVariable("ZHSENTI_CACHE");
-        if (string.IsNullOrEmpty(root)) root = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "zhsenti");
-        return Path.Combine(Path.GetFullPath(root), "modelscope", id.Owner, id.Name, id.Revision);
-    }
+    /// <summary>
+    /// An HttpClient for the hub: redirects are followed by the client itself (so the token stays with the hub), no
+    /// cookies are kept, connecting fails after 10 s, and there is no overall timeout (a model's weights take long;
+    /// <see cref="ModelScopeSettings.ReadTimeout"/> catches stalls).
+    /// </summary>
+    public static HttpClient CreateHttpClient() =>
+        new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, ConnectTimeout = TimeSpan.FromSeconds(10) })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+            DefaultRequestHeaders = { { "User-Agent", $"zhsenti/{typeof(ModelScopeClient).Assembly.GetName().Version?.ToString(3)}" } },
+        };
 
     /// <summary>Returns the model's folder, downloading what the cache lacks.</summary>
-    /// <param name="progress">Receives one line per file fetched.</param>
-    /// <exception cref="ModelScopeException">The hub cannot be reached, does not have the model, or sends files that do not match its listing.</exception>
-    public async Task<string> DownloadAsync(ModelScopeId id, string? cacheDirectory, Action<string>? progress = null, CancellationToken cancellationToken = default)
+    /// <param name="report">Receives what the download does, for a progress bar or a log.</param>
+    /// <exception cref="ModelScopeException">The hub does not have the model or the revision, refuses it, cannot be reached with nothing on disk, or sends files that do not match its listing.</exception>
+    public async Task<string> DownloadAsync(ModelScopeId id, Action<DownloadEvent>? report = null, CancellationToken cancellationToken = default)
     {
-        var folder = CacheFolder(id, cacheDirectory);
-        if (Directory.Exists(folder)) return folder;
+        report ??= _ => { };
+        var folder = settings.CacheFolder(id);
+        if (settings.Offline)
+            return OnDisk(id, folder, "downloads are off (--offline or ZHSENTI_OFFLINE)", report)
+                ?? throw new ModelScopeException($"{id} is neither in the cache ({folder}) nor in ModelScope's, and downloads are off (--offline or ZHSENTI_OFFLINE); " +
+                    $"run `zhsenti download {id}` where there is network and copy the folder it prints to {folder}.");
 
-        var listingUrl = Url(id, $"repo/files?Revision={Uri.EscapeDataString(id.Revision)}&Recursive=true");
-        var files = await ListAsync(id, listingUrl, folder, cancellationToken).ConfigureAwait(false);
+        // With a copy on disk, one try at the hub is enough: a hub that does not answer at once should not hold up a start.
+        bool onDisk = Directory.Exists(folder) || settings.ModelScopeFolders(id).Any(IsModelFolder);
+        var hub = new ModelScopeHub(http, onDisk ? settings with { Attempts = 1 } : settings, report);
+        List<RepoFile> files;
+        try
+        {
+            await CheckRevisionAsync(hub, id, cancellationToken);
+            files = await hub.FilesAsync(id, cancellationToken);
+        }
+        catch (ModelScopeException e) when (e.HubUnreachable && OnDisk(id, folder, $"cannot ask the hub ({e.Message})", report) is { } cached)
+        {
+            return cached;
+        }
+        catch (ModelScopeException e) when (e.HubUnreachable)
+        {
+            throw new ModelScopeException(
+                $"{e.Message} Without network, copy the model's files (config.json, the vocabulary, the weights) into {folder}, " +
+                "or into any folder and pass that with --model FOLDER.", e) { HubUnreachable = true };
+        }
+        if (files.Count == 0) throw new ModelScopeException($"ModelScope lists no files for {id}.");
+
+        if (SameListing(ReadListing(folder), files)) return folder;
+        hub = new ModelScopeHub(http, settings, report);
+        await BuildAsync(hub, id, files, folder, report, cancellationToken);
+        report(new DownloadEvent(DownloadStage.Finished, $"{id} is in {folder}"));
+        return folder;
+    }
+
+    /// <summary>Refuses a revision that is neither a branch nor a tag, as ModelScope's client does, naming those that exist.</summary>
+    private static async Task CheckRevisionAsync(ModelScopeHub hub, ModelScopeId id, CancellationToken cancellationToken)
+    {
+        var (tags, branches) = await hub.RevisionsAsync(id, cancellationToken);
+        if (tags.Contains(id.Revision) || branches.Contains(id.Revision)) return;
+        var known = tags.Concat(branches).ToList();
+        throw new ModelScopeException(known.Count == 0
+            ? $"{ModelScopeId.Scheme}{id.RepoId} has no revision '{id.Revision}': the hub lists none ({hub.Page(id)})."
+            : $"{ModelScopeId.Scheme}{id.RepoId} has no revision '{id.Revision}'; it has {string.Join(", ", known)}.");
+    }
+
+    private async Task BuildAsync(ModelScopeHub hub, ModelScopeId id, List<RepoFile> files, string folder, Action<DownloadEvent> report, CancellationToken cancellationToken)
+    {
         var partial = folder + ".partial";
         Directory.CreateDirectory(partial);
+        var targets = new Dictionary<RepoFile, string>();
         foreach (var file in files)
         {
             var target = Path.GetFullPath(Path.Combine(partial, file.Path));
             if (!target.StartsWith(partial + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-                throw new ModelScopeException($"{listingUrl} lists a file outside the model folder: '{file.Path}'.");
-            if (File.Exists(target) && new FileInfo(target).Length == file.Size) continue;
-            progress?.Invoke($"Downloading {id.RepoId}/{file.Path} ({file.Size:N0} bytes)");
-            await DownloadFileAsync(id, file, target, cancellationToken).ConfigureAwait(false);
+                throw new ModelScopeException($"ModelScope lists a file outside the model folder for {id}: '{file.Path}'.");
+            targets[file] = target;
         }
-        try
-        {
-            Directory.Move(partial, folder);
-        }
-        catch (IOException) when (Directory.Exists(folder))
-        {
-            // Another process finished the same model first; its folder is as complete as ours.
-        }
-        return folder;
-    }
 
-    private Uri Url(ModelScopeId id, string pathAndQuery) =>
-        new(_hub, $"api/v1/models/{Uri.EscapeDataString(id.Owner)}/{Uri.EscapeDataString(id.Name)}/{pathAndQuery}");
-
-    private async Task<List<RepoFile>> ListAsync(ModelScopeId id, Uri url, string folder, CancellationToken cancellationToken)
-    {
-        byte[] body;
-        try
+        string[] elsewhere = [folder, .. settings.ModelScopeFolders(id)];
+        var missing = new List<RepoFile>();
+        foreach (var file in files)
         {
-            using var response = await http.GetAsync(url, cancellationToken).ConfigureAwait(false);
-            if (response.StatusCode == HttpStatusCode.NotFound)
-                throw new ModelScopeException($"ModelScope has no model {id} (HTTP 404 from {url}). Check the name and revision on the model's page.");
-            if (!response.IsSuccessStatusCode)
-                throw new ModelScopeException($"{url} answered HTTP {(int)response.StatusCode} {response.ReasonPhrase}.");
-            body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is HttpRequestException or IOException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            throw new ModelScopeException(
-                $"Cannot reach {url} ({e.Message}). Without network, copy the model's files (config.json, the vocabulary, the weights) " +
-                $"into {folder} or into any folder and serve that with --model FOLDER.", e);
-        }
-        return ParseListing(id, url, body);
-    }
-
-    private static List<RepoFile> ParseListing(ModelScopeId id, Uri url, byte[] body)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(body);
-            var root = doc.RootElement;
-            if (root.TryGetProperty("Code", out var code) && code.ValueKind == JsonValueKind.Number && code.GetInt64() != 200
-                || root.TryGetProperty("Success", out var success) && success.ValueKind == JsonValueKind.False)
+            var target = targets[file];
+            if (await MatchesAsync(target, file, cancellationToken)) continue;
+            if (await FindCopyAsync(file, elsewhere, cancellationToken) is { } copy)
             {
-                var message = root.TryGetProperty("Message", out var m) ? m.ToString() : "no message";
-                throw new ModelScopeException($"ModelScope refused to list {id} ({url}): {message}");
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(copy, target, overwrite: true);
+                report(new DownloadEvent(DownloadStage.Reused, $"{id.RepoId}/{file.Path}: reused from {Path.GetDirectoryName(copy)}", file.Path));
+                continue;
             }
-            var files = new List<RepoFile>();
-            foreach (var f in root.GetProperty("Data").GetProperty("Files").EnumerateArray())
-            {
-                if (f.GetProperty("Type").GetString() != "blob") continue;
-                var sha = f.TryGetProperty("Sha256", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
-                files.Add(new RepoFile(f.GetProperty("Path").GetString()!, f.GetProperty("Size").GetInt64(), string.IsNullOrEmpty(sha) ? null : sha));
-            }
-            if (files.Count == 0) throw new ModelScopeException($"ModelScope lists no files for {id} ({url}).");
-            return files;
+            if (File.Exists(target)) File.Delete(target);
+            missing.Add(file);
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
-        {
-            throw new ModelScopeException($"{url} did not answer a ModelScope file listing ({e.Message}).", e);
-        }
+
+        if (missing.Count > 0)
+            report(new DownloadEvent(DownloadStage.Planned, $"{id}: {missing.Count} of {files.Count} files to download, {missing.Sum(f => f.Size):N0} bytes", Total: missing.Sum(f => f.Size)));
+        foreach (var file in missing)
+            await DownloadFileAsync(hub, id, file, targets[file], cancellationToken);
+
+        // Files of an earlier listing (another revision of a moving branch) must not stay in the new folder.
+        var listed = targets.Values.ToHashSet();
+        foreach (var stray in Directory.EnumerateFiles(partial, "*", SearchOption.AllDirectories).Where(f => !listed.Contains(f)))
+            File.Delete(stray);
+        WriteListing(partial, files);
+        Replace(partial, folder);
     }
 
-    private async Task DownloadFileAsync(ModelScopeId id, RepoFile file, string target, CancellationToken cancellationToken)
+    private static async Task DownloadFileAsync(ModelScopeHub hub, ModelScopeId id, RepoFile file, string target, CancellationToken cancellationToken)
     {
-        var url = Url(id, $"repo?Revision={Uri.EscapeDataString(id.Revision)}&FilePath={Uri.EscapeDataString(file.Path)}");
         var part = target + ".part";
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        for (int attempt = 1; ; attempt++)
+        // A part left by an earlier run may belong to another revision: when the finished file does not match, it is fetched once more from its start.
+        bool resumed = File.Exists(part);
+        while (true)
         {
-            try
-            {
-                await FetchAsync(url, file, part, cancellationToken).ConfigureAwait(false);
-                break;
-            }
-            catch (Exception e) when (attempt < AttemptsPerFile && e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
-            {
-                // Interrupted: the next attempt resumes from what reached the disk.
-            }
-            catch (Exception e) when (e is IOException or HttpRequestException)
-            {
-                throw new ModelScopeException($"Downloading {url} failed ({e.Message}); run again to resume.", e);
-            }
-        }
-
-        long length = new FileInfo(part).Length;
-        if (length != file.Size)
-        {
+            await hub.FetchAsync(id, file, part, cancellationToken);
+            if (await MatchesAsync(part, file, cancellationToken)) break;
             File.Delete(part);
-            throw new ModelScopeException($"{url} sent {length:N0} bytes but the listing says {file.Size:N0}; the partial file was removed, run again.");
-        }
-        if (file.Sha256 is not null)
-        {
-            byte[] hash;
-            using (var stream = File.OpenRead(part)) hash = await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false);
-            if (!Convert.ToHexString(hash).Equals(file.Sha256, StringComparison.OrdinalIgnoreCase))
-            {
-                File.Delete(part);
-                throw new ModelScopeException($"{url} sent a file whose SHA-256 differs from the listing's; the partial file was removed, run again.");
-            }
+            if (!resumed)
+                throw new ModelScopeException($"{hub.FileUrl(id, file.Path)} sent a file whose SHA-256 differs from the listing's; the partial file was removed, run again.");
+            resumed = false;
         }
         File.Move(part, target, overwrite: true);
     }
 
-    /// <summary>Brings <paramref name="part"/> up to the file's size, resuming from its current length.</summary>
-    private async Task FetchAsync(Uri url, RepoFile file, string part, CancellationToken cancellationToken)
+    /// <summary>A copy of <paramref name="file"/> with its listed size and hash in one of <paramref name="folders"/>.</summary>
+    private static async Task<string?> FindCopyAsync(RepoFile file, IEnumerable<string> folders, CancellationToken cancellationToken)
     {
-        long have = File.Exists(part) ? new FileInfo(part).Length : 0;
-        if (have > file.Size)
+        foreach (var folder in folders)
         {
-            File.Delete(part);
-            have = 0;
+            var path = Path.Combine(folder, file.Path);
+            if (await MatchesAsync(path, file, cancellationToken)) return path;
         }
-        if (have == file.Size && have > 0) return;
-
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        if (have > 0) request.Headers.Range = new RangeHeaderValue(have, null);
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-            throw new ModelScopeException($"{url} answered HTTP {(int)response.StatusCode} {response.ReasonPhrase}.");
-        // A server that ignores the Range header sends the whole file again.
-        bool append = have > 0 && response.StatusCode == HttpStatusCode.PartialContent;
-        using var output = new FileStream(part, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
-        using var input = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await input.CopyToAsync(output, 1 << 16, cancellationToken).ConfigureAwait(false);
+        return null;
     }
 
-    private sealed record RepoFile(string Path, long Size, string? Sha256);
+    /// <summary>Whether <paramref name="path"/> is the listed file: its size, and its SHA-256 where the hub gives one.</summary>
+    private static async Task<bool> MatchesAsync(string path, RepoFile file, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path) || new FileInfo(path).Length != file.Size) return false;
+        if (file.Sha256 is null) return true;
+        await using var stream = File.OpenRead(path);
+        var hash = await SHA256.HashDataAsync(stream, cancellationToken);
+        return Convert.ToHexString(hash).Equals(file.Sha256, StringComparison.OrdinalIgnoreCase);
+    }
 
+    /// <summary>Puts the finished <paramref name="partial"/> folder in place of <paramref name="folder"/>, whole.</summary>
+    private static void Replace(string partial, string folder)
+    {
+        if (!Directory.Exists(folder))
+        {
+            try
+            {
+                Directory.Move(partial, folder);
+            }
+            catch (IOException) when (Directory.Exists(folder))
+            {
+                // Another process finished the same model first; its folder is as complete as ours.
+                Directory.Delete(partial, recursive: true);
+            }
+            return;
+        }
+        // A process still reading the old files keeps them open after the delete (on Unix) or fails the delete (Windows), which is harmless.
+        var old = $"{folder}.old-{Guid.NewGuid():N}";
+        Directory.Move(folder, old);
+        Directory.Move(partial, folder);
+        try
+        {
+            Directory.Delete(old, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>A copy of the model already on disk, with a warning saying why it is used unchecked; null when there is none.</summary>
+    private string? OnDisk(ModelScopeId id, string folder, string why, Action<DownloadEvent> report)
+    {
+        if (Directory.Exists(folder))
+        {
+            report(new DownloadEvent(DownloadStage.Warning, $"{why}; using {id} as downloaded earlier, from {folder}"));
+            return folder;
+        }
+        if (settings.ModelScopeFolders(id).FirstOrDefault(IsModelFolder) is { } theirs)
+        {
+            report(new DownloadEvent(DownloadStage.Warning, $"{why}; using {id} from ModelScope's cache, {theirs}, whose revision cannot be checked"));
+            return theirs;
+        }
+        return null;
+    }
+
+    private static bool IsModelFolder(string folder) =>
+        File.Exists(Path.Combine(folder, "config.json")) || File.Exists(Path.Combine(folder, "configuration.json"));
+
+    private static void WriteListing(string folder, List<RepoFile> files)
+    {
+        using var stream = File.Create(Path.Combine(folder, ListingFile));
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        json.WriteStartArray();
+        foreach (var file in files)
+        {
+            json.WriteStartObject();
+            json.WriteString("Path", file.Path);
+            json.WriteNumber("Size", file.Size);
+            if (file.Sha256 is { } sha) json.WriteString("Sha256", sha);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+    }
+
+    private static List<RepoFile>? ReadListing(string folder)
+    {
+        var path = Path.Combine(folder, ListingFile);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            return [.. doc.RootElement.EnumerateArray().Select(f => new RepoFile(
+                f.GetProperty("Path").GetString()!, f.GetProperty("Size").GetInt64(), f.TryGetProperty("Sha256", out var s) ? s.GetString() : null))];
+        }
+        catch (Exception e) when (e is JsonException or IOException or InvalidOperationException or KeyNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private static bool SameListing(List<RepoFile>? cached, List<RepoFile> listed) =>
+        cached is not null && cached.Count == listed.Count && cached.ToHashSet().SetEquals(listed);
 }

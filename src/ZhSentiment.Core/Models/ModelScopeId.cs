@@ -8,7 +8,10 @@ public sealed record ModelScopeId(string Owner, string Name, string Revision)
 
     public string RepoId => $"{Owner}/{Name}";
 
-    public override string ToString() => Revision == DefaultRevision ? Scheme + RepoId : $"{Scheme}{RepoId}@{Revision}";
+    /// <summary><c>ORG/NAME</c>, with <c>@REVISION</c> unless it is the default: the model's name wherever it is shown.</summary>
+    public string DisplayName => Revision == DefaultRevision ? RepoId : $"{RepoId}@{Revision}";
+
+    public override string ToString() => Scheme + DisplayName;
 
     /// <summary>Whether <paramref name="model"/> names a ModelScope model rather than a folder.</summary>
     public static bool IsModelScope(string model) => model.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase);

@@ -23,7 +23,7 @@ public sealed class Teacher
     {
         var labels = engine.Labels;
         if (!labels.IsCanonical)
-            throw new ModelFormatException(engine.Info.Source,
+            throw new ModelFormatException(engine.Info.Folder,
                 $"cannot teach sentiment: its labels ({string.Join(", ", labels.ModelLabels)}) have no positive/negative meaning (teachers need labels such as 负面/正面, negative/neutral/positive or star ratings)");
         _engine = engine;
         HasNeutral = labels.HasNeutral;

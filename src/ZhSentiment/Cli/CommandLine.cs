@@ -16,6 +16,7 @@ internal static class CommandLine
         new EvalCommand(),
         new EvalAspectsCommand(),
         new ScoreCommand(),
+        new DownloadCommand(),
         new HealthCommand(),
     };
 

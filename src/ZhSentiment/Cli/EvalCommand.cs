@@ -48,7 +48,7 @@ internal sealed class EvalCommand : Command
             // Ready as the service is ready: loaded and one warm-up prediction made.
             engine.Predict(["预热"]);
             load.Stop();
-            if (Decision.Incompatibility(engine.Labels, data.Labels) is { } problem) throw new ModelFormatException(engine.Info.Source, problem);
+            if (Decision.Incompatibility(engine.Labels, data.Labels) is { } problem) throw new ModelFormatException(engine.Info.Folder, problem);
 
             var texts = data.Examples.Select(e => e.Text).ToArray();
             var run = Stopwatch.StartNew();

@@ -5,8 +5,8 @@ using Spectre.Console;
 using ZhSentiment.Analysis;
 using ZhSentiment.Data;
 using ZhSentiment.Inference;
+using ZhSentiment.Models;
 using ZhSentiment.Scoring;
-using ZhSentiment.Serving;
 
 namespace ZhSentiment.Cli;
 
@@ -90,11 +90,21 @@ internal sealed class ScoreCommand : Command
             BatchSize = parse.GetValue(_batchSize) ?? ScoreOptions.DefaultBatchSize,
             Resume = parse.GetValue(_resume),
         };
+        if (options.Problem() is { } problem) return Fail(log, problem);
         var model = _model.Read(parse);
+        ModelReference reference;
+        try
+        {
+            reference = _model.Resolve(model, Name);
+        }
+        catch (CliException e)
+        {
+            return Fail(log, e.Message);
+        }
         var load = model.ToLoadOptions();
         // Every in-flight row is the scorer's own; its in-flight limit, not the queue, bounds memory.
         load = load with { Engine = load.Engine with { QueueCapacity = int.MaxValue } };
-        return await RunAsync(options, model.Model ?? ModelSource.DefaultFolder, load, log, cancellationToken);
+        return await RunAsync(options, reference.Folder, load, log, cancellationToken);
     }
 
     /// <summary>Loads the model and scores; returns the exit status, having written the summary or the one-line reason to <paramref name="log"/>.</summary>

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using ZhSentiment.Inference;
+using ZhSentiment.Models;
 using ZhSentiment.Serving;
 
 namespace ZhSentiment.Cli;
@@ -202,9 +203,13 @@ internal sealed class ServeCommand : Command
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("ZhSentiment.Model");
         return async cancellationToken =>
         {
-            var folder = await ModelSource.ResolveFolderAsync(options, line => Log.Download(logger, line), cancellationToken);
+            var model = await ModelSource.ResolveAsync(options.Model, options.ToModelScopeSettings(), e =>
+            {
+                if (e.Stage == DownloadStage.Warning) logger.LogWarning("{Message}", e.Message);
+                else if (e.Stage != DownloadStage.Progressed) Log.Download(logger, e.Message);
+            }, cancellationToken);
             // Conversion of a checkpoint takes seconds of CPU: keep it off the host's start-up thread.
-            return await Task.Run(() => ModelLoader.Load(folder, options.ToLoadOptions(), message => logger.LogWarning("{Message}", message)), cancellationToken);
+            return await Task.Run(() => ModelLoader.Load(model, options.ToLoadOptions(), message => logger.LogWarning("{Message}", message)), cancellationToken);
         };
     }
 }

@@ -37,7 +37,7 @@ public sealed class ModelHost(ModelFactory factory, IHostApplicationLifetime lif
             string answers = Prediction.Describe(_loaded.Labels);
             Log.ModelLabels(logger, _loaded.Labels.Source, _loaded.Labels.Mapping, answers);
             await WarmUpAsync(_loaded, stoppingToken);
-            Card = ModelCard.Read(_loaded.Info.Source);
+            Card = ModelCard.Read(_loaded.Info.Folder);
             _ready = _loaded;
             Log.ModelReady(logger, _loaded.Info.Name, _loaded.Info.Source, clock.Elapsed.TotalSeconds);
         }
@@ -73,10 +73,10 @@ public sealed class ModelHost(ModelFactory factory, IHostApplicationLifetime lif
             }
             catch (Exception e) when (e is not (OperationCanceledException or ModelFormatException))
             {
-                throw new ModelFormatException(engine.Info.Source, $"fails on a {text.Length}-character warm-up text: {e.Message.ReplaceLineEndings(" ")}", e);
+                throw new ModelFormatException(engine.Info.Folder, $"fails on a {text.Length}-character warm-up text: {e.Message.ReplaceLineEndings(" ")}", e);
             }
             if (!result.Logits.All(float.IsFinite))
-                throw new ModelFormatException(engine.Info.Source, $"gives non-finite logits ({string.Join(", ", result.Logits)}) for a warm-up text: its weights are damaged");
+                throw new ModelFormatException(engine.Info.Folder, $"gives non-finite logits ({string.Join(", ", result.Logits)}) for a warm-up text: its weights are damaged");
         }
     }
 

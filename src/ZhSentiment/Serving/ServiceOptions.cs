@@ -57,8 +57,15 @@ public sealed class ServiceOptions
     /// <summary>Origins allowed to call the API from browsers; empty turns CORS off.</summary>
     public string[] CorsOrigins { get; set; } = [];
 
-    /// <summary>The ModelScope hub that <c>modelscope:</c> models are downloaded from.</summary>
-    public string ModelScopeEndpoint { get; set; } = "https://www.modelscope.cn";
+    /// <summary>The ModelScope hub that <c>modelscope:</c> models are downloaded from; null means <c>MODELSCOPE_DOMAIN</c> or <c>https://www.modelscope.cn</c>.</summary>
+    public string? ModelScopeEndpoint { get; set; }
+
+    /// <summary>Never download: <c>modelscope:</c> models come from the cache (ours or ModelScope's) or fail.</summary>
+    public bool Offline { get; set; }
+
+    /// <summary>How <c>modelscope:</c> models are fetched, from these settings and the environment.</summary>
+    /// <exception cref="FormatException">The endpoint is not an http or https URL.</exception>
+    public ModelScopeSettings ToModelScopeSettings() => ModelScopeSettings.Resolve(ModelScopeEndpoint, CacheDirectory, Offline);
 
     public ModelLoadOptions ToLoadOptions() => new()
     {
@@ -104,7 +111,8 @@ internal sealed class ServiceOptionsValidator : IValidateOptions<ServiceOptions>
         Positive(o.MaxRequestBodyBytes, nameof(o.MaxRequestBodyBytes));
         Positive(o.RequestTimeoutSeconds, nameof(o.RequestTimeoutSeconds));
         if (o.ApiKey is { Length: 0 }) errors.Add($"{ServiceOptions.Section}:ApiKey must not be empty when set.");
-        if (!Uri.TryCreate(o.ModelScopeEndpoint, UriKind.Absolute, out _)) errors.Add($"{ServiceOptions.Section}:ModelScopeEndpoint must be an absolute URL (is '{o.ModelScopeEndpoint}').");
+        try { o.ToModelScopeSettings(); }
+        catch (FormatException e) { errors.Add(e.Message); }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

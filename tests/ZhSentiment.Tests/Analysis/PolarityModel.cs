@@ -50,7 +50,7 @@ internal sealed class PolarityModel(bool neutral = false) : IClassifierBackend, 
     {
         var model = new PolarityModel(neutral);
         return new SentimentEngine(model, model, LabelSet.FromModelLabels(neutral ? ["负面", "中性", "正面"] : ["负面", "正面"]),
-            new ModelInfo { Name = "polarity", Source = "test", Architecture = "test", MaxSequenceLength = model.MaxSequenceLength });
+            new ModelInfo { Name = "polarity", Source = "test", Folder = "test", Architecture = "test", MaxSequenceLength = model.MaxSequenceLength });
     }
 
     public void Dispose() { }

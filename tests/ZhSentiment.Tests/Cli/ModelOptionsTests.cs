@@ -16,7 +16,7 @@ public sealed class ModelOptionsTests
     [Fact]
     public void Every_verb_that_loads_a_model_takes_the_same_model_options()
     {
-        string[] all = ["--model", "--quantize", "--threads", "--cache-dir", "--long-text"];
+        string[] all = ["--model", "--quantize", "--threads", "--cache-dir", "--offline", "--long-text"];
         var verbs = new[] { "serve", "predict", "score", "eval" }.Select(Verb).ToArray();
         foreach (var name in all.Skip(1))
         {
@@ -25,7 +25,7 @@ public sealed class ModelOptionsTests
         }
         foreach (var verb in verbs) Assert.Empty(all.Except(verb.Options.Select(o => o.Name)));
         // tokenize loads the model for its tokenizer only: no quantization, no long-text mode.
-        Assert.Equal(["--cache-dir", "--model", "--threads"], Verb("tokenize").Options.Select(o => o.Name).Intersect(all).Order());
+        Assert.Equal(["--cache-dir", "--model", "--offline", "--threads"], Verb("tokenize").Options.Select(o => o.Name).Intersect(all).Order());
     }
 
     [Fact]
@@ -57,6 +57,6 @@ public sealed class ModelOptionsTests
             Assert.True(flag.Option.Description!.Contains(stated, StringComparison.OrdinalIgnoreCase), $"{flag.Option.Name} ({key}): help says '{flag.Option.Description}', appsettings.json {stated}");
             checkedFlags++;
         }
-        Assert.Equal(11, checkedFlags);
+        Assert.Equal(12, checkedFlags);
     }
 }

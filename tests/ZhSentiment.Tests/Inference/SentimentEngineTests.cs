@@ -4,7 +4,7 @@ namespace ZhSentiment.Tests.Inference;
 
 public class SentimentEngineTests
 {
-    private static readonly ModelInfo Info = new() { Name = "arithmetic", Source = "test", Architecture = "test", MaxSequenceLength = 16 };
+    private static readonly ModelInfo Info = new() { Name = "arithmetic", Source = "test", Folder = "test", Architecture = "test", MaxSequenceLength = 16 };
 
     private static (SentimentEngine Engine, ArithmeticModel Model) Create(EngineOptions? options = null, int maxLength = 16)
     {

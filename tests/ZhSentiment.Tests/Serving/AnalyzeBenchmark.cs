@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using ZhSentiment.Inference;
+using ZhSentiment.Models;
 using ZhSentiment.Serving;
 
 namespace ZhSentiment.Tests.Serving;

@@ -3,7 +3,9 @@ using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using ZhSentiment.Cli;
 using ZhSentiment.Inference;
+using ZhSentiment.Models;
 using ZhSentiment.Serving;
+
 
 namespace ZhSentiment.Tests.Serving;
 
@@ -110,7 +112,7 @@ public class ServeCommandTests
             };
             Assert.True(expected == setting.Value.GetRawText(), $"{setting.Name}: appsettings.json says {setting.Value.GetRawText()}, the code {expected}");
         }
-        var nullable = new[] { nameof(ServiceOptions.Model), nameof(ServiceOptions.Threads), nameof(ServiceOptions.CacheDirectory), nameof(ServiceOptions.ApiKey) };
+        var nullable = new[] { nameof(ServiceOptions.Model), nameof(ServiceOptions.Threads), nameof(ServiceOptions.CacheDirectory), nameof(ServiceOptions.ApiKey), nameof(ServiceOptions.ModelScopeEndpoint) };
         Assert.Equal(typeof(ServiceOptions).GetProperties().Select(p => p.Name).Except(nullable).Order(), section.EnumerateObject().Select(p => p.Name).Order());
     }
 
@@ -143,19 +145,21 @@ public class ServeCommandTests
     }
 
     [Fact]
-    public async Task ModelSourceDownloadsModelScopeModelsIntoTheCache()
+    public async Task ModelSourceNamesModelsByWhatWasAskedForAndDownloadsModelScopeModelsIntoTheCache()
     {
         await using var hub = await FakeModelScope.StartAsync();
         var cache = Directory.CreateTempSubdirectory("zhsenti-serve-").FullName;
         try
         {
-            var options = new ServiceOptions { Model = $"modelscope:{FakeModelScope.Owner}/{FakeModelScope.Name}", ModelScopeEndpoint = hub.Endpoint.ToString(), CacheDirectory = cache };
-            var folder = await ModelSource.ResolveFolderAsync(options, _ => { }, TestContext.Current.CancellationToken);
-            Assert.Equal(Path.Combine(cache, "modelscope", FakeModelScope.Owner, FakeModelScope.Name, "master"), folder);
-            Assert.True(File.Exists(Path.Combine(folder, "weights.bin")));
+            var options = new ServiceOptions { Model = $"modelscope:{FakeModelScope.Owner}/{FakeModelScope.Name}@v1.0.1", ModelScopeEndpoint = hub.Endpoint.ToString(), CacheDirectory = cache };
+            var model = await ModelSource.ResolveAsync(options.Model, options.ToModelScopeSettings(), _ => { }, TestContext.Current.CancellationToken);
+            Assert.Equal(Path.Combine(cache, "modelscope", FakeModelScope.Owner, FakeModelScope.Name, "v1.0.1"), model.Folder);
+            Assert.Equal(($"{FakeModelScope.Owner}/{FakeModelScope.Name}@v1.0.1", options.Model), (model.Name, model.Source));
+            Assert.True(File.Exists(Path.Combine(model.Folder, "weights.bin")));
 
-            Assert.Equal(Path.GetFullPath("some/folder"), await ModelSource.ResolveFolderAsync(new ServiceOptions { Model = "some/folder" }, _ => { }, TestContext.Current.CancellationToken));
-            Assert.Equal(ModelSource.DefaultFolder, await ModelSource.ResolveFolderAsync(new ServiceOptions(), _ => { }, TestContext.Current.CancellationToken));
+            var settings = new ServiceOptions().ToModelScopeSettings();
+            Assert.Equal(ModelReference.ForFolder("some/folder"), await ModelSource.ResolveAsync("some/folder", settings, _ => { }, TestContext.Current.CancellationToken));
+            Assert.Equal(ModelReference.Shipped(ModelSource.DefaultFolder), await ModelSource.ResolveAsync(null, settings, _ => { }, TestContext.Current.CancellationToken));
         }
         finally
         {

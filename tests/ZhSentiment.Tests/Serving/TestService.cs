@@ -22,7 +22,7 @@ namespace ZhSentiment.Tests.Serving;
 /// </summary>
 internal sealed class TestService : IAsyncDisposable
 {
-    public static readonly ModelInfo Info = new() { Name = "arithmetic", Source = "test", Architecture = "test", MaxSequenceLength = 16 };
+    public static readonly ModelInfo Info = new() { Name = "arithmetic", Source = "test", Folder = "test", Architecture = "test", MaxSequenceLength = 16 };
 
     private TestService(WebApplication app, ArithmeticModel model, HttpClient client)
     {
