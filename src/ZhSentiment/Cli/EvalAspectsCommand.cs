@@ -49,7 +49,7 @@ internal sealed class EvalAspectsCommand : Command
             var evaluation = new AspectEvaluation();
             for (int i = 0; i < items.Length; i++)
             {
-                var predicted = analyses[i].Aspects.Select(a => (a.Name, a.Verdict is { } v ? engine.Labels.Names[v.LabelIndex] : null)).ToList();
+                var predicted = analyses[i].Aspects.Select(a => (a.Name, a.Verdict is { } v ? v.Label : null)).ToList();
                 evaluation.Add(items[i].Gold, predicted);
                 total.Add(items[i].Gold, predicted);
                 foreach (var (name, label) in predicted)
