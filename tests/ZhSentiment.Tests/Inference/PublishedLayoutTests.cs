@@ -127,7 +127,7 @@ public sealed class PublishedLayoutTests : IDisposable
         using var engine = Load(WithId2Label("hf-bin", "体育", "财经"));
         Assert.False(engine.Labels.IsCanonical);
         Assert.Equal(["体育", "财经"], engine.Labels.Names);
-        Assert.StartsWith("none: the labels (体育, 财经) have no sentiment meaning", engine.Labels.Mapping);
+        Assert.StartsWith("none: the labels (体育, 财经) have no sentiment or emotion meaning", engine.Labels.Mapping);
         Assert.Contains(engine.Predict(["好"])[0].Polarity, new[] { "体育", "财经" });
     }
 
