@@ -436,9 +436,10 @@ def write_published_layouts(fs):
 # as 恐惧、愤怒、厌恶、喜好、悲伤、高兴、惊讶. ModelScope's TextClassificationPipeline.postprocess lists every class by
 # np.argpartition(probs, -k)[-k:] reversed. For seven classes numpy's partition only swaps the least probable class into
 # place 0, so the pipeline lists the classes in reverse index order, except that the least probable class and class 0
-# trade places. Two outputs of this model quoted in public code fit that rule only with the card's order as the index
+# trade places. Two outputs of this model quoted in public code fit that rule with the card's order as the index
 # order: ['恐惧', '高兴', '悲伤', '喜好', '厌恶', '愤怒', '惊讶'] (惊讶 least probable) and
-# ['惊讶', '高兴', '悲伤', '喜好', '厌恶', '愤怒', '恐惧'] (恐惧 least probable).
+# ['惊讶', '高兴', '悲伤', '喜好', '厌恶', '愤怒', '恐惧'] (恐惧 least probable). The only other order they fit is the
+# card's with 恐惧 and 惊讶 exchanged.
 MODELSCOPE_EMOTIONS = ["恐惧", "愤怒", "厌恶", "喜好", "悲伤", "高兴", "惊讶"]
 # j-hartmann/emotion-english-distilroberta-base's id2label (Ekman's six emotions and neutral, in alphabetical order),
 # the label set that BERT emotion fine-tunes copy.
