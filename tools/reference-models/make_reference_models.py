@@ -2,7 +2,7 @@
 """Generates the reference model fixtures: small random BERT sequence classifiers in every checkpoint layout
 the engine reads, with the logits PyTorch computes for the fixture texts.
 
-    /usr/bin/python3 tools/reference-models/make_reference_models.py [--only xlm-roberta unsupported]
+    /usr/bin/python3 tools/reference-models/make_reference_models.py [--only xlm-roberta unsupported emotion]
         writes tests/ZhSentiment.Tests/Fixtures/models/ (run `npm ci` in tools/hf-oracle first), or only the
         folders named
     /usr/bin/python3 tools/reference-models/make_reference_models.py --base-model OUT_DIR [--with-safetensors]
@@ -15,6 +15,7 @@ import argparse
 import collections
 import dataclasses
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -431,6 +432,94 @@ def write_published_layouts(fs):
                                            "classifier.bias": weights["classifier.bias"]}, config)
 
 
+# iic/nlp_structbert_emotion-classification_chinese-base's seven labels in class-index order. Its model card lists them
+# as 恐惧、愤怒、厌恶、喜好、悲伤、高兴、惊讶. ModelScope's TextClassificationPipeline.postprocess lists every class by
+# np.argpartition(probs, -k)[-k:] reversed. For seven classes numpy's partition only swaps the least probable class into
+# place 0, so the pipeline lists the classes in reverse index order, except that the least probable class and class 0
+# trade places. Two outputs of this model quoted in public code fit that rule with the card's order as the index
+# order: ['恐惧', '高兴', '悲伤', '喜好', '厌恶', '愤怒', '惊讶'] (惊讶 least probable) and
+# ['惊讶', '高兴', '悲伤', '喜好', '厌恶', '愤怒', '恐惧'] (恐惧 least probable). The only other order they fit is the
+# card's with 恐惧 and 惊讶 exchanged.
+MODELSCOPE_EMOTIONS = ["恐惧", "愤怒", "厌恶", "喜好", "悲伤", "高兴", "惊讶"]
+# j-hartmann/emotion-english-distilroberta-base's id2label (Ekman's six emotions and neutral, in alphabetical order),
+# the label set that BERT emotion fine-tunes copy.
+EKMAN_EMOTIONS = ["anger", "disgust", "fear", "joy", "neutral", "sadness", "surprise"]
+# GoEmotions' Ekman grouping (google-research/goemotions ekman_mapping.json: anger, disgust, fear, joy, sadness,
+# surprise) plus its neutral, a multi-label set.
+GOEMOTIONS_EKMAN = ["anger", "disgust", "fear", "joy", "sadness", "surprise", "neutral"]
+
+
+def centred_head(fs, n, seed):
+    """The fixture backbone with a fresh n-class head (with_classes) whose biases are shifted so that every class has
+    the same median logit over the fixture texts: each class is then the top class of some texts."""
+    weights = with_classes(fs, n, seed)
+    logits = torch.tensor(logits_alone(weights, fs.shape, fs.sequences))
+    weights["classifier.bias"] -= logits.quantile(0.5, dim=0)
+    return weights
+
+
+def write_emotion_folders(fs):
+    """Emotion classifiers as they are published: ModelScope's seven-emotion StructBERT, a Hugging Face BERT emotion
+    fine-tune, and a multi-label (sigmoid) emotion model."""
+    # ModelScope's seven-emotion StructBERT (iic/nlp_structbert_emotion-classification_chinese-base, formerly damo/):
+    # a task=text-classification folder with config.json (structbert, SbertForSequenceClassification), configuration.json
+    # and vocab.txt. Its labels come from config.json: code that loads the folder with transformers'
+    # BertForSequenceClassification prints model.config.id2label[argmax] as the emotion, so config.json names them.
+    # ModelScope's parse_label_mapping finds no label_mapping.json and no labels in configuration.json, so it falls to
+    # config.json (label2id, else id2label). Not verified against the published files, which could not be fetched here.
+    labels = MODELSCOPE_EMOTIONS
+    weights = centred_head(fs, len(labels), SEED + 100)
+    config = hf_config(fs.shape, {str(i): label for i, label in enumerate(labels)}, "SbertForSequenceClassification",
+                       "structbert")
+    configuration = {"framework": "pytorch", "task": "text-classification", "pipeline": {"type": "text-classification"},
+                     "model": {"type": "structbert"},
+                     "preprocessor": {"type": "sen-cls-tokenizer", "first_sequence": "sentence", "label": "label"}}
+    state = fs.hf_state() | {"classifier.weight": weights["classifier.weight"], "classifier.bias": weights["classifier.bias"]}
+    write_variant(fs, "modelscope-emotion", "ModelScope seven-emotion StructBERT (iic/nlp_structbert_emotion-"
+                  "classification_chinese-base's labels 恐惧/愤怒/厌恶/喜好/悲伤/高兴/惊讶 in config.json)", weights, labels,
+                  state, config, configuration)
+
+    # A Hugging Face BERT emotion fine-tune: BertForSequenceClassification with the Ekman-7 labels in config.json, the
+    # BERT tokenizer files and model.safetensors as transformers >= 4.31 saves it (no position_ids buffer).
+    labels = EKMAN_EMOTIONS
+    weights = centred_head(fs, len(labels), SEED + 110)
+    path = fs.folder("hf-emotion")
+    write_json(os.path.join(path, "config.json"),
+               hf_config(fs.shape, {str(i): label for i, label in enumerate(labels)})
+               | {"problem_type": "single_label_classification"})
+    write_json(os.path.join(path, "tokenizer_config.json"), tokenizer_config(fs.shape.max_position_embeddings))
+    write_json(os.path.join(path, "special_tokens_map.json"), SPECIAL_TOKENS_MAP)
+    cw.save_safetensors(collections.OrderedDict(weights), os.path.join(path, "model.safetensors"), {"format": "pt"})
+    fs.expected(path, "Hugging Face BERT emotion fine-tune (j-hartmann's Ekman-7 labels anger/disgust/fear/joy/neutral/"
+                "sadness/surprise in config.json id2label), model.safetensors", "model.safetensors", "safetensors",
+                torch.float32, labels, None, weights)
+
+    # A multi-label emotion model: problem_type multi_label_classification, as GoEmotions fine-tunes set it (e.g.
+    # SamLowe/roberta-base-go_emotions; the HF pipeline then scores each class with its own sigmoid), with GoEmotions'
+    # Ekman labels, on the BERT layout above. The head is three times as large as with_classes draws it, so that
+    # sigmoids reach near 0 and 1 as a trained multi-label head's do. Each class's logit is centred on its median over
+    # the texts, less 1 and the log of the number of classes on its sentiment side (joy 1; anger, disgust, fear and
+    # sadness 4; surprise and neutral 2): a side's summed sigmoids grow with its classes, and these offsets let every
+    # side win for some texts, with 0 to 3 classes above one half.
+    labels = GOEMOTIONS_EKMAN
+    side_classes = {"joy": 1, "anger": 4, "disgust": 4, "fear": 4, "sadness": 4, "surprise": 2, "neutral": 2}
+    weights = with_classes(fs, len(labels), SEED + 120)
+    weights["classifier.weight"] *= 3
+    weights["classifier.bias"] *= 3
+    logits = torch.tensor(logits_alone(weights, fs.shape, fs.sequences))
+    weights["classifier.bias"] -= logits.quantile(0.5, dim=0) + 1 + torch.tensor([math.log(side_classes[l]) for l in labels])
+    path = fs.folder("hf-emotion-multilabel")
+    write_json(os.path.join(path, "config.json"),
+               hf_config(fs.shape, {str(i): label for i, label in enumerate(labels)})
+               | {"problem_type": "multi_label_classification"})
+    write_json(os.path.join(path, "tokenizer_config.json"), tokenizer_config(fs.shape.max_position_embeddings))
+    write_json(os.path.join(path, "special_tokens_map.json"), SPECIAL_TOKENS_MAP)
+    cw.save_safetensors(collections.OrderedDict(weights), os.path.join(path, "model.safetensors"), {"format": "pt"})
+    fs.expected(path, "multi-label BERT emotion model (GoEmotions' Ekman labels anger/disgust/fear/joy/sadness/surprise/"
+                "neutral, problem_type multi_label_classification: independent sigmoids), model.safetensors",
+                "model.safetensors", "safetensors", torch.float32, labels, None, weights)
+
+
 def write_ernie_folder(fs):
     """ERNIE 3.0 as nghuyong/ernie-3.0-base-zh publishes it (config.json on huggingface.co: model_type ernie,
     use_task_id true, task_type_vocab_size 3, type_vocab_size 4, layer_norm_eps 1e-05), fine-tuned as
@@ -770,7 +859,8 @@ def make_fixtures(only=None):
     os.makedirs(FIXTURES, exist_ok=True)
     if only:
         # Runs agree with the committed files to about 1e-6, not bit for bit: rewrite only the folders asked for.
-        writers = {"xlm-roberta": lambda: write_xlm_roberta_folder(texts), "unsupported": lambda: write_unsupported_folders(fs)}
+        writers = {"xlm-roberta": lambda: write_xlm_roberta_folder(texts), "unsupported": lambda: write_unsupported_folders(fs),
+                   "emotion": lambda: write_emotion_folders(fs)}
         for name in only:
             writers[name]()
         return
@@ -800,6 +890,7 @@ def make_fixtures(only=None):
     write_other_architectures(fs)
     write_megatron_folder(fs)
     write_xlm_roberta_folder(texts)
+    write_emotion_folders(fs)
     write_unsupported_folders(fs)
     write_checkpoint_cases()
 
@@ -828,7 +919,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--base-model", metavar="OUT_DIR", help="write a StructBERT-base-shaped random checkpoint")
     parser.add_argument("--with-safetensors", action="store_true", help="with --base-model: also model.safetensors")
-    parser.add_argument("--only", nargs="+", choices=["xlm-roberta", "unsupported"],
+    parser.add_argument("--only", nargs="+", choices=["xlm-roberta", "unsupported", "emotion"],
                         help="rewrite only these fixture folders (the others stay as committed)")
     args = parser.parse_args()
     torch.manual_seed(SEED)
