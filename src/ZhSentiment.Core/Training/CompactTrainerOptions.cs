@@ -34,10 +34,10 @@ public sealed record CompactTrainerOptions
     public float TeacherWeight { get; init; } = 0.5f;
 
     /// <summary>Passes over the emotion rows, in the emotion head's own pass after the sentiment heads'.</summary>
-    public int EmotionEpochs { get; init; } = 5;
+    public int EmotionEpochs { get; init; } = 7;
 
     /// <summary>Multiplies the step of the emotion table's weights (as <see cref="LinearStepScale"/> does the sentiment table's).</summary>
-    public float EmotionStepScale { get; init; } = 1f;
+    public float EmotionStepScale { get; init; } = 2f;
 
     /// <summary>How emotion rows of rarer emotions are weighed; null: as <see cref="ClassWeighting"/> says.</summary>
     public ClassWeighting? EmotionClassWeighting { get; init; }

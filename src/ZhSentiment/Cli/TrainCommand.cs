@@ -41,8 +41,8 @@ internal sealed class TrainCommand : Command
         CustomParser = result => ParseWeighting(result, "--class-weighting") ?? ClassWeighting.None,
     };
     private readonly Option<int> _emotionBuckets = new("--emotion-buckets") { Description = "With emotion data: rows of the emotion head's own table (an id's row is id mod this). Default: 1048576.", DefaultValueFactory = _ => new CompactConfig().EmotionBuckets };
-    private readonly Option<int> _emotionEpochs = new("--emotion-epochs") { Description = "With emotion data: passes over the emotion rows, after the sentiment heads are trained. Default: 5.", DefaultValueFactory = _ => new CompactTrainerOptions().EmotionEpochs };
-    private readonly Option<float> _emotionStep = new("--emotion-step") { Description = "With emotion data: multiplies the step of the emotion table's weights (as --linear-step does the sentiment table's). Default: 1.", DefaultValueFactory = _ => new CompactTrainerOptions().EmotionStepScale };
+    private readonly Option<int> _emotionEpochs = new("--emotion-epochs") { Description = "With emotion data: passes over the emotion rows, after the sentiment heads are trained. Default: 7.", DefaultValueFactory = _ => new CompactTrainerOptions().EmotionEpochs };
+    private readonly Option<float> _emotionStep = new("--emotion-step") { Description = "With emotion data: multiplies the step of the emotion table's weights (as --linear-step does the sentiment table's). Default: 2.", DefaultValueFactory = _ => new CompactTrainerOptions().EmotionStepScale };
     private readonly Option<ClassWeighting?> _emotionClassWeighting = new("--emotion-class-weighting")
     {
         HelpName = "none|balanced|per-source",

@@ -156,6 +156,7 @@ public class CompactTrainerTests
     {
         Model = Options(seed, dim: 0).Model with { EmotionLabels = Emotions, EmotionBuckets = 2048 },
         EmotionStepScale = 20,
+        EmotionEpochs = 5,
     };
 
     [Fact]
