@@ -60,6 +60,28 @@ public sealed record CompactConfig
     /// <summary>Scores a <see cref="CompactOutput.Heads"/> model computes: polarity, and subjectivity with three labels.</summary>
     public int Heads => Labels.Count - 1;
 
+    /// <summary>
+    /// The emotion head's labels (canonical names, <see cref="Inference.LabelMeaning.Emotions"/> order), whose logits
+    /// follow the sentiment labels'; empty for a model without emotions. The head is linear over its own table
+    /// (<see cref="EmotionBuckets"/>), pooled as the sentiment part is, one softmax over its labels.
+    /// </summary>
+    public IReadOnlyList<string> EmotionLabels { get; init; } = [];
+
+    /// <summary>Rows of the emotion table: an id's row is <c>id mod EmotionBuckets</c>.</summary>
+    public int EmotionBuckets { get; init; } = 1 << 20;
+
+    /// <summary>The temperature dividing the emotion scores, fitted on held-out emotion rows; 1 when not calibrated.</summary>
+    public float EmotionTemperature { get; init; } = 1f;
+
+    public bool HasEmotions => EmotionLabels.Count > 0;
+
+    /// <summary>Outputs of the graph: the sentiment labels, then the emotions.</summary>
+    public int Outputs => Labels.Count + EmotionLabels.Count;
+
+    /// <summary>The model's label heads: the sentiment labels and, when it has them, the emotions.</summary>
+    public Inference.LabelSet LabelSet() =>
+        HasEmotions ? Inference.LabelSet.FromHeads([Labels, EmotionLabels]) : Inference.LabelSet.FromModelLabels(Labels);
+
     public void Validate(string file)
     {
         if (Labels.Count < 2) throw new ModelFormatException(file, "id2label must name at least two labels");
@@ -74,6 +96,14 @@ public sealed record CompactConfig
             throw new ModelFormatException(file, $"output 'heads' serves two labels (负面, 正面) or three (负面, 中性, 正面), not {Labels.Count}");
         if (HeadTemperatures.Count != 0 && (HeadTemperatures.Count != Heads || HeadTemperatures.Any(t => !(t > 0 && t < 1000))))
             throw new ModelFormatException(file, $"head_temperatures must hold {Heads} positive numbers");
+        if (HasEmotions)
+        {
+            if (EmotionLabels.Count < 2 || EmotionLabels.Any(l => Inference.LabelMeaning.Emotion(l) != l) || EmotionLabels.Distinct().Count() != EmotionLabels.Count)
+                throw new ModelFormatException(file, $"emotion_id2label must name at least two distinct canonical emotions ({string.Join(", ", Inference.LabelMeaning.Emotions)}), not {string.Join(", ", EmotionLabels)}");
+            if (Output != CompactOutput.Heads) throw new ModelFormatException(file, "an emotion head needs output 'heads'");
+            if (EmotionBuckets < 1) throw new ModelFormatException(file, $"emotion_buckets must be positive, not {EmotionBuckets}");
+            if (!(EmotionTemperature > 0 && EmotionTemperature < 1000)) throw new ModelFormatException(file, $"emotion_temperature must be a positive number, not {EmotionTemperature}");
+        }
     }
 
     public static CompactConfig Load(string path)
@@ -82,14 +112,7 @@ public sealed record CompactConfig
         {
             var root = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip })
                 as JsonObject ?? throw new ModelFormatException(path, "must hold a JSON object");
-            var id2label = root["id2label"] as JsonObject ?? throw new ModelFormatException(path, "has no id2label object");
-            var labels = new string[id2label.Count];
-            foreach (var (key, value) in id2label)
-            {
-                if (!int.TryParse(key, out int i) || (uint)i >= (uint)labels.Length || labels[i] is not null)
-                    throw new ModelFormatException(path, $"id2label key '{key}' is not one of 0..{labels.Length - 1}");
-                labels[i] = value?.GetValue<string>() ?? throw new ModelFormatException(path, $"id2label[{key}] is not a string");
-            }
+            var labels = Indexed(root["id2label"] as JsonObject ?? throw new ModelFormatException(path, "has no id2label object"), "id2label", path);
             var range = root["ngram_range"] as JsonArray ?? throw new ModelFormatException(path, "has no ngram_range [min, max]");
             if (range.Count != 2) throw new ModelFormatException(path, "ngram_range must be [min, max]");
             var config = new CompactConfig
@@ -119,6 +142,9 @@ public sealed record CompactConfig
                     var other => throw new ModelFormatException(path, $"output '{other}' is not 'softmax' or 'heads'"),
                 },
                 HeadTemperatures = (root["head_temperatures"] as JsonArray)?.Select(t => t!.GetValue<float>()).ToArray() ?? [],
+                EmotionLabels = root["emotion_id2label"] is JsonObject emotions ? Indexed(emotions, "emotion_id2label", path) : [],
+                EmotionBuckets = root["emotion_buckets"]?.GetValue<int>() ?? 1 << 20,
+                EmotionTemperature = root["emotion_temperature"]?.GetValue<float>() ?? 1f,
             };
             config.Validate(path);
             return config;
@@ -162,7 +188,28 @@ public sealed record CompactConfig
             ["output"] = Output == CompactOutput.Softmax ? "softmax" : "heads",
         };
         if (HeadTemperatures.Count > 0) root["head_temperatures"] = new JsonArray([.. HeadTemperatures.Select(t => JsonValue.Create(t))]);
+        if (HasEmotions)
+        {
+            var emotions = new JsonObject();
+            for (int i = 0; i < EmotionLabels.Count; i++) emotions[i.ToString(System.Globalization.CultureInfo.InvariantCulture)] = EmotionLabels[i];
+            root["emotion_id2label"] = emotions;
+            root["emotion_buckets"] = EmotionBuckets;
+            root["emotion_temperature"] = EmotionTemperature;
+        }
         File.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
+    }
+
+    /// <summary>An <c>{"0": "…", "1": "…"}</c> object as a list in index order.</summary>
+    private static string[] Indexed(JsonObject map, string name, string path)
+    {
+        var labels = new string[map.Count];
+        foreach (var (key, value) in map)
+        {
+            if (!int.TryParse(key, out int i) || (uint)i >= (uint)labels.Length || labels[i] is not null)
+                throw new ModelFormatException(path, $"{name} key '{key}' is not one of 0..{labels.Length - 1}");
+            labels[i] = value?.GetValue<string>() ?? throw new ModelFormatException(path, $"{name}[{key}] is not a string");
+        }
+        return labels;
     }
 
     private static int Required(JsonObject root, string name, string path) =>

@@ -9,7 +9,9 @@ namespace ZhSentiment.Compact;
 /// <c>input_ids</c> and <c>attention_mask</c> [batch, sequence] → the heads' scores (the masked mean of the linear
 /// table's rows; the output layer over the masked mean of the embedding table's rows; the convolution's maximum over
 /// positions) → over each head's temperature → <c>logits</c> [batch, labels], the log-probabilities that
-/// <see cref="CompactWeights.ScoresToLogits"/> computes. Tables are stored in half precision.
+/// <see cref="CompactWeights.ScoresToLogits"/> computes. With emotions, the emotion head's scores (its own table's
+/// rows, pooled alike, plus its bias, over its temperature) follow them in the same <c>logits</c> tensor
+/// [batch, labels + emotions]. Tables are stored in half precision.
 /// </summary>
 public static class CompactGraphBuilder
 {
@@ -41,8 +43,20 @@ public static class CompactGraphBuilder
             scores = g.AddNode("Add", [scores, bag], ["bag_and_linear_scores"]);
             if (config.ConvFilters > 0) scores = g.AddNode("Add", [scores, Convolution(g, weights, embeddings, mask)], ["scores"]);
         }
-        AddLogits(g, weights, scores);
-        g.AddOutput("logits", OnnxDataType.Float, "batch", (long)labels);
+        if (weights.Emotions == 0)
+        {
+            AddLogits(g, weights, scores, "logits");
+        }
+        else
+        {
+            string sentiment = AddLogits(g, weights, scores, "sentiment_logits");
+            string rowIds = g.AddNode("Mod", ["input_ids", g.AddInitializer("emotion_buckets", new int[] { config.EmotionBuckets }, 1)], ["emotion_ids"]);
+            string emotionRows = Lookup(g, "emotion_table", weights.EmotionTable, config.EmotionBuckets, weights.Emotions, rowIds);
+            string emotionScores = g.AddNode("Add", [MaskedMean(emotionRows, "emotion"), g.AddInitializer("emotion_bias", weights.EmotionBias, weights.Emotions)], ["emotion_scores"]);
+            string emotions = g.AddNode("Div", [emotionScores, g.AddInitializer("emotion_temperature", new[] { config.EmotionTemperature }, 1)], ["emotion_logits"]);
+            g.AddNode("Concat", [sentiment, emotions], ["logits"], "", OnnxAttribute.Int("axis", 1));
+        }
+        g.AddOutput("logits", OnnxDataType.Float, "batch", (long)config.Outputs);
         return g;
     }
 
@@ -87,14 +101,13 @@ public static class CompactGraphBuilder
     /// (each over its temperature), their softplus s, then log P(负面) = -s(-o) - s(p), log P(中性) = -s(o),
     /// log P(正面) = -s(-o) - s(-p) as a second MatMul.
     /// </summary>
-    private static void AddLogits(OnnxGraph g, CompactWeights weights, string scores)
+    private static string AddLogits(OnnxGraph g, CompactWeights weights, string scores, string output)
     {
         var config = weights.Config;
         float tp = CompactWeights.Temperature(config, 0);
         if (weights.Labels == 2)
         {
-            g.AddNode("MatMul", [scores, g.AddInitializer("to_logits", new[] { -0.5f / tp, 0.5f / tp }, 1, 2)], ["logits"]);
-            return;
+            return g.AddNode("MatMul", [scores, g.AddInitializer("to_logits", new[] { -0.5f / tp, 0.5f / tp }, 1, 2)], [output]);
         }
         float to = CompactWeights.Temperature(config, 1);
         float[] signs =
@@ -111,7 +124,7 @@ public static class CompactGraphBuilder
             0, -1, 0,   // s(o)
             -1, 0, -1,  // s(-o)
         ];
-        g.AddNode("MatMul", [softplus, g.AddInitializer("label_combination", combine, 4, 3)], ["logits"]);
+        return g.AddNode("MatMul", [softplus, g.AddInitializer("label_combination", combine, 4, 3)], [output]);
     }
 
     private static float[] Transpose(float[] matrix, int rows, int columns)

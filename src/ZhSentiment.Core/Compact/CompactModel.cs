@@ -23,8 +23,8 @@ public static class CompactModel
         var backend = OnnxClassifier.Load(folder.WeightsFile, sessionOptions with { MaxSequenceLength = config.MaxSequenceLength });
         try
         {
-            if (backend.LabelCount != config.Labels.Count)
-                throw new ModelFormatException(folder.WeightsFile, $"the model has {backend.LabelCount} outputs but config.json names {config.Labels.Count} labels");
+            if (backend.LabelCount != config.Outputs)
+                throw new ModelFormatException(folder.WeightsFile, $"the model has {backend.LabelCount} outputs but config.json names {config.Labels.Count} labels{(config.HasEmotions ? $" and {config.EmotionLabels.Count} emotions" : "")}");
             var info = new ModelInfo
             {
                 Name = model.Name,
@@ -34,7 +34,7 @@ public static class CompactModel
                 MaxSequenceLength = backend.MaxSequenceLength,
                 OnnxPath = folder.WeightsFile,
             };
-            return new SentimentEngine(new NgramFeaturizer(config), backend, LabelSet.FromModelLabels(config.Labels), info, options.Engine);
+            return new SentimentEngine(new NgramFeaturizer(config), backend, config.LabelSet(), info, options.Engine);
         }
         catch
         {

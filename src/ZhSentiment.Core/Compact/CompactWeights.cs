@@ -10,6 +10,8 @@ namespace ZhSentiment.Compact;
 /// positions), read by <see cref="ConvOutput"/>: what sees order beyond one n-gram.</item>
 /// </list>
 /// plus <see cref="Bias"/>. See <see cref="CompactConfig.Output"/> for how the heads become label probabilities.
+/// With emotions (<see cref="CompactConfig.EmotionLabels"/>), a separate linear head over its own table
+/// (<see cref="EmotionTable"/>, <see cref="EmotionBias"/>) scores each emotion; its logits follow the sentiment ones.
 /// </summary>
 public sealed class CompactWeights
 {
@@ -23,11 +25,30 @@ public sealed class CompactWeights
         ConvBias = new float[config.ConvFilters];
         ConvOutput = new float[Heads * config.ConvFilters];
         Bias = new float[Heads];
+        EmotionTable = new float[config.HasEmotions ? checked((long)config.EmotionBuckets * Emotions) : 0];
+        EmotionBias = new float[Emotions];
+    }
+
+    /// <summary>The same parameters under another config of the same shape (e.g. with fitted temperatures).</summary>
+    public CompactWeights With(CompactConfig config)
+    {
+        var copy = new CompactWeights(config);
+        foreach (var (from, to) in new[] { (Linear, copy.Linear), (Embeddings, copy.Embeddings), (Output, copy.Output), (ConvKernel, copy.ConvKernel),
+            (ConvBias, copy.ConvBias), (ConvOutput, copy.ConvOutput), (Bias, copy.Bias), (EmotionTable, copy.EmotionTable), (EmotionBias, copy.EmotionBias) })
+        {
+            if (from.Length != to.Length) throw new ArgumentException("The config describes weights of another shape.", nameof(config));
+            from.CopyTo(to, 0);
+        }
+        return copy;
     }
 
     public CompactConfig Config { get; }
     public int Labels => Config.Labels.Count;
     public int Heads => Config.Heads;
+    public int Emotions => Config.EmotionLabels.Count;
+
+    /// <summary>Logits per window: the sentiment labels', then the emotions'.</summary>
+    public int Outputs => Config.Outputs;
 
     /// <summary><c>[Buckets, Heads]</c>, row-major.</summary>
     public float[] Linear { get; }
@@ -48,11 +69,24 @@ public sealed class CompactWeights
 
     public float[] Bias { get; }
 
+    /// <summary><c>[EmotionBuckets, Emotions]</c>, row-major; empty without emotions.</summary>
+    public float[] EmotionTable { get; }
+
+    public float[] EmotionBias { get; }
+
+    public int EmotionRow(int id) => id % Config.EmotionBuckets;
+
     /// <summary>Rounds the tables to half precision, as they are stored in the graph.</summary>
     public void RoundTablesToHalf()
     {
         for (int i = 0; i < Linear.Length; i++) Linear[i] = (float)(Half)Linear[i];
         for (int i = 0; i < Embeddings.Length; i++) Embeddings[i] = (float)(Half)Embeddings[i];
+        RoundEmotionTableToHalf();
+    }
+
+    public void RoundEmotionTableToHalf()
+    {
+        for (int i = 0; i < EmotionTable.Length; i++) EmotionTable[i] = (float)(Half)EmotionTable[i];
     }
 
     public int EmbeddingRow(int id) => id % Config.EmbeddingRows;
@@ -67,6 +101,22 @@ public sealed class CompactWeights
         public float[] ConvMax { get; } = new float[weights.Config.ConvFilters];
         public int[] ConvArgMax { get; } = new int[weights.Config.ConvFilters];
         public float[] Scores { get; } = new float[weights.Heads];
+        public float[] EmotionScores { get; } = new float[weights.Emotions];
+    }
+
+    /// <summary>The emotion head's raw scores (no temperature) for one window of ids, into <c>scratch.EmotionScores</c>.</summary>
+    public void EmotionScores(ReadOnlySpan<int> ids, Scratch scratch)
+    {
+        int emotions = Emotions;
+        var scores = scratch.EmotionScores;
+        EmotionBias.CopyTo(scores, 0);
+        if (ids.IsEmpty) return;
+        float scale = PoolingScale(ids.Length);
+        foreach (int id in ids)
+        {
+            long row = (long)EmotionRow(id) * emotions;
+            for (int e = 0; e < emotions; e++) scores[e] += EmotionTable[row + e] * scale;
+        }
     }
 
     /// <summary>
@@ -109,11 +159,18 @@ public sealed class CompactWeights
         for (int h = 0; h < heads; h++) scores[h] += Dot(ConvOutput.AsSpan(h * filters, filters), scratch.ConvMax);
     }
 
-    /// <summary>The logits of one window of ids, as the graph computes them (training, evaluation during training, tests).</summary>
+    /// <summary>
+    /// The logits of one window of ids (<see cref="Outputs"/> of them: the sentiment labels', then the emotions'), as
+    /// the graph computes them (training, evaluation during training, tests).
+    /// </summary>
     public void Logits(ReadOnlySpan<int> ids, Span<float> logits, Scratch scratch)
     {
         HeadScores(ids, scratch);
         ScoresToLogits(Config, scratch.Scores, logits);
+        if (Emotions == 0) return;
+        EmotionScores(ids, scratch);
+        float t = Config.EmotionTemperature;
+        for (int e = 0; e < Emotions; e++) logits[Labels + e] = scratch.EmotionScores[e] / t;
     }
 
     /// <summary>

@@ -32,26 +32,56 @@ internal static class Calibration
             }
             temperatures[h] = pairs.Count == 0 ? 1f : MinimiseLoss(pairs);
         }
-        var calibrated = new CompactWeights(config with { HeadTemperatures = temperatures });
-        foreach (var (from, to) in new[] { (weights.Linear, calibrated.Linear), (weights.Embeddings, calibrated.Embeddings), (weights.Output, calibrated.Output),
-            (weights.ConvKernel, calibrated.ConvKernel), (weights.ConvBias, calibrated.ConvBias), (weights.ConvOutput, calibrated.ConvOutput), (weights.Bias, calibrated.Bias) })
-            from.CopyTo(to, 0);
-        return calibrated;
+        return weights.With(config with { HeadTemperatures = temperatures });
     }
 
-    /// <summary>Golden-section search for the temperature in [0.05, 20] (over its logarithm) with the least logistic loss.</summary>
-    private static float MinimiseLoss(List<(float Score, float Target)> pairs)
+    /// <summary>
+    /// The emotion head's temperature: the one in [0.05, 20] with the least multinomial logistic loss on
+    /// <paramref name="slice"/> (labels index the emotions).
+    /// </summary>
+    public static CompactWeights FitEmotionTemperature(CompactWeights weights, FeaturizedSet slice)
     {
-        double Loss(double logT)
+        int emotions = weights.Emotions;
+        var scores = new float[slice.Count * emotions];
+        var scratch = new CompactWeights.Scratch(weights);
+        for (int i = 0; i < slice.Count; i++)
         {
-            double t = Math.Exp(logT), sum = 0;
-            foreach (var (score, target) in pairs)
+            weights.EmotionScores(slice[i], scratch);
+            scratch.EmotionScores.CopyTo(scores, i * emotions);
+        }
+        double Loss(double t)
+        {
+            double sum = 0;
+            for (int i = 0; i < slice.Count; i++)
             {
-                double z = score / t;
-                sum += target == 1 ? Softplus(-z) : Softplus(z);
+                var z = scores.AsSpan(i * emotions, emotions);
+                double max = double.NegativeInfinity, total = 0;
+                foreach (var v in z) max = Math.Max(max, v / t);
+                foreach (var v in z) total += Math.Exp(v / t - max);
+                sum += max + Math.Log(total) - z[slice.Labels[i]] / t;
             }
             return sum;
         }
+        float temperature = slice.Count == 0 ? 1f : GoldenSection(Loss);
+        return weights.With(weights.Config with { EmotionTemperature = temperature });
+    }
+
+    /// <summary>The temperature with the least logistic loss over <paramref name="pairs"/>.</summary>
+    private static float MinimiseLoss(List<(float Score, float Target)> pairs) => GoldenSection(t =>
+    {
+        double sum = 0;
+        foreach (var (score, target) in pairs)
+        {
+            double z = score / t;
+            sum += target == 1 ? Softplus(-z) : Softplus(z);
+        }
+        return sum;
+    });
+
+    /// <summary>Golden-section search for the temperature in [0.05, 20] (over its logarithm) where <paramref name="loss"/> is least.</summary>
+    private static float GoldenSection(Func<double, double> loss)
+    {
+        double Loss(double logT) => loss(Math.Exp(logT));
         double a = Math.Log(0.05), b = Math.Log(20), ratio = (Math.Sqrt(5) - 1) / 2;
         double c = b - ratio * (b - a), d = a + ratio * (b - a), fc = Loss(c), fd = Loss(d);
         for (int i = 0; i < 60; i++)

@@ -7,6 +7,8 @@ namespace ZhSentiment.Training;
 /// Trains a <see cref="CompactWeights"/> model with plain SGD (fastText's recipe: one example at a time, the step
 /// decaying linearly to zero) on the logistic loss of each head (see <see cref="HeadTarget"/>). One thread, so
 /// that a seed fixes the result. Then, when a calibration slice is given, each head's temperature is fitted on it.
+/// With emotion rows, the emotion head is trained afterwards in a pass of its own (softmax loss, its own random
+/// stream), so that the sentiment part is the same, bit for bit, as a model trained without them.
 /// </summary>
 public sealed class CompactTrainer
 {
@@ -26,13 +28,33 @@ public sealed class CompactTrainer
     /// <summary>Called after each epoch with the weights so far (e.g. to measure them on a dev set).</summary>
     public Action<int, CompactWeights>? EpochDone { get; init; }
 
+    /// <summary>Called after each epoch of the emotion pass with the weights so far.</summary>
+    public Action<int, CompactWeights>? EmotionEpochDone { get; init; }
+
     /// <summary>
     /// Trains on <paramref name="examples"/> (labels in the model's label order); the table is rounded to half
     /// precision at the end, as it is saved. With <paramref name="calibration"/>, the heads' temperatures are fitted on
     /// it afterwards (it should be held out of <paramref name="examples"/>). With <paramref name="teacher"/> (an
     /// opinion per example), the heads learn a blend of the gold label and the teacher (<see cref="Targets"/>).
+    /// <paramref name="emotions"/> (labels indexing <see cref="CompactConfig.EmotionLabels"/>) train the emotion head,
+    /// whose temperature is fitted on <paramref name="emotionCalibration"/>.
     /// </summary>
-    public CompactWeights Train(IReadOnlyList<LabelledExample> examples, IReadOnlyList<LabelledExample>? calibration = null, IReadOnlyList<TeacherOpinion>? teacher = null)
+    public CompactWeights Train(IReadOnlyList<LabelledExample> examples, IReadOnlyList<LabelledExample>? calibration = null, IReadOnlyList<TeacherOpinion>? teacher = null,
+        IReadOnlyList<LabelledExample>? emotions = null, IReadOnlyList<LabelledExample>? emotionCalibration = null)
+    {
+        var config = _options.Model;
+        int emotionLabels = config.EmotionLabels.Count;
+        if (emotions is { Count: > 0 } && emotionLabels == 0) throw new ArgumentException("There are emotion rows but the model has no emotion labels.", nameof(emotions));
+        if (emotionLabels > 0 && emotions is not { Count: > 0 }) throw new ArgumentException("The model has emotion labels but there are no emotion rows to train them on.", nameof(emotions));
+        foreach (var e in (emotions ?? []).Concat(emotionCalibration ?? []))
+            if ((uint)e.Label >= (uint)emotionLabels) throw new ArgumentException($"Line {e.Line}: emotion {e.Label} is outside 0..{emotionLabels - 1}.", nameof(emotions));
+
+        var weights = TrainSentiment(examples, calibration, teacher);
+        if (emotionLabels > 0) weights = TrainEmotions(weights, emotions!, emotionCalibration);
+        return weights;
+    }
+
+    private CompactWeights TrainSentiment(IReadOnlyList<LabelledExample> examples, IReadOnlyList<LabelledExample>? calibration, IReadOnlyList<TeacherOpinion>? teacher)
     {
         var config = _options.Model;
         if (config.Output != CompactOutput.Heads) throw new ArgumentException("Training writes models with output 'heads'.", nameof(examples));
@@ -73,6 +95,55 @@ public sealed class CompactTrainer
         // often the student is right, and echoing the teacher's confidence would carry over its miscalibration.
         if (calibration is { Count: > 0 }) weights = Calibration.FitTemperatures(weights, FeaturizedSet.Create(calibration, _featurizer));
         return weights;
+    }
+
+    /// <summary>
+    /// The emotion head's pass: SGD on the softmax (multinomial logistic) loss, one example at a time, the step decaying
+    /// linearly to zero over <see cref="CompactTrainerOptions.EmotionEpochs"/>, example order from a random stream of
+    /// its own; it touches nothing of the sentiment part. Then its temperature is fitted on the held-out rows.
+    /// </summary>
+    private CompactWeights TrainEmotions(CompactWeights weights, IReadOnlyList<LabelledExample> emotions, IReadOnlyList<LabelledExample>? calibration)
+    {
+        int labels = weights.Emotions, epochs = _options.EmotionEpochs;
+        var data = FeaturizedSet.Create(emotions, _featurizer);
+        var exampleWeights = ClassWeights.For(emotions, labels, _options.EmotionClassWeighting ?? _options.ClassWeighting);
+        // A stream apart from the sentiment pass's, so that neither depends on the other's draws.
+        var random = new Random(unchecked(_options.Seed * 1_000_003 + 0x0e30));
+        var order = new int[data.Count];
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        var scratch = new CompactWeights.Scratch(weights);
+        var gradient = new float[labels];
+        long total = (long)epochs * data.Count, step = 0;
+        for (int epoch = 1; epoch <= epochs; epoch++)
+        {
+            random.Shuffle(order);
+            for (int i = 0; i < order.Length; i++, step++)
+            {
+                float lr = _options.LearningRate * (1f - (float)step / total) * exampleWeights[order[i]];
+                EmotionStep(weights, data[order[i]], data.Labels[order[i]], lr, scratch, gradient);
+            }
+            EmotionEpochDone?.Invoke(epoch, weights);
+        }
+        weights.RoundEmotionTableToHalf();
+        if (calibration is { Count: > 0 }) weights = Calibration.FitEmotionTemperature(weights, FeaturizedSet.Create(calibration, _featurizer));
+        return weights;
+    }
+
+    private void EmotionStep(CompactWeights w, ReadOnlySpan<int> ids, int label, float lr, CompactWeights.Scratch scratch, float[] gradient)
+    {
+        if (ids.IsEmpty) return;
+        int labels = w.Emotions;
+        w.EmotionScores(ids, scratch);
+        // d(loss)/d(score) = softmax(scores) − one-hot(label).
+        WindowCombiner.Softmax(scratch.EmotionScores, gradient);
+        gradient[label] -= 1;
+        for (int e = 0; e < labels; e++) w.EmotionBias[e] -= lr * gradient[e];
+        float tableStep = lr * _options.EmotionStepScale * w.PoolingScale(ids.Length);
+        foreach (int id in ids)
+        {
+            var row = w.EmotionTable.AsSpan(w.EmotionRow(id) * labels, labels);
+            for (int e = 0; e < labels; e++) row[e] -= tableStep * gradient[e];
+        }
     }
 
     /// <summary>Embeddings and filters drawn uniformly at a scale that keeps first scores near zero; output layers start at zero.</summary>
@@ -177,12 +248,14 @@ public sealed class CompactTrainer
     }
 
     /// <summary>
-    /// Each text's label probabilities, computed directly from the weights, windowed and combined as the engine does.
+    /// Each text's label probabilities (the sentiment labels', then the emotions'), computed directly from the weights,
+    /// windowed and combined per head as the engine does.
     /// </summary>
     public static float[][] Probabilities(CompactWeights weights, IReadOnlyList<string> texts)
     {
         var featurizer = new NgramFeaturizer(weights.Config);
-        int labels = weights.Labels;
+        var labelSet = weights.Config.LabelSet();
+        int labels = weights.Outputs;
         var ids = new List<int>();
         var scratch = new CompactWeights.Scratch(weights);
         var result = new float[texts.Count][];
@@ -198,7 +271,7 @@ public sealed class CompactTrainer
                 weights.Logits(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ids).Slice(start, length), logits.AsSpan(i * labels, labels), scratch);
             }
             result[t] = new float[labels];
-            WindowCombiner.Combine(logits, windows.Count, result[t], new float[labels]);
+            WindowCombiner.Combine(logits, windows.Count, result[t], new float[labels], labelSet);
         }
         return result;
     }

@@ -33,8 +33,19 @@ public sealed record CompactTrainerOptions
     /// </summary>
     public float TeacherWeight { get; init; } = 0.5f;
 
+    /// <summary>Passes over the emotion rows, in the emotion head's own pass after the sentiment heads'.</summary>
+    public int EmotionEpochs { get; init; } = 7;
+
+    /// <summary>Multiplies the step of the emotion table's weights (as <see cref="LinearStepScale"/> does the sentiment table's).</summary>
+    public float EmotionStepScale { get; init; } = 2f;
+
+    /// <summary>How emotion rows of rarer emotions are weighed; null: as <see cref="ClassWeighting"/> says.</summary>
+    public ClassWeighting? EmotionClassWeighting { get; init; }
+
     public void Validate()
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(EmotionEpochs, 1, nameof(EmotionEpochs));
+        if (!(EmotionStepScale > 0 && EmotionStepScale <= 10_000)) throw new ArgumentOutOfRangeException(nameof(EmotionStepScale), EmotionStepScale, "The emotion step scale must be in (0, 10000].");
         ArgumentOutOfRangeException.ThrowIfLessThan(Epochs, 1, nameof(Epochs));
         if (!(LinearStepScale > 0 && LinearStepScale <= 10_000)) throw new ArgumentOutOfRangeException(nameof(LinearStepScale), LinearStepScale, "The linear step scale must be in (0, 10000].");
         if (!(TeacherWeight is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(TeacherWeight), TeacherWeight, "The teacher weight must be in [0, 1].");

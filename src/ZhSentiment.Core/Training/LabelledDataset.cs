@@ -1,4 +1,5 @@
 using ZhSentiment.Data;
+using ZhSentiment.Inference;
 
 namespace ZhSentiment.Training;
 
@@ -10,7 +11,10 @@ public sealed record BadRow(long Line, string Problem);
 /// text column (found as <see cref="TextColumn"/> finds it), an optional <c>source</c> column. Rows that cannot be used are counted and kept with their line numbers,
 /// never dropped silently. Labels are two-class (0/1, 负面/正面, negative/positive) unless any row of the file is
 /// neutral (2 among numbers, or 中性/neutral), in which case the file is three-class: 0/1/2 or
-/// 负面/中性/正面 or negative/neutral/positive.
+/// 负面/中性/正面 or negative/neutral/positive. A file with any label that names an emotion and no sentiment
+/// (anger/愤怒, happiness/高兴, surprise/惊讶…: any spelling <see cref="LabelMeaning.Emotion"/> reads) is an emotion
+/// file: its labels are the emotions it holds, canonical names in <see cref="LabelMeaning.Emotions"/> order (neutral
+/// and 中性 there mean no emotion), and a row whose label names no emotion is a bad row.
 /// </summary>
 public sealed class LabelledDataset
 {
@@ -25,10 +29,11 @@ public sealed class LabelledDataset
     /// <summary>The labels of a three-class file, in index order.</summary>
     public static IReadOnlyList<string> ThreeClassLabels { get; } = ["负面", "中性", "正面"];
 
-    private LabelledDataset(List<LabelledExample> examples, List<BadRow> badRows, long badRowCount, bool hasSource, bool threeClass)
+    private LabelledDataset(List<LabelledExample> examples, List<BadRow> badRows, long badRowCount, bool hasSource, IReadOnlyList<string> labels, bool emotions)
     {
         Examples = examples;
-        Labels = threeClass ? ThreeClassLabels : BinaryLabels;
+        Labels = labels;
+        IsEmotion = emotions;
         BadRows = badRows;
         BadRowCount = badRowCount;
         HasSource = hasSource;
@@ -36,10 +41,16 @@ public sealed class LabelledDataset
 
     public IReadOnlyList<LabelledExample> Examples { get; }
 
-    /// <summary><see cref="BinaryLabels"/> or <see cref="ThreeClassLabels"/>: what the examples' label indexes mean.</summary>
+    /// <summary>
+    /// What the examples' label indexes mean: <see cref="BinaryLabels"/> or <see cref="ThreeClassLabels"/>, or in an
+    /// emotion file the canonical names of the emotions it holds.
+    /// </summary>
     public IReadOnlyList<string> Labels { get; }
 
-    public bool IsThreeClass => Labels.Count == 3;
+    /// <summary>Whether the labels are emotions (<see cref="LabelMeaning.Emotions"/>) rather than sentiments.</summary>
+    public bool IsEmotion { get; }
+
+    public bool IsThreeClass => !IsEmotion && Labels.Count == 3;
 
     /// <summary>The first <see cref="MaxBadRowsKept"/> bad rows.</summary>
     public IReadOnlyList<BadRow> BadRows { get; }
@@ -99,17 +110,34 @@ public sealed class LabelledDataset
             string? labelText = row[labelIndex];
             string? text = row[textIndex];
             if (string.IsNullOrWhiteSpace(labelText)) Bad(row.Line, "missing label");
-            else if (ParseLabel(labelText, threeClass: true) is null) Bad(row.Line, $"unknown label '{labelText}' (expected 0/1, 负面/正面, negative/positive; three classes: 0/1/2, 负面/中性/正面, negative/neutral/positive)");
+            else if (ParseLabel(labelText, threeClass: true) is null && LabelMeaning.Emotion(labelText) is null)
+                Bad(row.Line, $"unknown label '{labelText}' (expected 0/1, 负面/正面, negative/positive; three classes: 0/1/2, 负面/中性/正面, negative/neutral/positive; emotions: {string.Join("/", LabelMeaning.Emotions)} or 愤怒/厌恶/恐惧/高兴/喜好/悲伤/惊讶/无情绪)");
             else if (string.IsNullOrWhiteSpace(text)) Bad(row.Line, "empty text");
             else rows.Add((text, labelText, sourceColumn >= 0 ? row[sourceColumn] : null, row.Line));
             if ((rows.Count & 4095) == 0) bytesRead?.Invoke(reader.BytesRead);
         }
         bytesRead?.Invoke(reader.BytesRead);
 
+        if (rows.Exists(r => IsEmotionOnly(r.Label)))
+        {
+            var kept = new List<(string Text, string Emotion, string? Source, long Line)>(rows.Count);
+            foreach (var r in rows)
+            {
+                if (LabelMeaning.Emotion(r.Label) is { } emotion) kept.Add((r.Text, emotion, r.Source, r.Line));
+                else Bad(r.Line, $"label '{r.Label}' names no emotion, in a file of emotion labels");
+            }
+            bad.Sort((a, b) => a.Line.CompareTo(b.Line));
+            var emotions = LabelMeaning.Emotions.Where(e => kept.Exists(r => r.Emotion == e)).ToArray();
+            var emotionExamples = kept.ConvertAll(r => new LabelledExample(r.Text, Array.IndexOf(emotions, r.Emotion), r.Source, r.Line));
+            return new LabelledDataset(emotionExamples, bad, badCount, hasSource, emotions, emotions: true);
+        }
         bool threeClass = rows.Exists(r => MarksThreeClasses(r.Label));
         var examples = rows.ConvertAll(r => new LabelledExample(r.Text, ParseLabel(r.Label, threeClass)!.Value, r.Source, r.Line));
-        return new LabelledDataset(examples, bad, badCount, hasSource, threeClass);
+        return new LabelledDataset(examples, bad, badCount, hasSource, threeClass ? ThreeClassLabels : BinaryLabels, emotions: false);
     }
+
+    /// <summary>A label that names an emotion and no sentiment: it makes the file an emotion file.</summary>
+    private static bool IsEmotionOnly(string label) => LabelMeaning.Emotion(label) is not null && ParseLabel(label, threeClass: true) is null;
 
     /// <summary>
     /// The label's index among <see cref="BinaryLabels"/> or, with <paramref name="threeClass"/>,
@@ -129,5 +157,15 @@ public sealed class LabelledDataset
 
     /// <summary>This dataset's examples with labels in a three-class model's order (a two-class positive becomes 2).</summary>
     public IEnumerable<LabelledExample> AsThreeClass() =>
-        IsThreeClass ? Examples : Examples.Select(e => e.Label == 1 ? e with { Label = 2 } : e);
+        IsEmotion ? throw new InvalidOperationException("An emotion file has no sentiment labels.")
+        : IsThreeClass ? Examples : Examples.Select(e => e.Label == 1 ? e with { Label = 2 } : e);
+
+    /// <summary>This emotion file's examples with labels indexing <paramref name="emotions"/> (canonical names that include this file's).</summary>
+    public IEnumerable<LabelledExample> AsEmotions(IReadOnlyList<string> emotions)
+    {
+        if (!IsEmotion) throw new InvalidOperationException("A sentiment file has no emotion labels.");
+        var index = Labels.Select(l => emotions.ToList().IndexOf(l)).ToArray();
+        if (index.Contains(-1)) throw new ArgumentException($"The emotions {string.Join(", ", emotions)} lack some of the file's ({string.Join(", ", Labels)}).", nameof(emotions));
+        return Examples.Select(e => e with { Label = index[e.Label] });
+    }
 }

@@ -21,7 +21,7 @@ internal sealed class EvalCommand : Command
     private const int ShortText = 64;
     private const int LatencySamples = 500;
 
-    private readonly Option<string> _data = new("--data") { Description = "Labelled CSV, TSV or JSON Lines (as for train); a 'source' column adds a per-source breakdown.", HelpName = "FILE", Required = true };
+    private readonly Option<string> _data = new("--data") { Description = "Labelled CSV, TSV or JSON Lines (as for train); a 'source' column adds a per-source breakdown. A file of emotion labels measures the model's emotion head (its top emotion among the file's).", HelpName = "FILE", Required = true };
     private readonly Option<string> _textColumn = ColumnOptions.Text();
     private readonly Option<string> _labelColumn = ColumnOptions.Label();
     private readonly ModelOptions _model;

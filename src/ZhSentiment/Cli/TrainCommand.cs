@@ -15,7 +15,7 @@ internal sealed class TrainCommand : Command
 
     private static readonly TimeSpan PlainProgressInterval = TimeSpan.FromSeconds(5);
 
-    private readonly Option<string[]> _data = new("--data") { Description = "Labelled CSV, TSV or JSON Lines: a label column (0/1, 负面/正面, negative/positive; three classes: 0/1/2, 负面/中性/正面, negative/neutral/positive) and a text column. Repeat to train on several files; a three-class file makes a three-class model, and a text found twice is used once.", HelpName = "FILE", Required = true };
+    private readonly Option<string[]> _data = new("--data") { Description = "Labelled CSV, TSV or JSON Lines: a label column (0/1, 负面/正面, negative/positive; three classes: 0/1/2, 负面/中性/正面, negative/neutral/positive) and a text column. Repeat to train on several files; a three-class file makes a three-class model, and a text found twice is used once. A file of emotion labels (anger, fear, happiness, neutral, sadness, surprise, disgust, like, or 愤怒/恐惧/高兴/无情绪/悲伤/惊讶/厌恶/喜好…) trains an emotion head beside the sentiment heads, which need at least one sentiment file.", HelpName = "FILE", Required = true };
     private readonly Option<string> _textColumn = ColumnOptions.Text();
     private readonly Option<string> _labelColumn = ColumnOptions.Label();
     private readonly Option<string[]> _dev = new("--dev") { Description = "Labelled files to report accuracy on after each epoch (nothing is tuned on them). Repeatable.", HelpName = "FILE" };
@@ -38,13 +38,16 @@ internal sealed class TrainCommand : Command
         HelpName = "none|balanced|per-source",
         Description = "Weigh rarer classes up: none, balanced (over the whole data) or per-source (within each 'source'). Default: none.",
         DefaultValueFactory = _ => ClassWeighting.None,
-        CustomParser = result => result.Tokens[0].Value.ToLowerInvariant() switch
-        {
-            "none" => ClassWeighting.None,
-            "balanced" => ClassWeighting.Balanced,
-            "per-source" => ClassWeighting.PerSource,
-            var other => Invalid(result, $"--class-weighting must be none, balanced or per-source, not '{other}'"),
-        },
+        CustomParser = result => ParseWeighting(result, "--class-weighting") ?? ClassWeighting.None,
+    };
+    private readonly Option<int> _emotionBuckets = new("--emotion-buckets") { Description = "With emotion data: rows of the emotion head's own table (an id's row is id mod this). Default: 1048576.", DefaultValueFactory = _ => new CompactConfig().EmotionBuckets };
+    private readonly Option<int> _emotionEpochs = new("--emotion-epochs") { Description = "With emotion data: passes over the emotion rows, after the sentiment heads are trained. Default: 7.", DefaultValueFactory = _ => new CompactTrainerOptions().EmotionEpochs };
+    private readonly Option<float> _emotionStep = new("--emotion-step") { Description = "With emotion data: multiplies the step of the emotion table's weights (as --linear-step does the sentiment table's). Default: 2.", DefaultValueFactory = _ => new CompactTrainerOptions().EmotionStepScale };
+    private readonly Option<ClassWeighting?> _emotionClassWeighting = new("--emotion-class-weighting")
+    {
+        HelpName = "none|balanced|per-source",
+        Description = "With emotion data: how rarer emotions are weighed, as --class-weighting does for sentiment. Default: as --class-weighting.",
+        CustomParser = result => ParseWeighting(result, "--emotion-class-weighting"),
     };
     private readonly Option<double> _calibration = new("--calibration-fraction") { Description = "Share of the rows held out of training to fit the probabilities' temperatures on (chosen by each text's hash, so the same rows whatever the order). 0 skips calibration. Default: 0.05.", DefaultValueFactory = _ => 0.05 };
     private readonly Option<float> _linearStep = new("--linear-step") { Description = "Multiplies the step of the linear n-gram weights (useful alone, with --dim 0). Default: 1.", DefaultValueFactory = _ => 1f };
@@ -63,7 +66,7 @@ internal sealed class TrainCommand : Command
 
     public TrainCommand() : base("train", "Train a compact n-gram sentiment model (CPU, minutes) that serve/eval load with --model, from labelled data and optionally a teacher model to distil.")
     {
-        foreach (var option in new Option[] { _data, _textColumn, _labelColumn, _dev, _output, _seed, _epochs, _dim, _embeddingRows, _convFilters, _convWidth, _convStep, _buckets, _maxN, _maxLength, _clauseRoles, _foldTraditional, _sqrtPooling, _classWeighting, _calibration, _learningRate, _linearStep })
+        foreach (var option in new Option[] { _data, _textColumn, _labelColumn, _dev, _output, _seed, _epochs, _dim, _embeddingRows, _convFilters, _convWidth, _convStep, _buckets, _maxN, _maxLength, _clauseRoles, _foldTraditional, _sqrtPooling, _classWeighting, _calibration, _learningRate, _linearStep, _emotionBuckets, _emotionEpochs, _emotionStep, _emotionClassWeighting })
             Options.Add(option);
         _teacherModel = new ModelOptions(this, model: _teacher);
         Options.Add(_teacherWeight);
@@ -78,14 +81,32 @@ internal sealed class TrainCommand : Command
             // Loaded first, so that a model that cannot teach is refused before the data is read.
             using var teacherEngine = LoadTeacher(parse);
             var teacher = teacherEngine is null ? null : new Teacher(teacherEngine);
-            var files = parse.GetValue(_data)!.Select(path => ReadData(parse, path, "training")).ToArray();
+            var allFiles = parse.GetValue(_data)!.Select(path => ReadData(parse, path, "training")).ToArray();
             var devs = (parse.GetValue(_dev) ?? []).Select(path => (Path: path, Data: ReadData(parse, path, "dev"))).ToArray();
+            // Sentiment and emotion rows are combined apart: the same post may carry a polarity in one file and an
+            // emotion in another, and the sentiment rows must be what they would be without emotion files.
+            var files = allFiles.Where(f => !f.IsEmotion).ToArray();
+            var emotionFiles = allFiles.Where(f => f.IsEmotion).ToArray();
+            if (files.Length == 0)
+                throw new InvalidDataException("every --data file holds emotion labels: the emotion head is trained beside the sentiment heads, so give at least one sentiment file (labels 负面/正面, or 负面/中性/正面) too");
             bool threeClass = files.Any(f => f.IsThreeClass);
-            var (train, calibration, duplicates) = Combine(files, threeClass, parse.GetValue(_calibration));
+            double calibrationFraction = parse.GetValue(_calibration);
+            var (train, calibration, duplicates) = Combine(files.Select(f => threeClass ? f.AsThreeClass() : f.Examples), calibrationFraction);
             if (train.Count == 0) throw new InvalidDataException("the training files hold no usable rows");
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"training on {train.Count} rows ({duplicates} repeated texts used once), {calibration.Count} held out for calibration"));
             WarnIfSmall(train, threeClass ? LabelledDataset.ThreeClassLabels : LabelledDataset.BinaryLabels);
+            IReadOnlyList<string> emotionLabels = [.. LabelMeaning.Emotions.Where(e => emotionFiles.Any(f => f.Labels.Contains(e)))];
+            var (emotionTrain, emotionCalibration, emotionDuplicates) = Combine(emotionFiles.Select(f => f.AsEmotions(emotionLabels)), calibrationFraction);
+            if (emotionFiles.Length > 0)
+            {
+                if (emotionTrain.Count == 0) throw new InvalidDataException("the emotion files hold no usable rows");
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"training the emotion head ({string.Join(", ", emotionLabels)}) on {emotionTrain.Count} rows ({emotionDuplicates} repeated texts used once), {emotionCalibration.Count} held out for calibration"));
+                WarnIfSmall(emotionTrain, emotionLabels);
+            }
+            if (devs.FirstOrDefault(d => d.Data.IsEmotion && emotionFiles.Length == 0) is { Path: { } emotionDev })
+                throw new InvalidDataException($"--dev {emotionDev} holds emotion labels, but no --data file does: the model will have no emotion head to measure");
 
             var options = new CompactTrainerOptions
             {
@@ -102,6 +123,8 @@ internal sealed class TrainCommand : Command
                     ClauseRoles = parse.GetValue(_clauseRoles),
                     FoldTraditional = parse.GetValue(_foldTraditional),
                     SqrtPooling = parse.GetValue(_sqrtPooling),
+                    EmotionLabels = emotionLabels,
+                    EmotionBuckets = parse.GetValue(_emotionBuckets),
                 },
                 Epochs = parse.GetValue(_epochs),
                 LearningRate = parse.GetValue(_learningRate),
@@ -110,6 +133,9 @@ internal sealed class TrainCommand : Command
                 Seed = parse.GetValue(_seed),
                 ClassWeighting = parse.GetValue(_classWeighting),
                 TeacherWeight = (float)(parse.GetValue(_teacherWeight) ?? new CompactTrainerOptions().TeacherWeight),
+                EmotionEpochs = parse.GetValue(_emotionEpochs),
+                EmotionStepScale = parse.GetValue(_emotionStep),
+                EmotionClassWeighting = parse.GetValue(_emotionClassWeighting),
             };
 
             var started = System.Diagnostics.Stopwatch.StartNew();
@@ -123,8 +149,18 @@ internal sealed class TrainCommand : Command
             void EpochDone(int epoch, CompactWeights w)
             {
                 string line = $"epoch {epoch}/{options.Epochs}: {started.Elapsed.TotalSeconds:F1} s";
-                foreach (var (path, dev) in devs)
-                    line += string.Create(CultureInfo.InvariantCulture, $", {DevName(path)} {Accuracy(w, dev):P2}");
+                foreach (var (path, dev) in devs.Where(d => !d.Data.IsEmotion))
+                    line += string.Create(CultureInfo.InvariantCulture, $", {DevName(path)} {Measure(w, dev).Accuracy:P2}");
+                console.WriteLine(line);
+            }
+            void EmotionEpochDone(int epoch, CompactWeights w)
+            {
+                string line = $"emotion epoch {epoch}/{options.EmotionEpochs}: {started.Elapsed.TotalSeconds:F1} s";
+                foreach (var (path, dev) in devs.Where(d => d.Data.IsEmotion))
+                {
+                    var m = Measure(w, dev);
+                    line += string.Create(CultureInfo.InvariantCulture, $", {DevName(path)} {m.Accuracy:P2} (macro-F1 {m.MacroF1:F4})");
+                }
                 console.WriteLine(line);
             }
             CompactWeights weights;
@@ -138,16 +174,19 @@ internal sealed class TrainCommand : Command
                         {
                             Progress = (epoch, done, total) => task.Value = (double)(epoch - 1) * total + done,
                             EpochDone = EpochDone,
+                            EmotionEpochDone = EmotionEpochDone,
                         };
-                        return trainer.Train(train, calibration, opinions);
+                        return trainer.Train(train, calibration, opinions, emotionTrain, emotionCalibration);
                     });
             }
             else
             {
-                weights = new CompactTrainer(options) { EpochDone = EpochDone }.Train(train, calibration, opinions);
+                weights = new CompactTrainer(options) { EpochDone = EpochDone, EmotionEpochDone = EmotionEpochDone }.Train(train, calibration, opinions, emotionTrain, emotionCalibration);
             }
             if (weights.Config.HeadTemperatures.Count > 0)
                 console.WriteLine("calibrated: head temperatures " + string.Join(", ", weights.Config.HeadTemperatures.Select(t => t.ToString("F3", CultureInfo.InvariantCulture))));
+            if (weights.Config.HasEmotions && emotionCalibration.Count > 0)
+                console.WriteLine("calibrated: emotion temperature " + weights.Config.EmotionTemperature.ToString("F3", CultureInfo.InvariantCulture));
 
             string output = parse.GetValue(_output)!;
             CompactModel.Save(weights, output);
@@ -208,10 +247,10 @@ internal sealed class TrainCommand : Command
     }
 
     /// <summary>
-    /// The files' examples in the model's label order, each distinct text once (the first file's row wins), split into
-    /// training rows and the calibration slice by a hash of the text.
+    /// The files' examples (labels already in the model's order), each distinct text once (the first file's row wins),
+    /// split into training rows and the calibration slice by a hash of the text.
     /// </summary>
-    private static (List<LabelledExample> Train, List<LabelledExample> Calibration, int Duplicates) Combine(LabelledDataset[] files, bool threeClass, double calibrationFraction)
+    private static (List<LabelledExample> Train, List<LabelledExample> Calibration, int Duplicates) Combine(IEnumerable<IEnumerable<LabelledExample>> files, double calibrationFraction)
     {
         if (!(calibrationFraction is >= 0 and < 0.5)) throw new ArgumentException($"--calibration-fraction must be at least 0 and below 0.5, not {calibrationFraction}");
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -221,7 +260,7 @@ internal sealed class TrainCommand : Command
         uint threshold = (uint)(calibrationFraction * 10_000);
         foreach (var file in files)
         {
-            foreach (var e in threeClass ? file.AsThreeClass() : file.Examples)
+            foreach (var e in file)
             {
                 if (!seen.Add(e.Text.Trim())) { duplicates++; continue; }
                 (Fnv(e.Text) % 10_000 < threshold ? calibration : train).Add(e);
@@ -230,10 +269,18 @@ internal sealed class TrainCommand : Command
         return (train, calibration, duplicates);
     }
 
-    private static ClassWeighting Invalid(System.CommandLine.Parsing.ArgumentResult result, string message)
+    private static ClassWeighting? ParseWeighting(System.CommandLine.Parsing.ArgumentResult result, string name) => result.Tokens[0].Value.ToLowerInvariant() switch
+    {
+        "none" => ClassWeighting.None,
+        "balanced" => ClassWeighting.Balanced,
+        "per-source" => ClassWeighting.PerSource,
+        var other => Invalid(result, $"{name} must be none, balanced or per-source, not '{other}'"),
+    };
+
+    private static ClassWeighting? Invalid(System.CommandLine.Parsing.ArgumentResult result, string message)
     {
         result.AddError(message);
-        return default;
+        return null;
     }
 
     /// <summary>A dev file's name with its folder, enough to tell apart files of the same name.</summary>
@@ -259,7 +306,7 @@ internal sealed class TrainCommand : Command
     private LabelledDataset ReadData(ParseResult parse, string path, string role)
     {
         var data = LabelledDataset.Read(path, textColumn: parse.GetValue(_textColumn), labelColumn: parse.GetValue(_labelColumn));
-        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{role} data {path}: {data.Examples.Count} rows, {data.BadRowCount} bad, {(data.IsThreeClass ? "three" : "two")} classes"));
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{role} data {path}: {data.Examples.Count} rows, {data.BadRowCount} bad, {(data.IsEmotion ? $"emotions {string.Join("/", data.Labels)}" : data.IsThreeClass ? "three classes" : "two classes")}"));
         ReportBadRows(data, path);
         return data;
     }
@@ -271,14 +318,15 @@ internal sealed class TrainCommand : Command
         if (data.BadRowCount > shown) Console.Error.WriteLine($"  … and {data.BadRowCount - shown} more bad rows");
     }
 
-    /// <summary>Accuracy on a dev file: its own classes where the model has them, the polar decision on a two-class file.</summary>
-    private static double Accuracy(CompactWeights weights, LabelledDataset dev)
+    /// <summary>
+    /// Accuracy and macro-F1 on a dev file: its own classes where the model has them, the polar decision on a two-class
+    /// file, the emotions on an emotion file.
+    /// </summary>
+    private static ClassificationMetrics Measure(CompactWeights weights, LabelledDataset dev)
     {
-        var labels = LabelSet.FromModelLabels(weights.Config.Labels);
+        var labels = weights.Config.LabelSet();
         var probabilities = CompactTrainer.Probabilities(weights, [.. dev.Examples.Select(e => e.Text)]);
-        int correct = 0;
-        for (int i = 0; i < probabilities.Length; i++)
-            if (Decision.Predict(labels, probabilities[i], dev.Labels).Label == dev.Examples[i].Label) correct++;
-        return probabilities.Length == 0 ? 0 : (double)correct / probabilities.Length;
+        var predicted = probabilities.Select(p => Decision.Predict(labels, p, dev.Labels).Label).ToArray();
+        return ClassificationMetrics.Compute(dev.Labels, [.. dev.Examples.Select(e => e.Label)], predicted);
     }
 }

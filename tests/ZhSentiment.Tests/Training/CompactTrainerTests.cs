@@ -130,4 +130,88 @@ public class CompactTrainerTests
         var balanced = ClassWeights.For(data, 2, ClassWeighting.Balanced);
         Assert.Equal(balanced[0] * 2, balanced[1] * 4, 4);
     }
+
+    private static readonly string[] Emotions = ["anger", "fear", "happiness", "sadness", "surprise", "neutral"];
+
+    /// <summary>Generated emotion rows: a cue word of the emotion (none for neutral) among filler characters.</summary>
+    internal static List<LabelledExample> EmotionData(int count, int seed)
+    {
+        string[][] cues = [["气死", "愤怒", "可恶"], ["害怕", "恐怖", "吓人"], ["开心", "高兴", "快乐"], ["难过", "伤心", "想哭"], ["竟然", "震惊", "没想到"], []];
+        const string filler = "的了是在我有这个们中来上大为和国地到以说时要就出会可也你对能而子那得于着下自之年过发后作里用道行所然家种事成方多经么去法学如都同现当没动面起看定天分还进小部其些主样理她本前但因只从想实";
+        var random = new Random(seed);
+        var rows = new List<LabelledExample>(count);
+        for (int i = 0; i < count; i++)
+        {
+            int label = random.Next(cues.Length);
+            var chars = new char[random.Next(6, 20)];
+            for (int c = 0; c < chars.Length; c++) chars[c] = filler[random.Next(filler.Length)];
+            var text = new string(chars);
+            if (cues[label].Length > 0) text = text.Insert(random.Next(chars.Length), cues[label][random.Next(cues[label].Length)]);
+            rows.Add(new LabelledExample(text, label, "gen", i + 2));
+        }
+        return rows;
+    }
+
+    private static CompactTrainerOptions EmotionOptions(int seed = 7) => Options(seed, dim: 0) with
+    {
+        Model = Options(seed, dim: 0).Model with { EmotionLabels = Emotions, EmotionBuckets = 2048 },
+        EmotionStepScale = 20,
+        EmotionEpochs = 5,
+    };
+
+    [Fact]
+    public void Learns_emotions_in_a_pass_that_leaves_the_sentiment_part_bit_for_bit_the_same()
+    {
+        var sentiment = TestData.Generate(800, seed: 51);
+        var calibration = TestData.Generate(200, seed: 52);
+        var options = EmotionOptions();
+        var plain = new CompactTrainer(options with { Model = options.Model with { EmotionLabels = [] } }).Train(sentiment, calibration);
+        var epochs = new List<int>();
+        var both = new CompactTrainer(options) { EmotionEpochDone = (epoch, _) => epochs.Add(epoch) }
+            .Train(sentiment, calibration, emotions: EmotionData(1500, seed: 53), emotionCalibration: EmotionData(300, seed: 54));
+        Assert.Equal([1, 2, 3, 4, 5], epochs);
+        Assert.Equal(plain.Linear, both.Linear);
+        Assert.Equal(plain.Bias, both.Bias);
+        Assert.Equal(plain.Config.HeadTemperatures, both.Config.HeadTemperatures);
+        Assert.NotEqual(1f, both.Config.EmotionTemperature);
+
+        var test = TestData.Generate(200, seed: 55);
+        var texts = test.Select(e => e.Text).ToArray();
+        var p = CompactTrainer.Probabilities(plain, texts);
+        var q = CompactTrainer.Probabilities(both, texts);
+        for (int i = 0; i < texts.Length; i++) Assert.Equal(p[i], q[i][..2]);
+
+        var emotionTest = EmotionData(400, seed: 56);
+        var probabilities = CompactTrainer.Probabilities(both, [.. emotionTest.Select(e => e.Text)]);
+        var labels = both.Config.LabelSet();
+        var decisions = probabilities.Select(x => Decision.Predict(labels, x, Emotions)).ToArray();
+        var metrics = ClassificationMetrics.Compute(Emotions, [.. emotionTest.Select(e => e.Label)], [.. decisions.Select(d => d.Label)]);
+        Assert.True(metrics.MacroF1 >= 0.9, $"emotion macro-F1 {metrics.MacroF1:F3}");
+        var reliability = ReliabilityDiagram.Compute([.. decisions.Select(d => d.Confidence)], [.. decisions.Select((d, i) => d.Label == emotionTest[i].Label)]);
+        Assert.True(reliability.ExpectedCalibrationError < 0.08, $"emotion calibration error {reliability.ExpectedCalibrationError:F3}");
+    }
+
+    [Fact]
+    public void Same_data_and_seed_give_the_same_emotion_head()
+    {
+        var sentiment = TestData.Generate(300, seed: 61);
+        var emotions = EmotionData(600, seed: 62);
+        var a = new CompactTrainer(EmotionOptions()).Train(sentiment, emotions: emotions);
+        var b = new CompactTrainer(EmotionOptions()).Train(sentiment, emotions: emotions);
+        Assert.Equal(a.EmotionTable, b.EmotionTable);
+        Assert.Equal(a.EmotionBias, b.EmotionBias);
+        var c = new CompactTrainer(EmotionOptions(seed: 8)).Train(sentiment, emotions: emotions);
+        Assert.NotEqual(a.EmotionTable, c.EmotionTable);
+    }
+
+    [Fact]
+    public void Rejects_emotion_rows_the_model_has_no_head_or_label_for()
+    {
+        var sentiment = TestData.Generate(50, seed: 63);
+        var emotions = EmotionData(50, seed: 64);
+        Assert.Contains("no emotion labels", Assert.Throws<ArgumentException>(() => new CompactTrainer(Options(dim: 0)).Train(sentiment, emotions: emotions)).Message);
+        Assert.Contains("no emotion rows", Assert.Throws<ArgumentException>(() => new CompactTrainer(EmotionOptions()).Train(sentiment)).Message);
+        var outside = new List<LabelledExample> { new("x", 6, null, 9) };
+        Assert.Contains("Line 9", Assert.Throws<ArgumentException>(() => new CompactTrainer(EmotionOptions()).Train(sentiment, emotions: outside)).Message);
+    }
 }

@@ -71,4 +71,34 @@ public class LabelledDatasetTests
         var named = Read("d.tsv", "stars\tid\tbody\n正面\t7\t好评\n", textColumn: "body", labelColumn: "stars");
         Assert.Equal([("好评", 1)], named.Examples.Select(x => (x.Text, x.Label)));
     }
+
+    [Fact]
+    public void A_file_of_emotion_labels_is_an_emotion_file_in_any_spelling()
+    {
+        var data = Read("e.tsv", "label\tsource\ttext\n愤怒\ta\t气死了\nhappy\tb\t好开心\n中性\ta\t今天周三\nSadness\ta\t好难过\n惊讶\tb\t竟然这样\nhappiness\ta\t太棒了\n正面\ta\t很好\nmaybe\ta\t不知道\nnone\tb\t开会\n");
+        Assert.True(data.IsEmotion);
+        Assert.False(data.IsThreeClass);
+        Assert.Equal(["anger", "happiness", "sadness", "surprise", "neutral"], data.Labels);
+        Assert.Equal([0, 1, 4, 2, 3, 1, 4], data.Examples.Select(e => e.Label));
+        Assert.Equal([2L, 3, 4, 5, 6, 7, 10], data.Examples.Select(e => e.Line));
+        Assert.Equal(2, data.BadRowCount);
+        Assert.Equal([8L, 9], data.BadRows.Select(b => b.Line));
+        Assert.Contains("names no emotion", data.BadRows[0].Problem);
+        Assert.Contains("unknown label 'maybe'", data.BadRows[1].Problem);
+
+        // Remapped into a model's emotions, which may hold more than the file.
+        var remapped = data.AsEmotions(ZhSentiment.Inference.LabelMeaning.Emotions).ToList();
+        Assert.Equal(["anger", "happiness", "neutral", "sadness", "surprise", "happiness", "neutral"],
+            remapped.Select(e => ZhSentiment.Inference.LabelMeaning.Emotions[e.Label]));
+        Assert.Throws<ArgumentException>(() => data.AsEmotions(["anger", "happiness"]).ToList());
+    }
+
+    [Fact]
+    public void Neutral_alone_does_not_make_an_emotion_file()
+    {
+        var data = Read("n.tsv", "label\ttext\nneutral\t开会\n负面\t很差\n正面\t很好\n");
+        Assert.False(data.IsEmotion);
+        Assert.True(data.IsThreeClass);
+        Assert.Equal([1, 0, 2], data.Examples.Select(e => e.Label));
+    }
 }

@@ -21,6 +21,9 @@ public class ShippedModelTests
         { "data/sentiment/dev_product.tsv", 0.8726, 0.03 },
     };
 
+    /// <summary>The emotion head on SMP2020-EWECT's evaluation parts (emotion/dev.tsv), as recorded in the model card.</summary>
+    private const double EmotionMacroF1 = 0.6443, EmotionCalibrationError = 0.03;
+
     private const double ThreeClassMacroF1 = 0.7775, ThreeClassCalibrationError = 0.03, BehaviourAccuracy = 0.7038;
 
     /// <summary>The weakest category's recorded accuracy (sarcasm, 8 of 24): every category must reach at least this.</summary>
@@ -92,5 +95,24 @@ public class ShippedModelTests
             Assert.Contains(predicted[i].GetProperty("label").GetString(), new[] { "Positive", "Negative" });
             Assert.True(predicted[i].GetProperty("score").GetDouble() < 0.9, $"{texts[i]}: /predict is sure of a neutral text: {predicted[i]}");
         }
+    }
+
+    [Fact]
+    public void Answers_six_emotions_at_its_recorded_macro_f1_and_calibration()
+    {
+        var m = Measure(TestPaths.RequireShared("data/emotion/dev.tsv"));
+        Assert.Equal(["anger", "fear", "happiness", "sadness", "surprise", "neutral"], m.Metrics.Classes.Select(c => c.Label));
+        Assert.True(m.Metrics.MacroF1 >= EmotionMacroF1, $"emotion macro-F1 {m.Metrics.MacroF1:F4} < {EmotionMacroF1}");
+        Assert.True(m.ReliabilityDiagram.ExpectedCalibrationError <= EmotionCalibrationError, $"emotion calibration error {m.ReliabilityDiagram.ExpectedCalibrationError:F4}");
+    }
+
+    [Fact]
+    public void Has_a_sentiment_head_and_an_emotion_head()
+    {
+        using var engine = Load();
+        Assert.Equal(["负面", "中性", "正面"], engine.Labels.SentimentHead is { Offset: 0, Count: 3 } ? engine.Labels.ModelLabels.Take(3) : []);
+        Assert.Equal(["anger", "fear", "happiness", "sadness", "surprise", "neutral"], engine.Labels.ModelLabels.Skip(3));
+        var result = engine.Predict(["气死我了，排了三个小时的队还没轮到"])[0];
+        Assert.Equal("anger", engine.Labels.Names[engine.Labels.TopEmotion([.. result.Probabilities])]);
     }
 }
