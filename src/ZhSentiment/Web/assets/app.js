@@ -15,6 +15,7 @@
   const KEY_STORE = 'zhsenti.apiKey', HISTORY_STORE = 'zhsenti.history', LANG_STORE = 'zhsenti.lang';
   const EMOJI = { Positive: '😄', Negative: '😠', Neutral: '😐' };
   const TONE = { Positive: 'pos', Negative: 'neg', Neutral: 'neu' };
+  const SIDES = ['Positive', 'Negative', 'Neutral'];
   const EXAMPLES = [
     '这家店的服务态度真是太好了',
     '质量太差了，用了两天就坏了，再也不会买了',
@@ -59,6 +60,7 @@
       contrastNote: '转折之后的分句权重更大：综合判断为 {label}（{score}）。', notMentioned: '未提及：{names}',
       aspectChartTitle: '方面 × 情感（提及该方面的文本数）', groupLabel: '按列分组', dateLabel: '日期列（趋势）', columnNone: '不选',
       groupTitle: '按「{column}」的情感', trendTitle: '情感趋势', chartAria: '{title}：{parts}', others: '其他',
+      Positive: '正面', Negative: '负面', Neutral: '中性',
     },
     en: {
       pageTitle: 'ZhSentiment Chinese sentiment analysis', skip: 'Skip to single text', title: 'Chinese sentiment analysis',
@@ -244,7 +246,7 @@
       $(id).textContent = value ?? '';
       $(id).hidden = $(id).previousElementSibling.hidden = !value;
     }
-    $('info-labels').textContent = info.model_labels.map((label, i) => `${EMOJI[info.labels[i]] ?? ''} ${shown(info.labels[i], label)}`.trim()).join('、');
+    $('info-labels').textContent = info.model_labels.map((label, i) => `${EMOJI[info.labels[i]] ?? ''} ${className(label)}`.trim()).join('、');
     $('info-quant').textContent = info.quantization === 'none' ? t('quantNone') : info.quantization;
     $('info-limits').textContent = t('limits', { chars: info.max_text_chars, texts: info.max_batch_texts });
     for (const id of ['preset', 'batch-preset']) {
@@ -255,21 +257,28 @@
     }
   }
 
-  /** A canonical label (Positive) as shown: the model's own name (正面) in Chinese, when /info told it. */
-  function modelName(label) {
-    const info = state.info;
-    const i = info ? info.labels.indexOf(label) : -1;
-    return shown(label, i >= 0 ? info.model_labels[i] : label);
-  }
+  /**
+   * An answer's label as shown: Positive, Negative and Neutral as 正面, 负面 and 中性 (in English as they are), whatever
+   * the model calls its classes; a model whose labels mean no side answers its own top label, shown as it is. The page
+   * never works a verdict out itself: the label is always the one the API answered.
+   */
+  const sideName = label => EMOJI[label] ? t(label) : label;
 
-  /** A label as shown: the model's own (正面) in Chinese, the canonical one (Positive) in English where there is one. */
-  const shown = (label, modelLabel) => state.lang === 'en' && EMOJI[label] ? t(label) : modelLabel;
-
-  /** The canonical label (Positive, Negative, Neutral) behind one of the model's own labels, when /info told it. */
-  function canonical(modelLabel, fallbackIndex) {
+  /**
+   * What /info says one of the model's classes means (Positive, anger, …; its `labels` beside `model_labels`), or
+   * undefined. Only for naming a class in English and colouring its bar, never for a verdict.
+   */
+  function classMeaning(modelLabel) {
     const info = state.info;
     const i = info ? info.model_labels.indexOf(modelLabel) : -1;
-    return i >= 0 ? info.labels[i] : fallbackIndex;
+    return i >= 0 ? info.labels[i] : undefined;
+  }
+
+  /** One of the model's classes as shown: its own name (正面, 愤怒, star 1) in Chinese, its meaning in English. */
+  function className(modelLabel) {
+    const meaning = classMeaning(modelLabel);
+    if (state.lang !== 'en' || !meaning) return modelLabel;
+    return EMOJI[meaning] ? t(meaning) : meaning;
   }
 
   function saveKey() {
@@ -326,17 +335,20 @@
     const verdict = box.querySelector('.verdict');
     verdict.className = 'verdict ' + (TONE[result.label] ?? '');
     $('verdict-emoji').textContent = EMOJI[result.label] ?? '🙂';
-    $('verdict-label').textContent = shown(result.label, result.model_label);
+    $('verdict-label').textContent = sideName(result.label);
     $('verdict-score').textContent = percent(result.score);
-    $('probs').replaceChildren(...result.probabilities.map(p => {
-      const fill = el('div', { class: 'fill ' + (TONE[canonical(p.label)] ?? '') });
-      fill.style.width = (p.score * 100).toFixed(1) + '%';
-      return el('li', null,
-        el('span', { text: shown(canonical(p.label), p.label) }),
-        el('div', { class: 'bar', role: 'meter', 'aria-label': shown(canonical(p.label), p.label), 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': (p.score * 100).toFixed(1) }, fill),
-        el('span', { class: 'num', text: percent(p.score) }));
-    }));
+    $('probs').replaceChildren(...result.probabilities.map(p => meter(className(p.label), p.score, TONE[classMeaning(p.label)] ?? '')));
     renderAnalysis();
+  }
+
+  /** A labelled bar (a meter) for one class and its score. */
+  function meter(name, score, tone) {
+    const fill = el('div', { class: 'fill ' + tone });
+    fill.style.width = (score * 100).toFixed(1) + '%';
+    return el('li', null,
+      el('span', { text: name }),
+      el('div', { class: 'bar', role: 'meter', 'aria-label': name, 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': (score * 100).toFixed(1) }, fill),
+      el('span', { class: 'num', text: percent(score) }));
   }
 
   /** Evidence highlighted in the text, every clause's verdict, and the aspects: all as text nodes, never HTML. */
@@ -344,7 +356,7 @@
     const { text, result, analysis } = state.last;
     $('analysis').hidden = !analysis;
     if (!analysis) return;
-    const tag = (label, score) => el('span', { class: 'tag ' + (TONE[label] ?? ''), text: `${EMOJI[label] ?? ''} ${modelName(label)} ${percent(score)}` });
+    const tag = (label, score) => el('span', { class: 'tag ' + (TONE[label] ?? ''), text: `${EMOJI[label] ?? ''} ${sideName(label)} ${percent(score)}`.trim() });
 
     // The strongest spans that do not overlap, from the evidence list (strongest first); weak ones stay plain.
     const marks = [];
@@ -365,7 +377,7 @@
 
     const note = $('contrast-note');
     note.hidden = analysis.label === result.label;
-    note.textContent = t('contrastNote', { label: modelName(analysis.label), score: percent(analysis.score) });
+    note.textContent = t('contrastNote', { label: sideName(analysis.label), score: percent(analysis.score) });
     $('sentences').replaceChildren(...analysis.sentences.map(s => el('li', null, el('span', { text: s.text + ' ' }), tag(s.label, s.score))));
 
     $('aspects-box').hidden = analysis.aspects.length === 0;
@@ -386,7 +398,7 @@
 
   function remember(text, result) {
     const items = readHistory().filter(h => h.text !== text);
-    items.unshift({ text: text.slice(0, 500), label: result.label, modelLabel: result.model_label, score: result.score });
+    items.unshift({ text: text.slice(0, 500), label: result.label, score: result.score });
     localStorage.setItem(HISTORY_STORE, JSON.stringify(items.slice(0, HISTORY_SIZE)));
     renderHistory();
   }
@@ -397,7 +409,7 @@
     $('clear-history').hidden = items.length === 0;
     $('history').replaceChildren(...items.map(h => {
       const short = h.text.length > 40 ? h.text.slice(0, 40) + '…' : h.text;
-      const verdict = `${EMOJI[h.label] ?? ''} ${shown(h.label, h.modelLabel)} ${typeof h.score === 'number' ? percent(h.score) : ''}`;
+      const verdict = `${EMOJI[h.label] ?? ''} ${sideName(h.label)} ${typeof h.score === 'number' ? percent(h.score) : ''}`.trim();
       return el('li', null, el('button', {
         type: 'button', title: h.text,
         onclick: () => { $('text').value = h.text; $('text').focus(); },
@@ -706,11 +718,12 @@
     const names = job.analyses.find(a => a)?.aspects.map(a => a.name) ?? [];
     $('aspect-figure').hidden = names.length === 0;
     if (!names.length) return;
-    const labels = state.info?.labels ?? ['Negative', 'Positive'];
+    const labels = SIDES.filter(side => job.analyses.some(a => a?.aspects.some(x => x.mentioned && x.label === side)));
+    for (const a of job.analyses) for (const x of a?.aspects ?? []) if (x.mentioned && !labels.includes(x.label)) labels.push(x.label);
     const rows = names.map((name, k) => ({
       name,
       parts: labels.map(label => ({
-        name: modelName(label), tone: TONE[label] ?? 'other',
+        name: sideName(label), tone: TONE[label] ?? 'other',
         count: job.analyses.filter(a => a?.aspects[k].mentioned && a.aspects[k].label === label).length,
       })),
     })).filter(r => r.parts.some(p => p.count));
@@ -718,7 +731,7 @@
   }
 
   function labelParts(job, indexes) {
-    return labelsOf(job).map(l => ({ name: l, tone: TONE[canonical(l)] ?? 'other', count: indexes.filter(i => job.results[i]?.model_label === l).length }));
+    return labelsOf(job).map(l => ({ name: sideName(l), tone: TONE[l] ?? 'other', count: indexes.filter(i => job.results[i]?.label === l).length }));
   }
 
   /** Label counts per value of the chosen column: the 12 most frequent values, the rest as one row. */
@@ -750,10 +763,18 @@
 
   /** Label counts per day (per month beyond 60 days) of the chosen date column, as stacked columns. */
   function renderTrendChart(job) {
+    const shown = stackedColumns($('trend-chart'), t('trendTitle'), job, indexes => labelParts(job, indexes));
+    $('trend-figure').hidden = !shown;
+  }
+
+  /**
+   * Counts per day (per month beyond 60 days) of the chosen date column as stacked columns, parts(rows) giving each
+   * period's { name, tone, count } parts; false (and nothing drawn) when no analysed row has a date.
+   */
+  function stackedColumns(chart, title, job, parts) {
     const column = $('date-column').value;
     const dated = column === '' ? [] : job.rows.map((row, i) => [dayOf(row[Number(column)]), i]).filter(([day, i]) => day && job.results[i] && !job.results[i].skipped);
-    $('trend-figure').hidden = dated.length === 0;
-    if (!dated.length) return;
+    if (!dated.length) return false;
     const byMonth = new Set(dated.map(([day]) => day)).size > 60;
     const periods = new Map();
     for (const [day, i] of dated) {
@@ -762,17 +783,16 @@
       periods.get(key).push(i);
     }
     const keys = [...periods.keys()].sort();
-    const chart = $('trend-chart');
     const width = chartWidth(chart), height = CHART_HEIGHT, left = 28, bottom = 34, plotW = width - left - 6, plotH = height - bottom - 12;
     const most = Math.max(1, ...keys.map(k => periods.get(k).length)), barW = plotW / keys.length;
     chart.setAttribute('viewBox', `0 0 ${width} ${height}`);
-    chart.setAttribute('aria-label', t('chartAria', { title: t('trendTitle'),
-      parts: keys.map(k => `${k} ${labelParts(job, periods.get(k)).map(p => `${p.name} ${p.count}`).join(' ')}`).join(', ') }));
+    chart.setAttribute('aria-label', t('chartAria', { title,
+      parts: keys.map(k => `${k} ${parts(periods.get(k)).map(p => `${p.name} ${p.count}`).join(' ')}`).join(', ') }));
     const nodes = [svg('line', { x1: left, y1: height - bottom, x2: width - 6, y2: height - bottom, stroke: '#99a' }),
       svg('text', { x: left - 4, y: 20, 'text-anchor': 'end' }, String(most))];
     keys.forEach((k, n) => {
       let y = height - bottom;
-      for (const p of labelParts(job, periods.get(k))) {
+      for (const p of parts(periods.get(k))) {
         const h = p.count / most * plotH;
         if (h > 0) nodes.push(svg('rect', { x: (left + n * barW + 1).toFixed(1), y: (y - h).toFixed(1), width: Math.max(barW - 2, 1).toFixed(1), height: h.toFixed(1), class: p.tone }));
         y -= h;
@@ -781,18 +801,25 @@
       if (n % every === 0) nodes.push(svg('text', { x: (left + n * barW + barW / 2).toFixed(1), y: height - bottom + 14, 'text-anchor': 'middle' }, byMonth ? k : k.slice(5)));
     });
     chart.replaceChildren(...nodes);
+    return true;
   }
 
+  /**
+   * The labels a file's answers can carry, as the API answers them: the sides the model's classes stand for (all three
+   * for a model of emotions, which answers by summing each side's), then any other label an answer carried.
+   */
   function labelsOf(job) {
-    const labels = state.info ? [...state.info.model_labels] : [];
-    for (const r of job.results) if (r && !r.skipped && !labels.includes(r.model_label)) labels.push(r.model_label);
+    const meanings = state.info?.labels ?? [];
+    const labels = SIDES.filter(side => meanings.includes(side));
+    if (!labels.length && state.info?.emotions?.length) labels.push(...SIDES);
+    for (const r of job.results) if (r && !r.skipped && !labels.includes(r.label)) labels.push(r.label);
     return labels;
   }
 
   function renderFilter(job) {
     const select = $('filter');
     const options = [el('option', { value: '', text: t('all') }),
-      ...labelsOf(job).map(l => el('option', { value: 'label:' + l, text: shown(canonical(l), l) }))];
+      ...labelsOf(job).map(l => el('option', { value: 'label:' + l, text: sideName(l) }))];
     if (job.results.some(r => !r || r.skipped)) options.push(el('option', { value: 'skipped', text: t('skipped') }));
     select.replaceChildren(...options);
     select.value = state.filter;
@@ -810,13 +837,13 @@
     const query = state.search.trim().toLowerCase();
     const rows = job.rows.map((cells, index) => ({ index, cells, result: job.results[index] })).filter(r => {
       const analysed = r.result && !r.result.skipped;
-      if (state.filter === 'skipped' ? analysed : state.filter && 'label:' + r.result?.model_label !== state.filter) return false;
+      if (state.filter === 'skipped' ? analysed : state.filter && 'label:' + r.result?.label !== state.filter) return false;
       if (state.confidence && !(analysed && CONFIDENCE[state.confidence](r.result.score))) return false;
       return !query || r.cells.some(cell => cell.toLowerCase().includes(query));
     });
     const column = key.startsWith('col:') ? Number(key.slice(4)) : -1;
     const value = r => key === 'index' ? r.index : column >= 0 ? (r.cells[column] ?? '')
-      : key === 'label' ? (r.result?.model_label ?? '\uffff') : (r.result?.score ?? -1);
+      : key === 'label' ? (r.result?.label ?? '\uffff') : (r.result?.score ?? -1);
     return rows.sort((a, b) => {
       const x = value(a), y = value(b);
       return (x < y ? -1 : x > y ? 1 : a.index - b.index) * dir;
@@ -839,7 +866,7 @@
     $('results-table').tBodies[0].replaceChildren(...page.map(r => {
       const analysed = r.result && !r.result.skipped;
       const labelCell = analysed
-        ? el('td', { class: 'label ' + (TONE[r.result.label] ?? ''), text: `${EMOJI[r.result.label] ?? ''} ${shown(r.result.label, r.result.model_label)}` })
+        ? el('td', { class: 'label ' + (TONE[r.result.label] ?? ''), text: `${EMOJI[r.result.label] ?? ''} ${sideName(r.result.label)}`.trim() })
         : el('td', { class: 'skipped', text: r.result ? t(r.result.skipped, { max: state.info?.max_text_chars, line: r.result.line }) : t('skipped') });
       return el('tr', null,
         el('td', { class: 'num', text: String(r.index + 1) }),
@@ -878,21 +905,24 @@
 
   function renderDistribution(job) {
     const labels = labelsOf(job);
-    const counts = labels.map(l => job.results.filter(r => r && !r.skipped && r.model_label === l).length);
+    const bars = labels.map(l => ({ name: sideName(l), count: job.results.filter(r => r && !r.skipped && r.label === l).length, tone: TONE[l] ?? 'other' }));
     const skipped = job.results.filter(r => !r || r.skipped).length;
-    const bars = labels.map((l, i) => ({ name: shown(canonical(l), l), count: counts[i], tone: TONE[canonical(l)] ?? 'other' }));
     if (skipped) bars.push({ name: t('skipped'), count: skipped, tone: 'neu' });
-    const chart = $('dist-chart');
-    const total = job.results.length, width = chartWidth(chart), left = 96, right = 92;
-    const rowHeight = Math.min(34, (CHART_HEIGHT - 8) / bars.length), barMax = width - left - right;
+    horizontalBars($('dist-chart'), 'distAria', bars, job.results.length);
+  }
+
+  /** One bar per { name, count, tone }, its count and share of total written after it. */
+  function horizontalBars(chart, ariaKey, bars, total) {
+    const width = chartWidth(chart), left = 96, right = 92;
+    const rowHeight = Math.min(34, (CHART_HEIGHT - 8) / bars.length), barMax = width - left - right, barH = Math.min(20, rowHeight - 3);
     const top = (CHART_HEIGHT - bars.length * rowHeight) / 2;
     chart.setAttribute('viewBox', `0 0 ${width} ${CHART_HEIGHT}`);
-    chart.setAttribute('aria-label', t('distAria', { parts: bars.map(b => `${b.name} ${b.count}`).join(', ') }));
+    chart.setAttribute('aria-label', t(ariaKey, { parts: bars.map(b => `${b.name} ${b.count}`).join(', ') }));
     chart.replaceChildren(...bars.flatMap((b, i) => {
       const y = top + i * rowHeight, w = total ? Math.max(b.count / total * barMax, b.count ? 2 : 0) : 0, middle = y + rowHeight / 2;
       return [
         svg('text', { x: left - 8, y: middle, 'text-anchor': 'end', 'dominant-baseline': 'middle' }, b.name),
-        svg('rect', { x: left, y: middle - 10, width: w.toFixed(1), height: 20, rx: 3, class: b.tone }),
+        svg('rect', { x: left, y: (middle - barH / 2).toFixed(1), width: w.toFixed(1), height: barH.toFixed(1), rx: 3, class: b.tone }),
         svg('text', { x: left + w + 6, y: middle, 'dominant-baseline': 'middle', class: 'count' }, `${b.count} (${total ? (b.count / total * 100).toFixed(1) : 0}%)`),
       ];
     }));
@@ -900,8 +930,8 @@
 
   function renderHistogram(job) {
     const scores = job.results.filter(r => r && !r.skipped).map(r => r.score);
-    const classes = Math.max(2, state.info?.model_labels.length ?? 2);
-    const low = Math.floor(100 / classes / 10) * 10 / 100, bins = 10, step = (1 - low) / bins;
+    // From 50% (the least a side of two can hold) or, where the answers go lower, the 10% below the lowest.
+    const low = Math.min(0.5, Math.floor(Math.min(1, ...scores) * 10) / 10), bins = 10, step = (1 - low) / bins;
     const counts = new Array(bins).fill(0);
     for (const s of scores) counts[Math.min(bins - 1, Math.max(0, Math.floor((s - low) / step)))]++;
     const chart = $('hist-chart');
@@ -936,17 +966,40 @@
     return result.skipped === 'skippedEmpty' ? 'empty text' : '';
   }
 
+  const LETTER_OR_DIGIT = /^[\p{L}\p{Nd}]$/u;      // .NET's char.IsLetterOrDigit, one UTF-16 unit at a time
+  const SPACES = /^[\p{Z}\t-\r\u0085]+|[\p{Z}\t-\r\u0085]+$/gu;  // what .NET's string.Trim() removes
+
   /**
-   * The columns `zhsenti score` writes: the file's own, then label, score, prob_NAME for every class and error (a
-   * name the file already has gets _pred, as there). UTF-8 with a BOM so that Excel reads Chinese.
+   * prefix + each label with white space and punctuation as _ (star 1 → prob_star_1, 负面 → prob_负面), a name already
+   * taken getting _2, _3…: `zhsenti score`'s rule (FileScorer.ColumnNames), step for step.
+   */
+  function columnNames(prefix, labels) {
+    const names = [];
+    for (const label of labels) {
+      const trimmed = label.replace(SPACES, '');
+      let safe = prefix;
+      for (let i = 0; i < trimmed.length; i++)
+        safe += LETTER_OR_DIGIT.test(trimmed[i]) ? trimmed[i] : safe.at(-1) === '_' ? '\0' : '_';
+      const name = safe.replaceAll('\0', '').replace(/_+$/, '');
+      let unique = name;
+      for (let n = 2; names.includes(unique); n++) unique = `${name}_${n}`;
+      names.push(unique);
+    }
+    return names;
+  }
+
+  /**
+   * The columns `zhsenti score` writes: the file's own, then label, score, prob_LABEL for every sentiment class under
+   * the model's own label made column-safe, aspect_NAME for every aspect and error (a name the file already has gets
+   * _pred, as there). UTF-8 with a BOM so that Excel reads Chinese.
    */
   function download() {
     const job = state.batch;
     if (!job) return;
-    const modelLabels = state.info ? state.info.model_labels : labelsOf(job);
-    const names = state.info ? state.info.labels : modelLabels;
+    // The classes /v1/sentiment listed (the model's sentiment classes, in its order), whichever answer tells them.
+    const classes = job.results.find(r => r && !r.skipped)?.probabilities.map(p => p.label) ?? state.info?.model_labels ?? [];
     const aspects = job.analyses.find(a => a)?.aspects.map(a => a.name) ?? [];
-    const added = ['label', 'score', ...names.map(n => 'prob_' + n), ...aspects.map(a => 'aspect_' + a), 'error'];
+    const added = ['label', 'score', ...columnNames('prob_', classes), ...aspects.map(a => 'aspect_' + a), 'error'];
     for (let i = 0; i < added.length; i++)
       while (job.columns.includes(added[i]) || added.indexOf(added[i]) < i) added[i] += '_pred';
     const lines = [[...job.columns, ...added].map(csvField).join(',')];
@@ -954,9 +1007,9 @@
       const r = job.results[i];
       const original = job.columns.map((_, c) => cells[c] ?? '');
       const verdict = r && !r.skipped
-        ? [r.label, r.score, ...modelLabels.map(l => r.probabilities.find(p => p.label === l)?.score ?? ''),
+        ? [r.label, r.score, ...classes.map((_, c) => r.probabilities[c]?.score ?? ''),
           ...aspects.map((_, k) => job.analyses[i]?.aspects[k].label ?? ''), '']
-        : ['', '', ...modelLabels.map(() => ''), ...aspects.map(() => ''), rowError(r)];
+        : ['', '', ...classes.map(() => ''), ...aspects.map(() => ''), rowError(r)];
       lines.push([...original, ...verdict].map(csvField).join(','));
     });
     const blob = new Blob(['\uFEFF' + lines.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' });
