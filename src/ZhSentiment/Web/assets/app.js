@@ -16,6 +16,17 @@
   const EMOJI = { Positive: '😄', Negative: '😠', Neutral: '😐' };
   const TONE = { Positive: 'pos', Negative: 'neg', Neutral: 'neu' };
   const SIDES = ['Positive', 'Negative', 'Neutral'];
+  // The canonical emotions /v1/emotion answers, each with its face and its names; the colours are in app.css (.emo-NAME).
+  const EMOTIONS = {
+    anger: { emoji: '😡', zh: '愤怒', en: 'Anger' },
+    disgust: { emoji: '🤢', zh: '厌恶', en: 'Disgust' },
+    fear: { emoji: '😨', zh: '恐惧', en: 'Fear' },
+    happiness: { emoji: '😊', zh: '高兴', en: 'Happiness' },
+    like: { emoji: '🥰', zh: '喜好', en: 'Like' },
+    sadness: { emoji: '😢', zh: '悲伤', en: 'Sadness' },
+    surprise: { emoji: '😲', zh: '惊讶', en: 'Surprise' },
+    neutral: { emoji: '😶', zh: '无情绪', en: 'No emotion' },
+  };
   const EXAMPLES = [
     '这家店的服务态度真是太好了',
     '质量太差了，用了两天就坏了，再也不会买了',
@@ -61,6 +72,8 @@
       aspectChartTitle: '方面 × 情感（提及该方面的文本数）', groupLabel: '按列分组', dateLabel: '日期列（趋势）', columnNone: '不选',
       groupTitle: '按「{column}」的情感', trendTitle: '情感趋势', chartAria: '{title}：{parts}', others: '其他',
       Positive: '正面', Negative: '负面', Neutral: '中性',
+      emotionTitle: '情绪', emoDistTitle: '情绪分布', emoTrendTitle: '情绪趋势', colEmotion: '情绪', colEmotionScore: '情绪置信度',
+      emoDistAria: '情绪分布：{parts}',
     },
     en: {
       pageTitle: 'ZhSentiment Chinese sentiment analysis', skip: 'Skip to single text', title: 'Chinese sentiment analysis',
@@ -106,6 +119,8 @@
       notMentioned: 'Not mentioned: {names}', aspectChartTitle: 'Aspects × sentiment (texts mentioning each aspect)',
       groupLabel: 'Group by column', dateLabel: 'Date column (trend)', columnNone: 'None', groupTitle: 'Sentiment by “{column}”',
       trendTitle: 'Sentiment over time', chartAria: '{title}: {parts}', others: 'Others',
+      emotionTitle: 'Emotion', emoDistTitle: 'Emotions', emoTrendTitle: 'Emotions over time', colEmotion: 'Emotion',
+      colEmotionScore: 'Emotion score', emoDistAria: 'Emotions: {parts}',
     },
   };
 
@@ -246,7 +261,8 @@
       $(id).textContent = value ?? '';
       $(id).hidden = $(id).previousElementSibling.hidden = !value;
     }
-    $('info-labels').textContent = info.model_labels.map((label, i) => `${EMOJI[info.labels[i]] ?? ''} ${className(label)}`.trim()).join('、');
+    $('info-labels').textContent = info.model_labels.map((label, i) =>
+      `${EMOJI[info.labels[i]] ?? EMOTIONS[info.labels[i]]?.emoji ?? ''} ${className(label)}`.trim()).join('、');
     $('info-quant').textContent = info.quantization === 'none' ? t('quantNone') : info.quantization;
     $('info-limits').textContent = t('limits', { chars: info.max_text_chars, texts: info.max_batch_texts });
     for (const id of ['preset', 'batch-preset']) {
@@ -278,8 +294,16 @@
   function className(modelLabel) {
     const meaning = classMeaning(modelLabel);
     if (state.lang !== 'en' || !meaning) return modelLabel;
-    return EMOJI[meaning] ? t(meaning) : meaning;
+    return EMOJI[meaning] ? t(meaning) : EMOTIONS[meaning]?.en ?? meaning;
   }
+
+  /** Whether the model answers emotions (/info's tasks); the page shows none of them otherwise. */
+  const hasEmotions = () => Boolean(state.info?.tasks?.includes('emotion'));
+
+  /** A canonical emotion (anger) as shown: 愤怒 in Chinese, Anger in English, with its face. */
+  const emotionName = label => EMOTIONS[label]?.[state.lang] ?? label;
+  const emotionEmoji = label => EMOTIONS[label]?.emoji ?? '🙂';
+  const emotionTone = label => EMOTIONS[label] ? 'emo-' + label : 'other';
 
   function saveKey() {
     state.apiKey = $('api-key').value.trim();
@@ -310,14 +334,16 @@
     try {
       const preset = $('preset').value;
       // The verdict is /v1/sentiment's; /v1/analyze adds sentences, evidence and aspects (shown when it answers).
-      const [answer, analysis] = await Promise.all([
+      // With an emotion model, /v1/emotion adds the text's emotion and every emotion class's score.
+      const [answer, analysis, felt] = await Promise.all([
         withRetry(() => api('/v1/sentiment', { text })),
         withRetry(() => api('/v1/analyze', preset ? { text, aspects: preset } : { text })).catch(() => null),
+        hasEmotions() ? withRetry(() => api('/v1/emotion', { text })).catch(() => null) : null,
       ]);
       const result = answer.results[0];
-      state.last = { text, result, analysis: analysis?.results[0] ?? null };
+      state.last = { text, result, analysis: analysis?.results[0] ?? null, emotion: felt?.results[0] ?? null };
       renderResult();
-      remember(text, result);
+      remember(text, result, state.last.emotion);
     } catch (error) {
       showError('single-error', describe(error));
     } finally {
@@ -338,7 +364,23 @@
     $('verdict-label').textContent = sideName(result.label);
     $('verdict-score').textContent = percent(result.score);
     $('probs').replaceChildren(...result.probabilities.map(p => meter(className(p.label), p.score, TONE[classMeaning(p.label)] ?? '')));
+    renderEmotion();
     renderAnalysis();
+  }
+
+  /** The text's emotion, as /v1/emotion answered it, and a bar for every emotion class of the model. */
+  function renderEmotion() {
+    const { result, emotion } = state.last;
+    $('emotion-box').hidden = !emotion;
+    // An emotion model's sentiment classes are its emotions: their bars would repeat the emotion bars.
+    $('probs').hidden = Boolean(emotion) && result.probabilities.length === emotion.emotions.length
+      && result.probabilities.every((p, i) => p.label === emotion.emotions[i].model_label);
+    if (!emotion) return;
+    $('emotion-verdict').className = 'verdict ' + emotionTone(emotion.label);
+    $('emotion-emoji').textContent = emotionEmoji(emotion.label);
+    $('emotion-label').textContent = emotionName(emotion.label);
+    $('emotion-score').textContent = percent(emotion.score);
+    $('emotion-bars').replaceChildren(...emotion.emotions.map(e => meter(emotionName(e.label), e.score, emotionTone(e.label))));
   }
 
   /** A labelled bar (a meter) for one class and its score. */
@@ -356,6 +398,7 @@
     const { text, result, analysis } = state.last;
     $('analysis').hidden = !analysis;
     if (!analysis) return;
+    const emotionTag = (label, score) => el('span', { class: 'tag emotion ' + emotionTone(label), text: `${emotionEmoji(label)} ${emotionName(label)} ${percent(score)}` });
     const tag = (label, score) => el('span', { class: 'tag ' + (TONE[label] ?? ''), text: `${EMOJI[label] ?? ''} ${sideName(label)} ${percent(score)}`.trim() });
 
     // The strongest spans that do not overlap, from the evidence list (strongest first); weak ones stay plain.
@@ -378,7 +421,8 @@
     const note = $('contrast-note');
     note.hidden = analysis.label === result.label;
     note.textContent = t('contrastNote', { label: sideName(analysis.label), score: percent(analysis.score) });
-    $('sentences').replaceChildren(...analysis.sentences.map(s => el('li', null, el('span', { text: s.text + ' ' }), tag(s.label, s.score))));
+    $('sentences').replaceChildren(...analysis.sentences.map(s => el('li', null, el('span', { text: s.text + ' ' }), tag(s.label, s.score),
+      ...(s.emotion ? [' ', emotionTag(s.emotion, s.emotion_score)] : []))));
 
     $('aspects-box').hidden = analysis.aspects.length === 0;
     const mentioned = analysis.aspects.filter(a => a.mentioned), missing = analysis.aspects.filter(a => !a.mentioned);
@@ -396,9 +440,9 @@
     }
   }
 
-  function remember(text, result) {
+  function remember(text, result, emotion) {
     const items = readHistory().filter(h => h.text !== text);
-    items.unshift({ text: text.slice(0, 500), label: result.label, score: result.score });
+    items.unshift({ text: text.slice(0, 500), label: result.label, score: result.score, emotion: emotion?.label });
     localStorage.setItem(HISTORY_STORE, JSON.stringify(items.slice(0, HISTORY_SIZE)));
     renderHistory();
   }
@@ -409,7 +453,8 @@
     $('clear-history').hidden = items.length === 0;
     $('history').replaceChildren(...items.map(h => {
       const short = h.text.length > 40 ? h.text.slice(0, 40) + '…' : h.text;
-      const verdict = `${EMOJI[h.label] ?? ''} ${sideName(h.label)} ${typeof h.score === 'number' ? percent(h.score) : ''}`.trim();
+      const felt = typeof h.emotion === 'string' ? ` · ${emotionEmoji(h.emotion)} ${emotionName(h.emotion)}` : '';
+      const verdict = `${EMOJI[h.label] ?? ''} ${sideName(h.label)} ${typeof h.score === 'number' ? percent(h.score) : ''}`.trim() + felt;
       return el('li', null, el('button', {
         type: 'button', title: h.text,
         onclick: () => { $('text').value = h.text; $('text').focus(); },
@@ -600,6 +645,8 @@
       : !text.trim() ? { skipped: 'skippedEmpty' } : text.length > maxChars ? { skipped: 'skippedLong' } : null);
     job.preset = $('batch-preset').value;
     job.analyses = [];
+    job.withEmotions = hasEmotions();
+    job.emotions = [];
     state.batch = job;
     fillColumnChoices(job);
     Object.assign(state, { sort: { key: 'index', dir: 1 }, filter: '', search: '', confidence: '', page: 0 });
@@ -637,11 +684,13 @@
         }
         throw error;
       }
-      if (job.preset) {
-        const analysed = await withRetry(() => api('/v1/analyze', { texts: indexes.map(i => texts[i]), aspects: job.preset }, controller.signal),
-          (s, n) => progress(t('retrying', { s, n })), controller.signal);
-        analysed.results.forEach((result, k) => { job.analyses[indexes[k]] = result; });
-      }
+      const wait = (s, n) => progress(t('retrying', { s, n }));
+      const [analysed, felt] = await Promise.all([
+        job.preset ? withRetry(() => api('/v1/analyze', { texts: indexes.map(i => texts[i]), aspects: job.preset }, controller.signal), wait, controller.signal) : null,
+        job.withEmotions ? withRetry(() => api('/v1/emotion', { texts: indexes.map(i => texts[i]) }, controller.signal), wait, controller.signal) : null,
+      ]);
+      analysed?.results.forEach((result, k) => { job.analyses[indexes[k]] = result; });
+      felt?.results.forEach((result, k) => { job.emotions[indexes[k]] = result; });
       answer.results.forEach((result, k) => { job.results[indexes[k]] = result; });
       done += indexes.length;
       progress();
@@ -678,6 +727,7 @@
     if (!job || $('batch-results').hidden) return;
     renderDistribution(job);
     renderHistogram(job);
+    renderEmotionCharts(job);
     renderAspectChart(job);
     renderGroupChart(job);
     renderTrendChart(job);
@@ -763,18 +813,24 @@
 
   /** Label counts per day (per month beyond 60 days) of the chosen date column, as stacked columns. */
   function renderTrendChart(job) {
-    const shown = stackedColumns($('trend-chart'), t('trendTitle'), job, indexes => labelParts(job, indexes));
-    $('trend-figure').hidden = !shown;
+    const dated = datedRows(job);
+    // Shown before it is drawn: a chart is drawn at its on-screen width.
+    $('trend-figure').hidden = dated.length === 0;
+    if (dated.length) stackedColumns($('trend-chart'), t('trendTitle'), dated, indexes => labelParts(job, indexes));
+    if (job.withEmotions) renderEmotionTrend(job);  // the same dates, by emotion
+  }
+
+  /** [day, row] for every analysed row with a date in the chosen date column. */
+  function datedRows(job) {
+    const column = $('date-column').value;
+    return column === '' ? [] : job.rows.map((row, i) => [dayOf(row[Number(column)]), i]).filter(([day, i]) => day && job.results[i] && !job.results[i].skipped);
   }
 
   /**
-   * Counts per day (per month beyond 60 days) of the chosen date column as stacked columns, parts(rows) giving each
-   * period's { name, tone, count } parts; false (and nothing drawn) when no analysed row has a date.
+   * Counts per day (per month beyond 60 days) of dated rows ([day, row]) as stacked columns, parts(rows) giving each
+   * period's { name, tone, count } parts.
    */
-  function stackedColumns(chart, title, job, parts) {
-    const column = $('date-column').value;
-    const dated = column === '' ? [] : job.rows.map((row, i) => [dayOf(row[Number(column)]), i]).filter(([day, i]) => day && job.results[i] && !job.results[i].skipped);
-    if (!dated.length) return false;
+  function stackedColumns(chart, title, dated, parts) {
     const byMonth = new Set(dated.map(([day]) => day)).size > 60;
     const periods = new Map();
     for (const [day, i] of dated) {
@@ -801,7 +857,37 @@
       if (n % every === 0) nodes.push(svg('text', { x: (left + n * barW + barW / 2).toFixed(1), y: height - bottom + 14, 'text-anchor': 'middle' }, byMonth ? k : k.slice(5)));
     });
     chart.replaceChildren(...nodes);
-    return true;
+  }
+
+  // ---- Emotions of a file --------------------------------------------------------------------------------------
+
+  /** The emotions a file's answers can carry: the model's (/info), then any other an answer carried. */
+  function emotionsOf(job) {
+    const emotions = [...(state.info?.emotions ?? [])];
+    for (const e of job.emotions) if (e && !emotions.includes(e.label)) emotions.push(e.label);
+    return emotions;
+  }
+
+  const emotionParts = (job, indexes) => emotionsOf(job).map(label => ({
+    name: emotionName(label), tone: emotionTone(label), count: indexes.filter(i => job.emotions[i]?.label === label).length,
+  }));
+
+  function renderEmotionCharts(job) {
+    $('emotion-charts').hidden = !job.withEmotions;
+    if (!job.withEmotions) return;
+    const felt = job.emotions.filter(e => e);
+    horizontalBars($('emo-dist-chart'), 'emoDistAria', emotionsOf(job).map(label => ({
+      name: `${emotionEmoji(label)} ${emotionName(label)}`, tone: emotionTone(label), count: felt.filter(e => e.label === label).length,
+    })), felt.length);
+  }
+
+  /** Emotion counts per day of the date column, with a legend: seven colours do not explain themselves. */
+  function renderEmotionTrend(job) {
+    const dated = datedRows(job);
+    $('emo-trend-figure').hidden = dated.length === 0;
+    if (dated.length) stackedColumns($('emo-trend-chart'), t('emoTrendTitle'), dated, indexes => emotionParts(job, indexes));
+    $('emo-legend').replaceChildren(...emotionsOf(job).map(label => el('li', null,
+      el('span', { class: 'swatch ' + emotionTone(label), 'aria-hidden': 'true' }), `${emotionEmoji(label)} ${emotionName(label)}`)));
   }
 
   /**
@@ -819,7 +905,8 @@
   function renderFilter(job) {
     const select = $('filter');
     const options = [el('option', { value: '', text: t('all') }),
-      ...labelsOf(job).map(l => el('option', { value: 'label:' + l, text: sideName(l) }))];
+      ...labelsOf(job).map(l => el('option', { value: 'label:' + l, text: sideName(l) })),
+      ...(job.withEmotions ? emotionsOf(job).map(e => el('option', { value: 'emotion:' + e, text: `${emotionEmoji(e)} ${emotionName(e)}` })) : [])];
     if (job.results.some(r => !r || r.skipped)) options.push(el('option', { value: 'skipped', text: t('skipped') }));
     select.replaceChildren(...options);
     select.value = state.filter;
@@ -835,15 +922,19 @@
   function visibleRows(job) {
     const { key, dir } = state.sort;
     const query = state.search.trim().toLowerCase();
-    const rows = job.rows.map((cells, index) => ({ index, cells, result: job.results[index] })).filter(r => {
+    const filter = state.filter;
+    const rows = job.rows.map((cells, index) => ({ index, cells, result: job.results[index], emotion: job.emotions[index] })).filter(r => {
       const analysed = r.result && !r.result.skipped;
-      if (state.filter === 'skipped' ? analysed : state.filter && 'label:' + r.result?.label !== state.filter) return false;
+      if (filter === 'skipped' ? analysed
+        : filter.startsWith('emotion:') ? 'emotion:' + r.emotion?.label !== filter
+        : filter && 'label:' + r.result?.label !== filter) return false;
       if (state.confidence && !(analysed && CONFIDENCE[state.confidence](r.result.score))) return false;
       return !query || r.cells.some(cell => cell.toLowerCase().includes(query));
     });
     const column = key.startsWith('col:') ? Number(key.slice(4)) : -1;
     const value = r => key === 'index' ? r.index : column >= 0 ? (r.cells[column] ?? '')
-      : key === 'label' ? (r.result?.label ?? '\uffff') : (r.result?.score ?? -1);
+      : key === 'label' ? (r.result?.label ?? '\uffff') : key === 'emotion' ? (r.emotion?.label ?? '\uffff')
+      : key === 'emotion_score' ? (r.emotion?.score ?? -1) : (r.result?.score ?? -1);
     return rows.sort((a, b) => {
       const x = value(a), y = value(b);
       return (x < y ? -1 : x > y ? 1 : a.index - b.index) * dir;
@@ -854,7 +945,8 @@
     const { key, dir } = state.sort;
     // The file's own columns between the row number and the verdict, as in the download.
     const headers = [['index', t('colIndex')], ...job.columns.map((c, i) => ['col:' + i, c || `#${i + 1}`]),
-      ['label', t('colLabel')], ['score', t('colScore')]];
+      ['label', t('colLabel')], ['score', t('colScore')],
+      ...(job.withEmotions ? [['emotion', t('colEmotion')], ['emotion_score', t('colEmotionScore')]] : [])];
     $('results-table').tHead.rows[0].replaceChildren(...headers.map(([sort, name]) => el('th', {
       scope: 'col', 'data-sort': sort, 'aria-sort': sort === key ? (dir > 0 ? 'ascending' : 'descending') : 'none',
     }, el('button', { type: 'button', text: name, onclick: () => sortBy(sort) }))));
@@ -872,7 +964,10 @@
         el('td', { class: 'num', text: String(r.index + 1) }),
         ...job.columns.map((_, c) => textCell(r.cells[c] ?? '')),
         labelCell,
-        el('td', { class: 'num', text: analysed ? percent(r.result.score) : '' }));
+        el('td', { class: 'num', text: analysed ? percent(r.result.score) : '' }),
+        ...(job.withEmotions ? [
+          el('td', { class: 'label', text: r.emotion ? `${emotionEmoji(r.emotion.label)} ${emotionName(r.emotion.label)}` : '' }),
+          el('td', { class: 'num', text: r.emotion ? percent(r.emotion.score) : '' })] : []));
     }));
     $('page-note').textContent = t('pageNote', { total: job.rows.length, matched: rows.length, page: state.page + 1, pages });
     $('page-prev').disabled = state.page === 0;
@@ -880,7 +975,7 @@
   }
 
   function sortBy(key) {
-    state.sort = { key, dir: state.sort.key === key ? -state.sort.dir : (key === 'score' ? -1 : 1) };
+    state.sort = { key, dir: state.sort.key === key ? -state.sort.dir : (key === 'score' || key === 'emotion_score' ? -1 : 1) };
     state.page = 0;
     renderTable(state.batch);
   }
@@ -990,8 +1085,9 @@
 
   /**
    * The columns `zhsenti score` writes: the file's own, then label, score, prob_LABEL for every sentiment class under
-   * the model's own label made column-safe, aspect_NAME for every aspect and error (a name the file already has gets
-   * _pred, as there). UTF-8 with a BOM so that Excel reads Chinese.
+   * the model's own label made column-safe, aspect_NAME for every aspect, with emotions (`score --emotion`) emotion,
+   * emotion_score and emo_NAME for every emotion class, and error (a name the file already has gets _pred, as there).
+   * UTF-8 with a BOM so that Excel reads Chinese.
    */
   function download() {
     const job = state.batch;
@@ -999,17 +1095,20 @@
     // The classes /v1/sentiment listed (the model's sentiment classes, in its order), whichever answer tells them.
     const classes = job.results.find(r => r && !r.skipped)?.probabilities.map(p => p.label) ?? state.info?.model_labels ?? [];
     const aspects = job.analyses.find(a => a)?.aspects.map(a => a.name) ?? [];
-    const added = ['label', 'score', ...columnNames('prob_', classes), ...aspects.map(a => 'aspect_' + a), 'error'];
+    const emotions = job.withEmotions ? job.emotions.find(e => e)?.emotions.map(e => e.label) ?? state.info?.emotions ?? [] : null;
+    const added = ['label', 'score', ...columnNames('prob_', classes), ...aspects.map(a => 'aspect_' + a),
+      ...(emotions ? ['emotion', 'emotion_score', ...columnNames('emo_', emotions)] : []), 'error'];
     for (let i = 0; i < added.length; i++)
       while (job.columns.includes(added[i]) || added.indexOf(added[i]) < i) added[i] += '_pred';
+    const emotionCells = e => !emotions ? [] : e ? [e.label, e.score, ...emotions.map((_, c) => e.emotions[c]?.score ?? '')] : ['', '', ...emotions.map(() => '')];
     const lines = [[...job.columns, ...added].map(csvField).join(',')];
     job.rows.forEach((cells, i) => {
       const r = job.results[i];
       const original = job.columns.map((_, c) => cells[c] ?? '');
       const verdict = r && !r.skipped
         ? [r.label, r.score, ...classes.map((_, c) => r.probabilities[c]?.score ?? ''),
-          ...aspects.map((_, k) => job.analyses[i]?.aspects[k].label ?? ''), '']
-        : ['', '', ...classes.map(() => ''), ...aspects.map(() => ''), rowError(r)];
+          ...aspects.map((_, k) => job.analyses[i]?.aspects[k].label ?? ''), ...emotionCells(job.emotions[i]), '']
+        : ['', '', ...classes.map(() => ''), ...aspects.map(() => ''), ...emotionCells(null), rowError(r)];
       lines.push([...original, ...verdict].map(csvField).join(','));
     });
     const blob = new Blob(['\uFEFF' + lines.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' });
