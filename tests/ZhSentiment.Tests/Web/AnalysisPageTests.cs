@@ -118,12 +118,9 @@ public sealed class AnalysisPageTests(BrowserFixture web) : IClassFixture<Browse
         var logistics = expected.EnumerateArray().Select(r => r.GetProperty("aspects").EnumerateArray().First(a => a.GetProperty("name").GetString() == "物流"))
             .Where(a => a.GetProperty("mentioned").GetBoolean()).ToArray();
         Assert.Equal(3, logistics.Length);
-        var info = await web.Server.Client.GetFromJsonAsync<JsonElement>("/info", TestContext.Current.CancellationToken);
-        var modelLabel = info.GetProperty("labels").EnumerateArray().Select(l => l.GetString()!)
-            .Zip(info.GetProperty("model_labels").EnumerateArray().Select(l => l.GetString()!)).ToDictionary(p => p.First, p => p.Second);
         var row = aspectLabel[aspectLabel.IndexOf("物流 ", StringComparison.Ordinal)..].Split(", ")[0];
         foreach (var group in logistics.GroupBy(a => a.GetProperty("label").GetString()!))
-            Assert.Contains($"{modelLabel[group.Key]} {group.Count()}", row);
+            Assert.Contains($"{WebServer.Shown(group.Key)} {group.Count()}", row);
         Assert.DoesNotContain("尺码", aspectLabel);
 
         // The date column is found by its name; the group column is chosen.
@@ -137,7 +134,7 @@ public sealed class AnalysisPageTests(BrowserFixture web) : IClassFixture<Browse
         await Page.GetByLabel("按列分组").SelectOptionAsync(new SelectOptionValue { Label = "门店" });
         await Expect(Page.Locator("#group-title")).ToHaveTextAsync("按「门店」的情感");
         var groups = (await Page.Locator("#group-chart").GetAttributeAsync("aria-label"))!;
-        var beijing = verdicts.Where((_, i) => shops[i] == "北京店").GroupBy(v => v.ModelLabel).ToArray();
+        var beijing = verdicts.Where((_, i) => shops[i] == "北京店").GroupBy(v => v.Shown).ToArray();
         var beijingRow = groups[groups.IndexOf("北京店", StringComparison.Ordinal)..].Split(", ")[0];
         foreach (var g in beijing) Assert.Contains($"{g.Key} {g.Count()}", beijingRow);
         await ScreenshotAsync("file-charts-1280");

@@ -9,6 +9,8 @@ using Microsoft.Playwright;
 using ZhSentiment.Cli;
 using ZhSentiment.Inference;
 using ZhSentiment.Serving;
+using ZhSentiment.Tests.Inference;
+using ZhSentiment.Tests.Serving;
 
 namespace ZhSentiment.Tests.Web;
 
@@ -51,6 +53,23 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     /// <summary>The service as <c>zhsenti serve --model Fixtures/models/modelscope</c> runs it, on a free loopback port.</summary>
     public Task<WebServer> StartServerAsync(Dictionary<string, string?>? settings = null) => WebServer.StartAsync(ModelFolder, _cache, settings ?? []);
+
+    /// <summary>
+    /// The service on a free loopback port serving an <see cref="ArithmeticModel"/> with these labels, whose answers a test
+    /// can work out by hand: with ModelScope's seven emotions (<see cref="EmotionApiTests.SevenEmotions"/>) an emotion
+    /// model, logit k counting the letter 'a' + k ("ffff" is anger); with star 1 … star 5 a star-rating model.
+    /// </summary>
+    public Task<WebServer> StartArithmeticServerAsync(IReadOnlyList<string> labels, Dictionary<string, string?>? settings = null) =>
+        WebServer.StartAsync(_cache, settings ?? [], services =>
+        {
+            var options = services.GetRequiredService<IOptions<ServiceOptions>>().Value;
+            var model = new ArithmeticModel(labels: labels.Count);
+            var engine = new SentimentEngine(model, model, LabelSet.FromModelLabels(labels), TestService.Info, options.ToLoadOptions().Engine);
+            return _ => Task.FromResult(engine);
+        });
+
+    /// <summary>The service on the seven-emotion arithmetic model (see <see cref="StartArithmeticServerAsync"/>).</summary>
+    public Task<WebServer> StartEmotionServerAsync() => StartArithmeticServerAsync(EmotionApiTests.SevenEmotions);
 
     /// <summary>A fresh browser context (empty storage) and page of the given width, recording dialogs and script errors.</summary>
     public async Task<BrowserPage> OpenAsync(int width, WebServer? server = null)
@@ -107,21 +126,24 @@ public sealed class WebServer : IAsyncDisposable
     public Uri Address { get; }
     public HttpClient Client { get; }
 
-    public static async Task<WebServer> StartAsync(string modelFolder, string cache, Dictionary<string, string?> settings)
-    {
-        var config = new Dictionary<string, string?>
-        {
-            ["urls"] = "http://127.0.0.1:0",
-            [$"{ServiceOptions.Section}:Model"] = modelFolder,
-            [$"{ServiceOptions.Section}:CacheDirectory"] = cache,
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
-        foreach (var (key, value) in settings) config[$"{ServiceOptions.Section}:{key}"] = value;
-        var app = ServiceApp.Build(ServeCommand.CreateBuilder(config, []), services =>
+    public static Task<WebServer> StartAsync(string modelFolder, string cache, Dictionary<string, string?> settings) =>
+        StartAsync(cache, new(settings) { ["Model"] = modelFolder }, services =>
         {
             var options = services.GetRequiredService<IOptions<ServiceOptions>>().Value;
             return cancellationToken => Task.Run(() => ModelLoader.Load(options.Model!, options.ToLoadOptions()), cancellationToken);
         });
+
+    /// <summary>The service with its model from <paramref name="modelFactory"/>, as <see cref="ServiceApp.Build"/> takes it.</summary>
+    public static async Task<WebServer> StartAsync(string cache, Dictionary<string, string?> settings, Func<IServiceProvider, ModelFactory> modelFactory)
+    {
+        var config = new Dictionary<string, string?>
+        {
+            ["urls"] = "http://127.0.0.1:0",
+            [$"{ServiceOptions.Section}:CacheDirectory"] = cache,
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings) config[$"{ServiceOptions.Section}:{key}"] = value;
+        var app = ServiceApp.Build(ServeCommand.CreateBuilder(config, []), modelFactory);
         await app.StartAsync(TestContext.Current.CancellationToken);
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
         var server = new WebServer(app, address);
@@ -129,8 +151,8 @@ public sealed class WebServer : IAsyncDisposable
         return server;
     }
 
-    /// <summary>What the API itself answers for the texts: the model's label and the score, as the page must show them.</summary>
-    public async Task<(string ModelLabel, string Percent, JsonElement Result)[]> VerdictsAsync(params string[] texts)
+    /// <summary>What the API itself answers for the texts: the label and the score, as the page must show them.</summary>
+    public async Task<(string Shown, string Percent, JsonElement Result)[]> VerdictsAsync(params string[] texts)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/sentiment") { Content = JsonContent.Create(new { texts }) };
         foreach (var header in Client.DefaultRequestHeaders) request.Headers.TryAddWithoutValidation(header.Key, header.Value);
@@ -138,8 +160,25 @@ public sealed class WebServer : IAsyncDisposable
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         return [.. body.GetProperty("results").EnumerateArray().Select(r =>
-            (r.GetProperty("model_label").GetString()!, Percent(r.GetProperty("score").GetDouble()), r))];
+            (Shown(r.GetProperty("label").GetString()!), Percent(r.GetProperty("score").GetDouble()), r))];
     }
+
+    /// <summary>POSTs a body and returns the answer's <c>results</c>.</summary>
+    public async Task<JsonElement> ResultsAsync(string path, object body)
+    {
+        using var response = await Client.PostAsJsonAsync(path, body, TestContext.Current.CancellationToken);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("results");
+    }
+
+    /// <summary>An answer's label as the Chinese page shows it: the side's name, whatever the model calls its classes.</summary>
+    public static string Shown(string label) => label switch
+    {
+        "Positive" => "正面",
+        "Negative" => "负面",
+        "Neutral" => "中性",
+        _ => label,
+    };
 
     /// <summary>A score as the page writes it (JavaScript's <c>(score * 100).toFixed(1) + '%'</c>).</summary>
     public static string Percent(double score) => (score * 100).ToString("F1", System.Globalization.CultureInfo.InvariantCulture) + "%";

@@ -228,7 +228,7 @@ public sealed class WebPageTests(BrowserFixture web) : IClassFixture<BrowserFixt
         await Expect(rows).ToHaveCountAsync(reviews.Length);
         for (int i = 0; i < analysed.Length; i++)
         {
-            await Expect(rows.Nth(i).Locator("td").Nth(4)).ToContainTextAsync(verdicts[i].ModelLabel);
+            await Expect(rows.Nth(i).Locator("td").Nth(4)).ToContainTextAsync(verdicts[i].Shown);
             await Expect(rows.Nth(i).Locator("td").Nth(5)).ToHaveTextAsync(verdicts[i].Percent);
         }
         // The file's own columns are shown, between the row number and the verdict.
@@ -245,7 +245,7 @@ public sealed class WebPageTests(BrowserFixture web) : IClassFixture<BrowserFixt
         await Expect(longCell.Locator("span")).ToHaveTextAsync(longReview);
 
         // Charts: one bar per label plus the skipped row; the histogram counts every analysed text once.
-        var labels = verdicts.Select(v => v.ModelLabel).ToArray();
+        var labels = verdicts.Select(v => v.Shown).ToArray();
         await Expect(Page.Locator("#dist-chart rect")).ToHaveCountAsync(3);
         foreach (var group in labels.GroupBy(l => l))
             await Expect(Page.Locator("#dist-chart")).ToContainTextAsync($"{group.Key}{group.Count()} ({group.Count() * 100.0 / reviews.Length:0.0}%)");
@@ -268,8 +268,9 @@ public sealed class WebPageTests(BrowserFixture web) : IClassFixture<BrowserFixt
         // The download holds every row, whatever the table shows, under zhsenti score's columns.
         var table = await DownloadAsync("reviews-sentiment.csv");
         var header = table[0];
-        var classes = await ClassesAsync();
-        Assert.Equal(["id", "review", "stars", "label", "score", .. classes.Select(c => "prob_" + c), "error"], header);
+        // One prob_ column per class, under the model's own label (as zhsenti score names them).
+        string[] classes = ["prob_负面", "prob_正面"];
+        Assert.Equal(["id", "review", "stars", "label", "score", .. classes, "error"], header);
         Assert.Equal(reviews.Length, table.Count - 1);
         for (int i = 0; i < reviews.Length; i++)
         {
@@ -311,7 +312,7 @@ public sealed class WebPageTests(BrowserFixture web) : IClassFixture<BrowserFixt
         for (int i = 0; i < reviews.Length; i++)
         {
             await Expect(rows.Nth(i).Locator("td").Nth(2)).ToHaveTextAsync(reviews[i]);
-            await Expect(rows.Nth(i).Locator("td").Nth(3)).ToContainTextAsync(verdicts[i].ModelLabel);
+            await Expect(rows.Nth(i).Locator("td").Nth(3)).ToContainTextAsync(verdicts[i].Shown);
         }
         await AssertCleanAsync();
     }
@@ -406,10 +407,10 @@ public sealed class WebPageTests(BrowserFixture web) : IClassFixture<BrowserFixt
 
         var rows = Page.Locator("#results-table tbody tr");
         await Expect(rows).ToHaveCountAsync(3);
-        await Expect(rows.Nth(0).Locator("td").Nth(3)).ToContainTextAsync(verdicts[0].ModelLabel);
+        await Expect(rows.Nth(0).Locator("td").Nth(3)).ToContainTextAsync(verdicts[0].Shown);
         await Expect(rows.Nth(1).Locator("td").Nth(3)).ToHaveTextAsync("第 3 行的引号没有闭合，未分析");
         await Expect(rows.Nth(2).Locator("td").Nth(2)).ToHaveTextAsync("质量不错");
-        await Expect(rows.Nth(2).Locator("td").Nth(3)).ToContainTextAsync(verdicts[1].ModelLabel);
+        await Expect(rows.Nth(2).Locator("td").Nth(3)).ToContainTextAsync(verdicts[1].Shown);
         // As zhsenti score marks the same row.
         var table = await DownloadAsync("quote-sentiment.csv");
         Assert.Equal("line 3: unterminated quoted field", table[2][^1]);
@@ -557,13 +558,6 @@ public sealed class WebPageTests(BrowserFixture web) : IClassFixture<BrowserFixt
             """);
         Assert.Empty(outside);
         await AssertCleanAsync();
-    }
-
-    /// <summary>The canonical class names (/info's labels) in the model's order: the prob_ columns of the download.</summary>
-    private async Task<string[]> ClassesAsync()
-    {
-        var info = await web.Server.Client.GetFromJsonAsync<System.Text.Json.JsonElement>("/info", TestContext.Current.CancellationToken);
-        return [.. info.GetProperty("labels").EnumerateArray().Select(l => l.GetString()!)];
     }
 
     private async Task<List<string[]>> DownloadAsync(string name)

@@ -15,6 +15,18 @@
   const KEY_STORE = 'zhsenti.apiKey', HISTORY_STORE = 'zhsenti.history', LANG_STORE = 'zhsenti.lang';
   const EMOJI = { Positive: '😄', Negative: '😠', Neutral: '😐' };
   const TONE = { Positive: 'pos', Negative: 'neg', Neutral: 'neu' };
+  const SIDES = ['Positive', 'Negative', 'Neutral'];
+  // The canonical emotions /v1/emotion answers, each with its face and its names; the colours are in app.css (.emo-NAME).
+  const EMOTIONS = {
+    anger: { emoji: '😡', zh: '愤怒', en: 'Anger' },
+    disgust: { emoji: '🤢', zh: '厌恶', en: 'Disgust' },
+    fear: { emoji: '😨', zh: '恐惧', en: 'Fear' },
+    happiness: { emoji: '😊', zh: '高兴', en: 'Happiness' },
+    like: { emoji: '🥰', zh: '喜好', en: 'Like' },
+    sadness: { emoji: '😢', zh: '悲伤', en: 'Sadness' },
+    surprise: { emoji: '😲', zh: '惊讶', en: 'Surprise' },
+    neutral: { emoji: '😶', zh: '无情绪', en: 'No emotion' },
+  };
   const EXAMPLES = [
     '这家店的服务态度真是太好了',
     '质量太差了，用了两天就坏了，再也不会买了',
@@ -59,6 +71,9 @@
       contrastNote: '转折之后的分句权重更大：综合判断为 {label}（{score}）。', notMentioned: '未提及：{names}',
       aspectChartTitle: '方面 × 情感（提及该方面的文本数）', groupLabel: '按列分组', dateLabel: '日期列（趋势）', columnNone: '不选',
       groupTitle: '按「{column}」的情感', trendTitle: '情感趋势', chartAria: '{title}：{parts}', others: '其他',
+      Positive: '正面', Negative: '负面', Neutral: '中性',
+      emotionTitle: '情绪', emoDistTitle: '情绪分布', emoTrendTitle: '情绪趋势', colEmotion: '情绪', colEmotionScore: '情绪置信度',
+      emoDistAria: '情绪分布：{parts}',
     },
     en: {
       pageTitle: 'ZhSentiment Chinese sentiment analysis', skip: 'Skip to single text', title: 'Chinese sentiment analysis',
@@ -104,6 +119,8 @@
       notMentioned: 'Not mentioned: {names}', aspectChartTitle: 'Aspects × sentiment (texts mentioning each aspect)',
       groupLabel: 'Group by column', dateLabel: 'Date column (trend)', columnNone: 'None', groupTitle: 'Sentiment by “{column}”',
       trendTitle: 'Sentiment over time', chartAria: '{title}: {parts}', others: 'Others',
+      emotionTitle: 'Emotion', emoDistTitle: 'Emotions', emoTrendTitle: 'Emotions over time', colEmotion: 'Emotion',
+      colEmotionScore: 'Emotion score', emoDistAria: 'Emotions: {parts}',
     },
   };
 
@@ -244,7 +261,8 @@
       $(id).textContent = value ?? '';
       $(id).hidden = $(id).previousElementSibling.hidden = !value;
     }
-    $('info-labels').textContent = info.model_labels.map((label, i) => `${EMOJI[info.labels[i]] ?? ''} ${shown(info.labels[i], label)}`.trim()).join('、');
+    $('info-labels').textContent = info.model_labels.map((label, i) =>
+      `${EMOJI[info.labels[i]] ?? EMOTIONS[info.labels[i]]?.emoji ?? ''} ${className(label)}`.trim()).join('、');
     $('info-quant').textContent = info.quantization === 'none' ? t('quantNone') : info.quantization;
     $('info-limits').textContent = t('limits', { chars: info.max_text_chars, texts: info.max_batch_texts });
     for (const id of ['preset', 'batch-preset']) {
@@ -255,22 +273,37 @@
     }
   }
 
-  /** A canonical label (Positive) as shown: the model's own name (正面) in Chinese, when /info told it. */
-  function modelName(label) {
-    const info = state.info;
-    const i = info ? info.labels.indexOf(label) : -1;
-    return shown(label, i >= 0 ? info.model_labels[i] : label);
-  }
+  /**
+   * An answer's label as shown: Positive, Negative and Neutral as 正面, 负面 and 中性 (in English as they are), whatever
+   * the model calls its classes; a model whose labels mean no side answers its own top label, shown as it is. The page
+   * never works a verdict out itself: the label is always the one the API answered.
+   */
+  const sideName = label => EMOJI[label] ? t(label) : label;
 
-  /** A label as shown: the model's own (正面) in Chinese, the canonical one (Positive) in English where there is one. */
-  const shown = (label, modelLabel) => state.lang === 'en' && EMOJI[label] ? t(label) : modelLabel;
-
-  /** The canonical label (Positive, Negative, Neutral) behind one of the model's own labels, when /info told it. */
-  function canonical(modelLabel, fallbackIndex) {
+  /**
+   * What /info says one of the model's classes means (Positive, anger, …; its `labels` beside `model_labels`), or
+   * undefined. Only for naming a class in English and colouring its bar, never for a verdict.
+   */
+  function classMeaning(modelLabel) {
     const info = state.info;
     const i = info ? info.model_labels.indexOf(modelLabel) : -1;
-    return i >= 0 ? info.labels[i] : fallbackIndex;
+    return i >= 0 ? info.labels[i] : undefined;
   }
+
+  /** One of the model's classes as shown: its own name (正面, 愤怒, star 1) in Chinese, its meaning in English. */
+  function className(modelLabel) {
+    const meaning = classMeaning(modelLabel);
+    if (state.lang !== 'en' || !meaning) return modelLabel;
+    return EMOJI[meaning] ? t(meaning) : EMOTIONS[meaning]?.en ?? meaning;
+  }
+
+  /** Whether the model answers emotions (/info's tasks); the page shows none of them otherwise. */
+  const hasEmotions = () => Boolean(state.info?.tasks?.includes('emotion'));
+
+  /** A canonical emotion (anger) as shown: 愤怒 in Chinese, Anger in English, with its face. */
+  const emotionName = label => EMOTIONS[label]?.[state.lang] ?? label;
+  const emotionEmoji = label => EMOTIONS[label]?.emoji ?? '🙂';
+  const emotionTone = label => EMOTIONS[label] ? 'emo-' + label : 'other';
 
   function saveKey() {
     state.apiKey = $('api-key').value.trim();
@@ -301,14 +334,16 @@
     try {
       const preset = $('preset').value;
       // The verdict is /v1/sentiment's; /v1/analyze adds sentences, evidence and aspects (shown when it answers).
-      const [answer, analysis] = await Promise.all([
+      // With an emotion model, /v1/emotion adds the text's emotion and every emotion class's score.
+      const [answer, analysis, felt] = await Promise.all([
         withRetry(() => api('/v1/sentiment', { text })),
         withRetry(() => api('/v1/analyze', preset ? { text, aspects: preset } : { text })).catch(() => null),
+        hasEmotions() ? withRetry(() => api('/v1/emotion', { text })).catch(() => null) : null,
       ]);
       const result = answer.results[0];
-      state.last = { text, result, analysis: analysis?.results[0] ?? null };
+      state.last = { text, result, analysis: analysis?.results[0] ?? null, emotion: felt?.results[0] ?? null };
       renderResult();
-      remember(text, result);
+      remember(text, result, state.last.emotion);
     } catch (error) {
       showError('single-error', describe(error));
     } finally {
@@ -326,17 +361,36 @@
     const verdict = box.querySelector('.verdict');
     verdict.className = 'verdict ' + (TONE[result.label] ?? '');
     $('verdict-emoji').textContent = EMOJI[result.label] ?? '🙂';
-    $('verdict-label').textContent = shown(result.label, result.model_label);
+    $('verdict-label').textContent = sideName(result.label);
     $('verdict-score').textContent = percent(result.score);
-    $('probs').replaceChildren(...result.probabilities.map(p => {
-      const fill = el('div', { class: 'fill ' + (TONE[canonical(p.label)] ?? '') });
-      fill.style.width = (p.score * 100).toFixed(1) + '%';
-      return el('li', null,
-        el('span', { text: shown(canonical(p.label), p.label) }),
-        el('div', { class: 'bar', role: 'meter', 'aria-label': shown(canonical(p.label), p.label), 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': (p.score * 100).toFixed(1) }, fill),
-        el('span', { class: 'num', text: percent(p.score) }));
-    }));
+    $('probs').replaceChildren(...result.probabilities.map(p => meter(className(p.label), p.score, TONE[classMeaning(p.label)] ?? '')));
+    renderEmotion();
     renderAnalysis();
+  }
+
+  /** The text's emotion, as /v1/emotion answered it, and a bar for every emotion class of the model. */
+  function renderEmotion() {
+    const { result, emotion } = state.last;
+    $('emotion-box').hidden = !emotion;
+    // An emotion model's sentiment classes are its emotions: their bars would repeat the emotion bars.
+    $('probs').hidden = Boolean(emotion) && result.probabilities.length === emotion.emotions.length
+      && result.probabilities.every((p, i) => p.label === emotion.emotions[i].model_label);
+    if (!emotion) return;
+    $('emotion-verdict').className = 'verdict ' + emotionTone(emotion.label);
+    $('emotion-emoji').textContent = emotionEmoji(emotion.label);
+    $('emotion-label').textContent = emotionName(emotion.label);
+    $('emotion-score').textContent = percent(emotion.score);
+    $('emotion-bars').replaceChildren(...emotion.emotions.map(e => meter(emotionName(e.label), e.score, emotionTone(e.label))));
+  }
+
+  /** A labelled bar (a meter) for one class and its score. */
+  function meter(name, score, tone) {
+    const fill = el('div', { class: 'fill ' + tone });
+    fill.style.width = (score * 100).toFixed(1) + '%';
+    return el('li', null,
+      el('span', { text: name }),
+      el('div', { class: 'bar', role: 'meter', 'aria-label': name, 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': (score * 100).toFixed(1) }, fill),
+      el('span', { class: 'num', text: percent(score) }));
   }
 
   /** Evidence highlighted in the text, every clause's verdict, and the aspects: all as text nodes, never HTML. */
@@ -344,7 +398,8 @@
     const { text, result, analysis } = state.last;
     $('analysis').hidden = !analysis;
     if (!analysis) return;
-    const tag = (label, score) => el('span', { class: 'tag ' + (TONE[label] ?? ''), text: `${EMOJI[label] ?? ''} ${modelName(label)} ${percent(score)}` });
+    const emotionTag = (label, score) => el('span', { class: 'tag emotion ' + emotionTone(label), text: `${emotionEmoji(label)} ${emotionName(label)} ${percent(score)}` });
+    const tag = (label, score) => el('span', { class: 'tag ' + (TONE[label] ?? ''), text: `${EMOJI[label] ?? ''} ${sideName(label)} ${percent(score)}`.trim() });
 
     // The strongest spans that do not overlap, from the evidence list (strongest first); weak ones stay plain.
     const marks = [];
@@ -365,8 +420,9 @@
 
     const note = $('contrast-note');
     note.hidden = analysis.label === result.label;
-    note.textContent = t('contrastNote', { label: modelName(analysis.label), score: percent(analysis.score) });
-    $('sentences').replaceChildren(...analysis.sentences.map(s => el('li', null, el('span', { text: s.text + ' ' }), tag(s.label, s.score))));
+    note.textContent = t('contrastNote', { label: sideName(analysis.label), score: percent(analysis.score) });
+    $('sentences').replaceChildren(...analysis.sentences.map(s => el('li', null, el('span', { text: s.text + ' ' }), tag(s.label, s.score),
+      ...(s.emotion ? [' ', emotionTag(s.emotion, s.emotion_score)] : []))));
 
     $('aspects-box').hidden = analysis.aspects.length === 0;
     const mentioned = analysis.aspects.filter(a => a.mentioned), missing = analysis.aspects.filter(a => !a.mentioned);
@@ -384,9 +440,9 @@
     }
   }
 
-  function remember(text, result) {
+  function remember(text, result, emotion) {
     const items = readHistory().filter(h => h.text !== text);
-    items.unshift({ text: text.slice(0, 500), label: result.label, modelLabel: result.model_label, score: result.score });
+    items.unshift({ text: text.slice(0, 500), label: result.label, score: result.score, emotion: emotion?.label });
     localStorage.setItem(HISTORY_STORE, JSON.stringify(items.slice(0, HISTORY_SIZE)));
     renderHistory();
   }
@@ -397,7 +453,8 @@
     $('clear-history').hidden = items.length === 0;
     $('history').replaceChildren(...items.map(h => {
       const short = h.text.length > 40 ? h.text.slice(0, 40) + '…' : h.text;
-      const verdict = `${EMOJI[h.label] ?? ''} ${shown(h.label, h.modelLabel)} ${typeof h.score === 'number' ? percent(h.score) : ''}`;
+      const felt = typeof h.emotion === 'string' ? ` · ${emotionEmoji(h.emotion)} ${emotionName(h.emotion)}` : '';
+      const verdict = `${EMOJI[h.label] ?? ''} ${sideName(h.label)} ${typeof h.score === 'number' ? percent(h.score) : ''}`.trim() + felt;
       return el('li', null, el('button', {
         type: 'button', title: h.text,
         onclick: () => { $('text').value = h.text; $('text').focus(); },
@@ -588,6 +645,8 @@
       : !text.trim() ? { skipped: 'skippedEmpty' } : text.length > maxChars ? { skipped: 'skippedLong' } : null);
     job.preset = $('batch-preset').value;
     job.analyses = [];
+    job.withEmotions = hasEmotions();
+    job.emotions = [];
     state.batch = job;
     fillColumnChoices(job);
     Object.assign(state, { sort: { key: 'index', dir: 1 }, filter: '', search: '', confidence: '', page: 0 });
@@ -625,11 +684,13 @@
         }
         throw error;
       }
-      if (job.preset) {
-        const analysed = await withRetry(() => api('/v1/analyze', { texts: indexes.map(i => texts[i]), aspects: job.preset }, controller.signal),
-          (s, n) => progress(t('retrying', { s, n })), controller.signal);
-        analysed.results.forEach((result, k) => { job.analyses[indexes[k]] = result; });
-      }
+      const wait = (s, n) => progress(t('retrying', { s, n }));
+      const [analysed, felt] = await Promise.all([
+        job.preset ? withRetry(() => api('/v1/analyze', { texts: indexes.map(i => texts[i]), aspects: job.preset }, controller.signal), wait, controller.signal) : null,
+        job.withEmotions ? withRetry(() => api('/v1/emotion', { texts: indexes.map(i => texts[i]) }, controller.signal), wait, controller.signal) : null,
+      ]);
+      analysed?.results.forEach((result, k) => { job.analyses[indexes[k]] = result; });
+      felt?.results.forEach((result, k) => { job.emotions[indexes[k]] = result; });
       answer.results.forEach((result, k) => { job.results[indexes[k]] = result; });
       done += indexes.length;
       progress();
@@ -666,6 +727,7 @@
     if (!job || $('batch-results').hidden) return;
     renderDistribution(job);
     renderHistogram(job);
+    renderEmotionCharts(job);
     renderAspectChart(job);
     renderGroupChart(job);
     renderTrendChart(job);
@@ -706,11 +768,12 @@
     const names = job.analyses.find(a => a)?.aspects.map(a => a.name) ?? [];
     $('aspect-figure').hidden = names.length === 0;
     if (!names.length) return;
-    const labels = state.info?.labels ?? ['Negative', 'Positive'];
+    const labels = SIDES.filter(side => job.analyses.some(a => a?.aspects.some(x => x.mentioned && x.label === side)));
+    for (const a of job.analyses) for (const x of a?.aspects ?? []) if (x.mentioned && !labels.includes(x.label)) labels.push(x.label);
     const rows = names.map((name, k) => ({
       name,
       parts: labels.map(label => ({
-        name: modelName(label), tone: TONE[label] ?? 'other',
+        name: sideName(label), tone: TONE[label] ?? 'other',
         count: job.analyses.filter(a => a?.aspects[k].mentioned && a.aspects[k].label === label).length,
       })),
     })).filter(r => r.parts.some(p => p.count));
@@ -718,7 +781,7 @@
   }
 
   function labelParts(job, indexes) {
-    return labelsOf(job).map(l => ({ name: l, tone: TONE[canonical(l)] ?? 'other', count: indexes.filter(i => job.results[i]?.model_label === l).length }));
+    return labelsOf(job).map(l => ({ name: sideName(l), tone: TONE[l] ?? 'other', count: indexes.filter(i => job.results[i]?.label === l).length }));
   }
 
   /** Label counts per value of the chosen column: the 12 most frequent values, the rest as one row. */
@@ -750,10 +813,24 @@
 
   /** Label counts per day (per month beyond 60 days) of the chosen date column, as stacked columns. */
   function renderTrendChart(job) {
-    const column = $('date-column').value;
-    const dated = column === '' ? [] : job.rows.map((row, i) => [dayOf(row[Number(column)]), i]).filter(([day, i]) => day && job.results[i] && !job.results[i].skipped);
+    const dated = datedRows(job);
+    // Shown before it is drawn: a chart is drawn at its on-screen width.
     $('trend-figure').hidden = dated.length === 0;
-    if (!dated.length) return;
+    if (dated.length) stackedColumns($('trend-chart'), t('trendTitle'), dated, indexes => labelParts(job, indexes));
+    if (job.withEmotions) renderEmotionTrend(job);  // the same dates, by emotion
+  }
+
+  /** [day, row] for every analysed row with a date in the chosen date column. */
+  function datedRows(job) {
+    const column = $('date-column').value;
+    return column === '' ? [] : job.rows.map((row, i) => [dayOf(row[Number(column)]), i]).filter(([day, i]) => day && job.results[i] && !job.results[i].skipped);
+  }
+
+  /**
+   * Counts per day (per month beyond 60 days) of dated rows ([day, row]) as stacked columns, parts(rows) giving each
+   * period's { name, tone, count } parts.
+   */
+  function stackedColumns(chart, title, dated, parts) {
     const byMonth = new Set(dated.map(([day]) => day)).size > 60;
     const periods = new Map();
     for (const [day, i] of dated) {
@@ -762,17 +839,16 @@
       periods.get(key).push(i);
     }
     const keys = [...periods.keys()].sort();
-    const chart = $('trend-chart');
     const width = chartWidth(chart), height = CHART_HEIGHT, left = 28, bottom = 34, plotW = width - left - 6, plotH = height - bottom - 12;
     const most = Math.max(1, ...keys.map(k => periods.get(k).length)), barW = plotW / keys.length;
     chart.setAttribute('viewBox', `0 0 ${width} ${height}`);
-    chart.setAttribute('aria-label', t('chartAria', { title: t('trendTitle'),
-      parts: keys.map(k => `${k} ${labelParts(job, periods.get(k)).map(p => `${p.name} ${p.count}`).join(' ')}`).join(', ') }));
+    chart.setAttribute('aria-label', t('chartAria', { title,
+      parts: keys.map(k => `${k} ${parts(periods.get(k)).map(p => `${p.name} ${p.count}`).join(' ')}`).join(', ') }));
     const nodes = [svg('line', { x1: left, y1: height - bottom, x2: width - 6, y2: height - bottom, stroke: '#99a' }),
       svg('text', { x: left - 4, y: 20, 'text-anchor': 'end' }, String(most))];
     keys.forEach((k, n) => {
       let y = height - bottom;
-      for (const p of labelParts(job, periods.get(k))) {
+      for (const p of parts(periods.get(k))) {
         const h = p.count / most * plotH;
         if (h > 0) nodes.push(svg('rect', { x: (left + n * barW + 1).toFixed(1), y: (y - h).toFixed(1), width: Math.max(barW - 2, 1).toFixed(1), height: h.toFixed(1), class: p.tone }));
         y -= h;
@@ -783,16 +859,54 @@
     chart.replaceChildren(...nodes);
   }
 
+  // ---- Emotions of a file --------------------------------------------------------------------------------------
+
+  /** The emotions a file's answers can carry: the model's (/info), then any other an answer carried. */
+  function emotionsOf(job) {
+    const emotions = [...(state.info?.emotions ?? [])];
+    for (const e of job.emotions) if (e && !emotions.includes(e.label)) emotions.push(e.label);
+    return emotions;
+  }
+
+  const emotionParts = (job, indexes) => emotionsOf(job).map(label => ({
+    name: emotionName(label), tone: emotionTone(label), count: indexes.filter(i => job.emotions[i]?.label === label).length,
+  }));
+
+  function renderEmotionCharts(job) {
+    $('emotion-charts').hidden = !job.withEmotions;
+    if (!job.withEmotions) return;
+    const felt = job.emotions.filter(e => e);
+    horizontalBars($('emo-dist-chart'), 'emoDistAria', emotionsOf(job).map(label => ({
+      name: `${emotionEmoji(label)} ${emotionName(label)}`, tone: emotionTone(label), count: felt.filter(e => e.label === label).length,
+    })), felt.length);
+  }
+
+  /** Emotion counts per day of the date column, with a legend: seven colours do not explain themselves. */
+  function renderEmotionTrend(job) {
+    const dated = datedRows(job);
+    $('emo-trend-figure').hidden = dated.length === 0;
+    if (dated.length) stackedColumns($('emo-trend-chart'), t('emoTrendTitle'), dated, indexes => emotionParts(job, indexes));
+    $('emo-legend').replaceChildren(...emotionsOf(job).map(label => el('li', null,
+      el('span', { class: 'swatch ' + emotionTone(label), 'aria-hidden': 'true' }), `${emotionEmoji(label)} ${emotionName(label)}`)));
+  }
+
+  /**
+   * The labels a file's answers can carry, as the API answers them: the sides the model's classes stand for (all three
+   * for a model of emotions, which answers by summing each side's), then any other label an answer carried.
+   */
   function labelsOf(job) {
-    const labels = state.info ? [...state.info.model_labels] : [];
-    for (const r of job.results) if (r && !r.skipped && !labels.includes(r.model_label)) labels.push(r.model_label);
+    const meanings = state.info?.labels ?? [];
+    const labels = SIDES.filter(side => meanings.includes(side));
+    if (!labels.length && state.info?.emotions?.length) labels.push(...SIDES);
+    for (const r of job.results) if (r && !r.skipped && !labels.includes(r.label)) labels.push(r.label);
     return labels;
   }
 
   function renderFilter(job) {
     const select = $('filter');
     const options = [el('option', { value: '', text: t('all') }),
-      ...labelsOf(job).map(l => el('option', { value: 'label:' + l, text: shown(canonical(l), l) }))];
+      ...labelsOf(job).map(l => el('option', { value: 'label:' + l, text: sideName(l) })),
+      ...(job.withEmotions ? emotionsOf(job).map(e => el('option', { value: 'emotion:' + e, text: `${emotionEmoji(e)} ${emotionName(e)}` })) : [])];
     if (job.results.some(r => !r || r.skipped)) options.push(el('option', { value: 'skipped', text: t('skipped') }));
     select.replaceChildren(...options);
     select.value = state.filter;
@@ -808,15 +922,19 @@
   function visibleRows(job) {
     const { key, dir } = state.sort;
     const query = state.search.trim().toLowerCase();
-    const rows = job.rows.map((cells, index) => ({ index, cells, result: job.results[index] })).filter(r => {
+    const filter = state.filter;
+    const rows = job.rows.map((cells, index) => ({ index, cells, result: job.results[index], emotion: job.emotions[index] })).filter(r => {
       const analysed = r.result && !r.result.skipped;
-      if (state.filter === 'skipped' ? analysed : state.filter && 'label:' + r.result?.model_label !== state.filter) return false;
+      if (filter === 'skipped' ? analysed
+        : filter.startsWith('emotion:') ? 'emotion:' + r.emotion?.label !== filter
+        : filter && 'label:' + r.result?.label !== filter) return false;
       if (state.confidence && !(analysed && CONFIDENCE[state.confidence](r.result.score))) return false;
       return !query || r.cells.some(cell => cell.toLowerCase().includes(query));
     });
     const column = key.startsWith('col:') ? Number(key.slice(4)) : -1;
     const value = r => key === 'index' ? r.index : column >= 0 ? (r.cells[column] ?? '')
-      : key === 'label' ? (r.result?.model_label ?? '\uffff') : (r.result?.score ?? -1);
+      : key === 'label' ? (r.result?.label ?? '\uffff') : key === 'emotion' ? (r.emotion?.label ?? '\uffff')
+      : key === 'emotion_score' ? (r.emotion?.score ?? -1) : (r.result?.score ?? -1);
     return rows.sort((a, b) => {
       const x = value(a), y = value(b);
       return (x < y ? -1 : x > y ? 1 : a.index - b.index) * dir;
@@ -827,7 +945,8 @@
     const { key, dir } = state.sort;
     // The file's own columns between the row number and the verdict, as in the download.
     const headers = [['index', t('colIndex')], ...job.columns.map((c, i) => ['col:' + i, c || `#${i + 1}`]),
-      ['label', t('colLabel')], ['score', t('colScore')]];
+      ['label', t('colLabel')], ['score', t('colScore')],
+      ...(job.withEmotions ? [['emotion', t('colEmotion')], ['emotion_score', t('colEmotionScore')]] : [])];
     $('results-table').tHead.rows[0].replaceChildren(...headers.map(([sort, name]) => el('th', {
       scope: 'col', 'data-sort': sort, 'aria-sort': sort === key ? (dir > 0 ? 'ascending' : 'descending') : 'none',
     }, el('button', { type: 'button', text: name, onclick: () => sortBy(sort) }))));
@@ -839,13 +958,16 @@
     $('results-table').tBodies[0].replaceChildren(...page.map(r => {
       const analysed = r.result && !r.result.skipped;
       const labelCell = analysed
-        ? el('td', { class: 'label ' + (TONE[r.result.label] ?? ''), text: `${EMOJI[r.result.label] ?? ''} ${shown(r.result.label, r.result.model_label)}` })
+        ? el('td', { class: 'label ' + (TONE[r.result.label] ?? ''), text: `${EMOJI[r.result.label] ?? ''} ${sideName(r.result.label)}`.trim() })
         : el('td', { class: 'skipped', text: r.result ? t(r.result.skipped, { max: state.info?.max_text_chars, line: r.result.line }) : t('skipped') });
       return el('tr', null,
         el('td', { class: 'num', text: String(r.index + 1) }),
         ...job.columns.map((_, c) => textCell(r.cells[c] ?? '')),
         labelCell,
-        el('td', { class: 'num', text: analysed ? percent(r.result.score) : '' }));
+        el('td', { class: 'num', text: analysed ? percent(r.result.score) : '' }),
+        ...(job.withEmotions ? [
+          el('td', { class: 'label', text: r.emotion ? `${emotionEmoji(r.emotion.label)} ${emotionName(r.emotion.label)}` : '' }),
+          el('td', { class: 'num', text: r.emotion ? percent(r.emotion.score) : '' })] : []));
     }));
     $('page-note').textContent = t('pageNote', { total: job.rows.length, matched: rows.length, page: state.page + 1, pages });
     $('page-prev').disabled = state.page === 0;
@@ -853,7 +975,7 @@
   }
 
   function sortBy(key) {
-    state.sort = { key, dir: state.sort.key === key ? -state.sort.dir : (key === 'score' ? -1 : 1) };
+    state.sort = { key, dir: state.sort.key === key ? -state.sort.dir : (key === 'score' || key === 'emotion_score' ? -1 : 1) };
     state.page = 0;
     renderTable(state.batch);
   }
@@ -878,21 +1000,24 @@
 
   function renderDistribution(job) {
     const labels = labelsOf(job);
-    const counts = labels.map(l => job.results.filter(r => r && !r.skipped && r.model_label === l).length);
+    const bars = labels.map(l => ({ name: sideName(l), count: job.results.filter(r => r && !r.skipped && r.label === l).length, tone: TONE[l] ?? 'other' }));
     const skipped = job.results.filter(r => !r || r.skipped).length;
-    const bars = labels.map((l, i) => ({ name: shown(canonical(l), l), count: counts[i], tone: TONE[canonical(l)] ?? 'other' }));
     if (skipped) bars.push({ name: t('skipped'), count: skipped, tone: 'neu' });
-    const chart = $('dist-chart');
-    const total = job.results.length, width = chartWidth(chart), left = 96, right = 92;
-    const rowHeight = Math.min(34, (CHART_HEIGHT - 8) / bars.length), barMax = width - left - right;
+    horizontalBars($('dist-chart'), 'distAria', bars, job.results.length);
+  }
+
+  /** One bar per { name, count, tone }, its count and share of total written after it. */
+  function horizontalBars(chart, ariaKey, bars, total) {
+    const width = chartWidth(chart), left = 96, right = 92;
+    const rowHeight = Math.min(34, (CHART_HEIGHT - 8) / bars.length), barMax = width - left - right, barH = Math.min(20, rowHeight - 3);
     const top = (CHART_HEIGHT - bars.length * rowHeight) / 2;
     chart.setAttribute('viewBox', `0 0 ${width} ${CHART_HEIGHT}`);
-    chart.setAttribute('aria-label', t('distAria', { parts: bars.map(b => `${b.name} ${b.count}`).join(', ') }));
+    chart.setAttribute('aria-label', t(ariaKey, { parts: bars.map(b => `${b.name} ${b.count}`).join(', ') }));
     chart.replaceChildren(...bars.flatMap((b, i) => {
       const y = top + i * rowHeight, w = total ? Math.max(b.count / total * barMax, b.count ? 2 : 0) : 0, middle = y + rowHeight / 2;
       return [
         svg('text', { x: left - 8, y: middle, 'text-anchor': 'end', 'dominant-baseline': 'middle' }, b.name),
-        svg('rect', { x: left, y: middle - 10, width: w.toFixed(1), height: 20, rx: 3, class: b.tone }),
+        svg('rect', { x: left, y: (middle - barH / 2).toFixed(1), width: w.toFixed(1), height: barH.toFixed(1), rx: 3, class: b.tone }),
         svg('text', { x: left + w + 6, y: middle, 'dominant-baseline': 'middle', class: 'count' }, `${b.count} (${total ? (b.count / total * 100).toFixed(1) : 0}%)`),
       ];
     }));
@@ -900,8 +1025,8 @@
 
   function renderHistogram(job) {
     const scores = job.results.filter(r => r && !r.skipped).map(r => r.score);
-    const classes = Math.max(2, state.info?.model_labels.length ?? 2);
-    const low = Math.floor(100 / classes / 10) * 10 / 100, bins = 10, step = (1 - low) / bins;
+    // From 50% (the least a side of two can hold) or, where the answers go lower, the 10% below the lowest.
+    const low = Math.min(0.5, Math.floor(Math.min(1, ...scores) * 10) / 10), bins = 10, step = (1 - low) / bins;
     const counts = new Array(bins).fill(0);
     for (const s of scores) counts[Math.min(bins - 1, Math.max(0, Math.floor((s - low) / step)))]++;
     const chart = $('hist-chart');
@@ -936,27 +1061,54 @@
     return result.skipped === 'skippedEmpty' ? 'empty text' : '';
   }
 
+  const LETTER_OR_DIGIT = /^[\p{L}\p{Nd}]$/u;      // .NET's char.IsLetterOrDigit, one UTF-16 unit at a time
+  const SPACES = /^[\p{Z}\t-\r\u0085]+|[\p{Z}\t-\r\u0085]+$/gu;  // what .NET's string.Trim() removes
+
   /**
-   * The columns `zhsenti score` writes: the file's own, then label, score, prob_NAME for every class and error (a
-   * name the file already has gets _pred, as there). UTF-8 with a BOM so that Excel reads Chinese.
+   * prefix + each label with white space and punctuation as _ (star 1 → prob_star_1, 负面 → prob_负面), a name already
+   * taken getting _2, _3…: `zhsenti score`'s rule (FileScorer.ColumnNames), step for step.
+   */
+  function columnNames(prefix, labels) {
+    const names = [];
+    for (const label of labels) {
+      const trimmed = label.replace(SPACES, '');
+      let safe = prefix;
+      for (let i = 0; i < trimmed.length; i++)
+        safe += LETTER_OR_DIGIT.test(trimmed[i]) ? trimmed[i] : safe.at(-1) === '_' ? '\0' : '_';
+      const name = safe.replaceAll('\0', '').replace(/_+$/, '');
+      let unique = name;
+      for (let n = 2; names.includes(unique); n++) unique = `${name}_${n}`;
+      names.push(unique);
+    }
+    return names;
+  }
+
+  /**
+   * The columns `zhsenti score` writes: the file's own, then label, score, prob_LABEL for every sentiment class under
+   * the model's own label made column-safe, aspect_NAME for every aspect, with emotions (`score --emotion`) emotion,
+   * emotion_score and emo_NAME for every emotion class, and error (a name the file already has gets _pred, as there).
+   * UTF-8 with a BOM so that Excel reads Chinese.
    */
   function download() {
     const job = state.batch;
     if (!job) return;
-    const modelLabels = state.info ? state.info.model_labels : labelsOf(job);
-    const names = state.info ? state.info.labels : modelLabels;
+    // The classes /v1/sentiment listed (the model's sentiment classes, in its order), whichever answer tells them.
+    const classes = job.results.find(r => r && !r.skipped)?.probabilities.map(p => p.label) ?? state.info?.model_labels ?? [];
     const aspects = job.analyses.find(a => a)?.aspects.map(a => a.name) ?? [];
-    const added = ['label', 'score', ...names.map(n => 'prob_' + n), ...aspects.map(a => 'aspect_' + a), 'error'];
+    const emotions = job.withEmotions ? job.emotions.find(e => e)?.emotions.map(e => e.label) ?? state.info?.emotions ?? [] : null;
+    const added = ['label', 'score', ...columnNames('prob_', classes), ...aspects.map(a => 'aspect_' + a),
+      ...(emotions ? ['emotion', 'emotion_score', ...columnNames('emo_', emotions)] : []), 'error'];
     for (let i = 0; i < added.length; i++)
       while (job.columns.includes(added[i]) || added.indexOf(added[i]) < i) added[i] += '_pred';
+    const emotionCells = e => !emotions ? [] : e ? [e.label, e.score, ...emotions.map((_, c) => e.emotions[c]?.score ?? '')] : ['', '', ...emotions.map(() => '')];
     const lines = [[...job.columns, ...added].map(csvField).join(',')];
     job.rows.forEach((cells, i) => {
       const r = job.results[i];
       const original = job.columns.map((_, c) => cells[c] ?? '');
       const verdict = r && !r.skipped
-        ? [r.label, r.score, ...modelLabels.map(l => r.probabilities.find(p => p.label === l)?.score ?? ''),
-          ...aspects.map((_, k) => job.analyses[i]?.aspects[k].label ?? ''), '']
-        : ['', '', ...modelLabels.map(() => ''), ...aspects.map(() => ''), rowError(r)];
+        ? [r.label, r.score, ...classes.map((_, c) => r.probabilities[c]?.score ?? ''),
+          ...aspects.map((_, k) => job.analyses[i]?.aspects[k].label ?? ''), ...emotionCells(job.emotions[i]), '']
+        : ['', '', ...classes.map(() => ''), ...aspects.map(() => ''), ...emotionCells(null), rowError(r)];
       lines.push([...original, ...verdict].map(csvField).join(','));
     });
     const blob = new Blob(['\uFEFF' + lines.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' });
