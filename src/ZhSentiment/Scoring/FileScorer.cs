@@ -136,8 +136,11 @@ internal sealed class FileScorer
         {
             var safe = new System.Text.StringBuilder(prefix);
             foreach (char c in label.Trim())
-                safe.Append(char.IsLetterOrDigit(c) ? c : safe[^1] == '_' ? '\0' : '_');
-            string name = safe.Replace("\0", "").ToString().TrimEnd('_'), unique = name;
+            {
+                if (char.IsLetterOrDigit(c)) safe.Append(c);
+                else if (safe[^1] != '_') safe.Append('_'); // a run of white space and punctuation is one _
+            }
+            string name = safe.ToString().TrimEnd('_'), unique = name;
             for (int n = 2; names.Contains(unique); n++) unique = $"{name}_{n}";
             names.Add(unique);
         }

@@ -63,6 +63,7 @@ public class EmotionColumnsTests
     [InlineData(new[] { "负面", "正面" }, new[] { "prob_负面", "prob_正面" })]
     [InlineData(new[] { "negative (stars 1, 2 and 3)", "positive (stars 4 and 5)" }, new[] { "prob_negative_stars_1_2_and_3", "prob_positive_stars_4_and_5" })]
     [InlineData(new[] { "a b", "a-b", "a/b" }, new[] { "prob_a_b", "prob_a_b_2", "prob_a_b_3" })]
+    [InlineData(new[] { "a!!!b", " (x) " }, new[] { "prob_a_b", "prob_x" })]
     public void Probability_columns_are_the_models_labels_made_safe_and_distinct(string[] labels, string[] columns) =>
         Assert.Equal(columns, FileScorer.ColumnNames("prob_", labels));
 

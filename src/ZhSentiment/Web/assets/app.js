@@ -1073,9 +1073,11 @@
     for (const label of labels) {
       const trimmed = label.replace(SPACES, '');
       let safe = prefix;
-      for (let i = 0; i < trimmed.length; i++)
-        safe += LETTER_OR_DIGIT.test(trimmed[i]) ? trimmed[i] : safe.at(-1) === '_' ? '\0' : '_';
-      const name = safe.replaceAll('\0', '').replace(/_+$/, '');
+      for (let i = 0; i < trimmed.length; i++) {
+        if (LETTER_OR_DIGIT.test(trimmed[i])) safe += trimmed[i];
+        else if (safe.at(-1) !== '_') safe += '_'; // a run of white space and punctuation is one _
+      }
+      const name = safe.replace(/_+$/, '');
       let unique = name;
       for (let n = 2; names.includes(unique); n++) unique = `${name}_${n}`;
       names.push(unique);
