@@ -319,4 +319,33 @@ public sealed class ModelKindsPageTests(BrowserFixture web) : IClassFixture<Brow
         Assert.Equal(1, await Page.EvaluateAsync<int>("document.querySelectorAll('script').length"));
         await AssertCleanAsync();
     }
+
+    [Fact]
+    public async Task TheShippedModelShowsItsSentimentAndItsEmotionEachWithItsOwnBars()
+    {
+        Assert.SkipWhen(web.SkipReason is not null, web.SkipReason ?? "");
+        await using var server = await WebServer.StartAsync(Path.Combine(TestPaths.RepoRoot, "models", "default"),
+            Directory.CreateTempSubdirectory("zhsenti-page-default-").FullName, []);
+        _page = await web.OpenAsync(1280, server);
+        await Expect(Page.Locator("#info-name")).ToHaveTextAsync("default");
+        const string text = "排了两个小时的队还没上车，气死我了";
+        var sentiment = (await server.VerdictsAsync(text))[0];
+        var emotion = (await server.ResultsAsync("/v1/emotion", new { text }))[0];
+
+        await Page.GetByLabel("输入一段中文评论").FillAsync(text);
+        await Button("开始分析").ClickAsync();
+        await Expect(Page.Locator("#verdict-label")).ToHaveTextAsync(sentiment.Shown);
+        await Expect(Page.Locator("#verdict-score")).ToHaveTextAsync(sentiment.Percent);
+        // Two heads: the three sentiment classes and the six emotions, each in its own bars.
+        await Expect(Page.Locator("#probs li")).ToHaveCountAsync(3);
+        await Expect(Page.Locator("#emotion-bars li")).ToHaveCountAsync(6);
+        var (emoji, zh, _) = Emotions[emotion.GetProperty("label").GetString()!];
+        await Expect(Page.Locator("#emotion-emoji")).ToHaveTextAsync(emoji);
+        await Expect(Page.Locator("#emotion-label")).ToHaveTextAsync(zh);
+        await Expect(Page.Locator("#emotion-score")).ToHaveTextAsync(WebServer.Percent(emotion.GetProperty("score").GetDouble()));
+        // Its emotions are named in English in the model; the page names them in its own language.
+        await Expect(Page.Locator("#info-labels")).ToContainTextAsync("😡 愤怒");
+        await ScreenshotAsync("default-model-text-1280");
+        await AssertCleanAsync();
+    }
 }

@@ -290,9 +290,13 @@
     return i >= 0 ? info.labels[i] : undefined;
   }
 
-  /** One of the model's classes as shown: its own name (正面, 愤怒, star 1) in Chinese, its meaning in English. */
+  /**
+   * One of the model's classes as shown: its own name (正面, star 1) in Chinese, its meaning in English; an emotion by
+   * the page's name for it in either language (a model may name its emotions in English: anger is 愤怒 here).
+   */
   function className(modelLabel) {
     const meaning = classMeaning(modelLabel);
+    if (EMOTIONS[meaning]) return state.lang === 'en' ? EMOTIONS[meaning].en : EMOTIONS[meaning].zh;
     if (state.lang !== 'en' || !meaning) return modelLabel;
     return EMOJI[meaning] ? t(meaning) : EMOTIONS[meaning]?.en ?? meaning;
   }
