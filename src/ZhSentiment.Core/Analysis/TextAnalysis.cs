@@ -49,7 +49,7 @@ public sealed record AspectVerdict(string Name, Verdict? Verdict, IReadOnlyList<
 public sealed class TextAnalysis
 {
     internal TextAnalysis(string text, SentimentResult whole, Verdict verdict, bool contrast, IReadOnlyList<SentenceVerdict> sentences,
-        IReadOnlyList<EvidenceSpan> evidence, IReadOnlyList<AspectVerdict> aspects, int predictions)
+        IReadOnlyList<EvidenceSpan> evidence, IReadOnlyList<AspectVerdict> aspects, int predictions, bool mixed)
     {
         Text = text;
         Whole = whole;
@@ -59,6 +59,7 @@ public sealed class TextAnalysis
         Evidence = evidence;
         Aspects = aspects;
         Predictions = predictions;
+        Mixed = mixed;
     }
 
     public string Text { get; }
@@ -79,6 +80,9 @@ public sealed class TextAnalysis
 
     /// <summary>In the order the aspects were asked for.</summary>
     public IReadOnlyList<AspectVerdict> Aspects { get; }
+
+    /// <summary>Whether one sentence is clearly Positive and another clearly Negative (<see cref="TextAnalyzer.MixedThreshold"/>).</summary>
+    public bool Mixed { get; }
 
     /// <summary>Texts the model classified for this analysis, the whole text included.</summary>
     public int Predictions { get; }

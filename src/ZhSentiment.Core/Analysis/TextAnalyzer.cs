@@ -4,24 +4,23 @@ namespace ZhSentiment.Analysis;
 
 /// <summary>
 /// Sentences, evidence and aspects of texts, from the engine's predictions alone, so it works for any model the
-/// engine serves. Per text it classifies the whole text, each clause alone, the text with each clause removed and
-/// the text with each clause's opinion span removed, all texts of a call in one engine call.
+/// engine serves. It runs in two passes over the engine, each one engine call for all texts of the call: first the
+/// whole text and each clause alone (short); then, for the few spans the clauses' own verdicts rank strongest, the text
+/// without that span, whose change in P(Positive) is the span's weight.
 /// </summary>
 /// <remarks>
-/// Cost per text: 1 + 2n + s predictions for n clauses (n ≤ <see cref="MaxClauses"/>; longer texts have neighbouring
-/// clauses merged into that many) and s ≤ min(n, <see cref="MaxShortSpans"/>) short spans; a one-clause text costs 1 + s,
-/// so at most 1 + 2·32 + 16 = 81 predictions. The added texts are clauses (short) and the text minus a span (as long as the text).
+/// Cost per text: 1 + n + e predictions for n clauses (n ≤ <see cref="MaxClauses"/>; longer texts have neighbouring
+/// clauses merged into that many; a one-clause text is its own clause) and e ≤ <see cref="MaxEvidence"/> evidence
+/// spans. Only the e removals are as long as the text, so an analysis costs about 1 + 1 + e passes over the text: on
+/// a BERT model that is what bounds it, where removing every clause cost one full pass per clause.
 /// </remarks>
 public static class TextAnalyzer
 {
     /// <summary>Clauses classified on their own; beyond it, neighbouring clauses are merged.</summary>
     public const int MaxClauses = 32;
 
-    /// <summary>Short (opinion) spans occluded per text.</summary>
-    public const int MaxShortSpans = 16;
-
-    /// <summary>Evidence spans answered per text.</summary>
-    public const int MaxEvidence = 8;
+    /// <summary>Evidence spans answered per text, each verified by one prediction of the text without it.</summary>
+    public const int MaxEvidence = 3;
 
     /// <summary>
     /// Weight of the clauses after a contrast marker in the overall verdict: the mean of their probabilities is mixed
@@ -29,15 +28,21 @@ public static class TextAnalyzer
     /// </summary>
     public const float ContrastWeight = 0.6f;
 
+    /// <summary>
+    /// How sure a sentence's verdict must be for the text to count as mixed: one sentence Positive and another Negative,
+    /// each with at least this probability (its side's summed probability, as <c>/v1/sentiment</c> scores it).
+    /// </summary>
+    public const float MixedThreshold = 0.7f;
+
     /// <summary>Most predictions one text can cost.</summary>
-    public const int MaxPredictionsPerText = 1 + 2 * MaxClauses + MaxShortSpans;
+    public const int MaxPredictionsPerText = 1 + MaxClauses + MaxEvidence;
 
     // Degree and negation words, and 也/还/都: an opinion starts at the first of them (物流[太慢], 包装[还压坏了]).
     private static readonly string[] OpinionStarts =
         ["有点", "有些", "比较", "相当", "十分", "非常", "特别", "太", "很", "真", "挺", "超", "极", "不", "没", "蛮", "最", "巨", "好", "也", "还", "都", "略", "偏", "够"];
 
-    /// <summary>Analyses texts in one engine call; results come in input order.</summary>
-    /// <param name="evidence">False skips the occlusion predictions (1 + n per text instead of 1 + 2n + s) and answers no evidence.</param>
+    /// <summary>Analyses texts in two engine calls; results come in input order.</summary>
+    /// <param name="evidence">False skips the removal predictions (1 + n per text instead of 1 + n + e) and answers no evidence.</param>
     /// <exception cref="ArgumentException">A text is empty or whitespace only.</exception>
     /// <exception cref="EngineOverloadedException">The queue cannot take the predictions.</exception>
     public static async Task<TextAnalysis[]> AnalyzeAsync(SentimentEngine engine, IReadOnlyList<string> texts, IReadOnlyList<Aspect> aspects,
@@ -49,9 +54,16 @@ public static class TextAnalyzer
         {
             if (string.IsNullOrWhiteSpace(texts[i]))
                 throw new ArgumentException(texts.Count == 1 ? "The text is empty." : $"Text {i} is empty.", nameof(texts));
-            plans[i] = Plan.Make(texts[i], aspects, evidence, probes);
+            plans[i] = Plan.Make(texts[i], aspects, probes);
         }
         var results = await engine.PredictAsync(probes, cancellationToken).ConfigureAwait(false);
+        if (evidence)
+        {
+            var removals = new List<string>(texts.Count * MaxEvidence);
+            foreach (var plan in plans) plan.ChooseEvidence(results, engine.Labels, removals);
+            var removed = removals.Count == 0 ? [] : await engine.PredictAsync(removals, cancellationToken).ConfigureAwait(false);
+            results = [.. results, .. removed];
+        }
         var analyses = new TextAnalysis[plans.Length];
         for (int i = 0; i < plans.Length; i++) analyses[i] = plans[i].Finish(results, engine.Labels, aspects);
         return analyses;
@@ -80,37 +92,49 @@ public static class TextAnalyzer
         private string _text = "";
         private int _whole;
         private List<Clause> _units = [];
-        private int[] _alone = [], _without = [];
-        private readonly List<(int Start, int End, int Without)> _short = [];
+        private int[] _alone = [];
+        private readonly List<(int Start, int End, int Without)> _evidence = [];
         private List<(int Start, int End)>[] _mentions = [];
         private int _predictions;
-        private bool _evidence;
 
-        public static Plan Make(string text, IReadOnlyList<Aspect> aspects, bool evidence, List<string> probes)
+        /// <summary>The first pass: the whole text and each clause alone.</summary>
+        public static Plan Make(string text, IReadOnlyList<Aspect> aspects, List<string> probes)
         {
             int first = probes.Count;
-            var plan = new Plan { _text = text, _evidence = evidence, _whole = Add(probes, text), _units = Merge(ClauseSplitter.Split(text)) };
+            var plan = new Plan { _text = text, _whole = Add(probes, text), _units = Merge(ClauseSplitter.Split(text)) };
             var units = plan._units;
             plan._alone = new int[units.Count];
-            plan._without = new int[units.Count];
-            for (int u = 0; u < units.Count; u++)
-            {
-                // One clause alone is the whole text: its verdict is the whole text's, and nothing is left without it.
-                plan._alone[u] = units.Count == 1 ? plan._whole : Add(probes, ClauseText(text, units[u]));
-                plan._without[u] = units.Count == 1 || !evidence ? -1 : AddWithout(probes, text, units[u].Start, units[u].End);
-            }
-
+            // One clause alone is the whole text: its verdict is the whole text's.
+            for (int u = 0; u < units.Count; u++) plan._alone[u] = units.Count == 1 ? plan._whole : Add(probes, ClauseText(text, units[u]));
             plan._mentions = new List<(int Start, int End)>[aspects.Count];
             for (int a = 0; a < aspects.Count; a++) plan._mentions[a] = FindMentions(text, aspects[a]);
-
-            foreach (var unit in units)
-            {
-                if (!evidence || plan._short.Count == MaxShortSpans) break;
-                if (OpinionSpan(text, unit, plan._mentions) is { } span)
-                    plan._short.Add((span.Start, span.End, AddWithout(probes, text, span.Start, span.End)));
-            }
             plan._predictions = probes.Count - first;
             return plan;
+        }
+
+        /// <summary>
+        /// The second pass's texts: each clause offers one span, its opinion where it has one (物流[太慢]) or else the
+        /// whole clause, ranked by how far its clause alone leans from an even split; the <see cref="MaxEvidence"/>
+        /// strongest are removed from the text, to be weighed exactly. Results of the second pass follow the first's.
+        /// </summary>
+        public void ChooseEvidence(SentimentResult[] firstPass, LabelSet labels, List<string> removals)
+        {
+            var candidates = new List<(int Start, int End, float Strength)>(_units.Count);
+            float empty = Toward(labels, firstPass[_whole], Uniform(labels));
+            for (int u = 0; u < _units.Count; u++)
+            {
+                var (start, end) = OpinionSpan(_text, _units[u], _mentions) ?? (_units[u].Start, _units[u].End);
+                var alone = firstPass[_alone[u]];
+                candidates.Add((start, end, Math.Abs(Toward(labels, firstPass[_whole], alone.Probabilities) - empty)));
+            }
+            // Strongest first; among equals, the later clause (reviews end on their verdict).
+            candidates.Sort((a, b) => b.Strength != a.Strength ? b.Strength.CompareTo(a.Strength) : b.Start.CompareTo(a.Start));
+            foreach (var (start, end, _) in candidates.Take(MaxEvidence))
+            {
+                int without = AddWithout(removals, _text, start, end);
+                _evidence.Add((start, end, without < 0 ? -1 : firstPass.Length + without));
+                if (without >= 0) _predictions++;
+            }
         }
 
         public TextAnalysis Finish(SentimentResult[] results, LabelSet labels, IReadOnlyList<Aspect> aspects)
@@ -121,25 +145,24 @@ public static class TextAnalyzer
                 sentences[u] = new SentenceVerdict(_units[u].Start, _units[u].End, new Verdict(labels, results[_alone[u]].Probabilities));
 
             var (verdict, contrast) = Overall(labels, whole, sentences);
-            // Towards Positive (the positive side's mass, as /v1/sentiment sums it); for a label set without meaning, towards the text's own label.
-            int own = whole.LabelIndex;
-            float Toward(IReadOnlyList<float> p) => labels.IsCanonical ? labels.SideSums(p as float[] ?? [.. p]).Positive : p[own];
             // Nothing left once the span is removed: every class equally likely.
-            float empty = Toward(Enumerable.Repeat(1f / labels.SentimentHead.Count, labels.Count).ToArray());
-            float Weight(int without) => Toward(whole.Probabilities) - (without < 0 ? empty : Toward(results[without].Probabilities));
+            float empty = Toward(labels, whole, Uniform(labels));
+            float Weight(int without) => Toward(labels, whole, whole.Probabilities) - (without < 0 ? empty : Toward(labels, whole, results[without].Probabilities));
 
-            var evidence = new List<EvidenceSpan>(_units.Count + _short.Count);
-            if (_evidence)
-                for (int u = 0; u < _units.Count; u++) evidence.Add(new EvidenceSpan(_units[u].Start, _units[u].End, Weight(_without[u])));
-            foreach (var (start, end, without) in _short) evidence.Add(new EvidenceSpan(start, end, Weight(without)));
+            var evidence = new List<EvidenceSpan>(_evidence.Count);
+            foreach (var (start, end, without) in _evidence) evidence.Add(new EvidenceSpan(start, end, Weight(without)));
             evidence.RemoveAll(e => e.Weight == 0);
             evidence.Sort((a, b) => Math.Abs(b.Weight).CompareTo(Math.Abs(a.Weight)));
-            if (evidence.Count > MaxEvidence) evidence.RemoveRange(MaxEvidence, evidence.Count - MaxEvidence);
 
             var verdicts = new AspectVerdict[aspects.Count];
             for (int a = 0; a < aspects.Count; a++) verdicts[a] = AspectOf(labels, aspects[a].Name, _mentions[a], sentences);
-            return new TextAnalysis(_text, whole, verdict, contrast, sentences, evidence, verdicts, _predictions);
+            return new TextAnalysis(_text, whole, verdict, contrast, sentences, evidence, verdicts, _predictions, Mixed(sentences));
         }
+
+        /// <summary>One sentence clearly Positive and another clearly Negative (<see cref="MixedThreshold"/>).</summary>
+        private static bool Mixed(SentenceVerdict[] sentences) =>
+            sentences.Any(s => s.Verdict.Label == LabelSet.Positive && s.Verdict.Score >= MixedThreshold)
+            && sentences.Any(s => s.Verdict.Label == LabelSet.Negative && s.Verdict.Score >= MixedThreshold);
 
         /// <summary>
         /// The whole text's verdict, mixed with the mean of the clauses after the last contrast marker of each
@@ -185,6 +208,22 @@ public static class TextAnalyzer
             for (int c = 0; c < sum.Length; c++) sum[c] /= spans.Count;
             return new AspectVerdict(name, new Verdict(labels, sum), spans);
         }
+    }
+
+    /// <summary>
+    /// Towards Positive: the positive side's mass, as <c>/v1/sentiment</c> sums it; for a label set without meaning,
+    /// towards the whole text's own top label.
+    /// </summary>
+    private static float Toward(LabelSet labels, SentimentResult whole, IReadOnlyList<float> probabilities) =>
+        labels.IsCanonical ? labels.SideSums(probabilities as float[] ?? [.. probabilities]).Positive : probabilities[whole.LabelIndex];
+
+    /// <summary>Every class of the sentiment head equally likely: what is left of a text with nothing in it.</summary>
+    private static float[] Uniform(LabelSet labels)
+    {
+        var uniform = new float[labels.Count];
+        var head = labels.SentimentHead;
+        for (int c = head.Offset; c < head.End; c++) uniform[c] = 1f / head.Count;
+        return uniform;
     }
 
     private static int Add(List<string> probes, string text)

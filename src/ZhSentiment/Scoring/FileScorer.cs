@@ -9,7 +9,7 @@ namespace ZhSentiment.Scoring;
 /// Scores a table file row by row through a <see cref="SentimentEngine"/>: streams the input, keeps its columns and
 /// row order, adds <c>label</c>, <c>score</c> (the three-way answer, <see cref="LabelSet.ThreeWay"/>), one
 /// <c>prob_*</c> column per sentiment class named by the model's own label, one <c>aspect_*</c> column per requested
-/// aspect (<see cref="TextAnalyzer"/>, without evidence), with emotions <c>emotion</c>, <c>emotion_score</c> and one
+/// aspect and <c>mixed</c> (<see cref="TextAnalyzer"/>, without evidence), with emotions <c>emotion</c>, <c>emotion_score</c> and one
 /// <c>emo_*</c> column per emotion class, and <c>error</c>. Batches of rows
 /// are encoded on pool threads and in flight together, so the engine's batcher keeps the model busy. Output goes to
 /// <see cref="ScoreOptions.PartialPath"/> and is renamed into place only once complete. A shard
@@ -109,7 +109,7 @@ internal sealed class FileScorer
 
     /// <summary>
     /// label, score, prob_LABEL per sentiment class (the model's own labels, made column-safe and distinct), aspect_NAME
-    /// per aspect, with emotions emotion, emotion_score and emo_NAME per emotion class, then error; a name the input
+    /// per aspect and mixed, with emotions emotion, emotion_score and emo_NAME per emotion class, then error; a name the input
     /// already has gets a _pred suffix.
     /// </summary>
     private string[] AddedColumns()
@@ -119,7 +119,8 @@ internal sealed class FileScorer
         _emotions = _options.Emotion ? labels.EmotionHead : null;
         var probabilities = ColumnNames("prob_", labels.ModelLabels.Skip(_sentiment.Offset).Take(_sentiment.Count));
         string[] emotions = _emotions is { } head ? ["emotion", "emotion_score", .. ColumnNames("emo_", labels.Names.Skip(head.Offset).Take(head.Count))] : [];
-        string[] names = ["label", "score", .. probabilities, .. _options.Aspects.Select(a => "aspect_" + a.Name), .. emotions, "error"];
+        string[] aspects = _options.Aspects.Count == 0 ? [] : [.. _options.Aspects.Select(a => "aspect_" + a.Name), "mixed"];
+        string[] names = ["label", "score", .. probabilities, .. aspects, .. emotions, "error"];
         for (int i = 0; i < names.Length; i++)
             while (_columns.IndexOf(names[i]) >= 0 || Array.IndexOf(names, names[i]) < i) names[i] += "_pred";
         return names;
@@ -295,6 +296,7 @@ internal sealed class FileScorer
                 for (int c = _sentiment.Offset; c < _sentiment.End; c++) writer.Write(scored.Probabilities[c], added[column++]);
                 for (int a = 0; a < _options.Aspects.Count; a++)
                     writer.Write(batch.Analyses[result].Aspects[a].Verdict is { } verdict ? TableValue.String(verdict.Label) : default, added[column++]);
+                if (_options.Aspects.Count > 0) writer.Write(TableValue.String(batch.Analyses[result].Mixed ? "true" : "false"), added[column++]);
                 if (_emotions is { } emotions)
                 {
                     writer.Write(TableValue.String(scored.Emotion!), added[column++]);

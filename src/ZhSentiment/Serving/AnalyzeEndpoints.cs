@@ -28,7 +28,9 @@ internal static class AnalyzeEndpoints
                 "Send `{\"text\": \"...\"}` or `{\"texts\": [...]}`, optionally with `\"aspects\"`: a preset's name (`/info` lists them) or " +
                 "a list of aspects, each a name or `{\"name\": \"物流\", \"terms\": [\"快递\", \"发货\"]}`. Each result gives the overall verdict " +
                 "(the whole text's, with the clauses after a contrast marker such as 但是 or 可惜 weighing more), every clause's verdict, " +
-                $"the spans that moved the verdict most (occlusion: at most {TextAnalyzer.MaxPredictionsPerText} predictions per text), " +
+                $"the {TextAnalyzer.MaxEvidence} spans that moved the verdict most, each weighed by predicting the text without it " +
+                $"(at most {TextAnalyzer.MaxPredictionsPerText} predictions per text, only {TextAnalyzer.MaxEvidence} of them as long as the text), " +
+                "whether the text is mixed (one sentence clearly Positive and another clearly Negative), " +
                 "and for every aspect whether it is mentioned, the verdict on the clauses that mention it and their spans. " +
                 "Offsets are UTF-16 code units, `end` exclusive.");
         return group;
@@ -95,7 +97,7 @@ internal static class AnalyzeEndpoints
                 : new AspectItem(a.Name, false, null, null, spans);
         }
         var overall = analysis.Verdict;
-        return new AnalyzeItem(Label(overall), overall.Score, probabilities, sentences, evidence, aspects,
+        return new AnalyzeItem(Label(overall), overall.Score, probabilities, sentences, evidence, aspects, analysis.Mixed,
             overall.Emotion, overall.Emotion is null ? null : overall.EmotionScore);
     }
 }

@@ -54,7 +54,7 @@ public sealed record SentenceItem(
     [property: Description("Its most probable emotion (anger, fear, happiness, …); absent when the model has no emotion labels."), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Emotion = null,
     [property: Description("The score of `emotion`; absent with it."), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] float? EmotionScore = null);
 
-[Description("A span that moved the verdict: `weight` is the probability of Positive with it minus without it.")]
+[Description("A span that moved the verdict: `weight` is the probability of Positive with it minus without it, both predicted.")]
 public sealed record EvidenceItem(string Text, int Start, int End, float Weight);
 
 [Description("An aspect: whether the text mentions it, and if so the verdict on the clauses that do and their spans.")]
@@ -73,6 +73,7 @@ public sealed record AnalyzeItem(
     [property: Description("The text's sentences and clauses, in order.")] SentenceItem[] Sentences,
     [property: Description("The spans that moved the verdict most, strongest first.")] EvidenceItem[] Evidence,
     [property: Description("The requested aspects, in order.")] AspectItem[] Aspects,
+    [property: Description("True when one sentence is clearly Positive and another clearly Negative (each side's probability at least 0.7).")] bool Mixed,
     [property: Description("The whole text's most probable emotion; absent when the model has no emotion labels."), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Emotion = null,
     [property: Description("The score of `emotion`; absent with it."), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] float? EmotionScore = null);
 

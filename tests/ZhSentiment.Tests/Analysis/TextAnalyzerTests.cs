@@ -57,12 +57,37 @@ public class TextAnalyzerTests
 
         float whole = PolarityModel.Positive(text);
         var weights = analysis.Evidence.ToDictionary(e => text[e.Start..e.End], e => e.Weight);
-        Assert.Equal(whole - PolarityModel.Positive("，价格差"), weights["物流很好好"], 5);
-        Assert.Equal(whole - PolarityModel.Positive("物流很好好，"), weights["价格差"], 5);
-        // The opinion after the aspect's mention, from the degree word on.
+        // Each clause offers its opinion: after the aspect's mention, from the degree word on (物流[很好好], 价格[差]).
+        Assert.Equal(["差", "很好好"], weights.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(whole - PolarityModel.Positive("物流，价格差"), weights["很好好"], 5);
-        Assert.True(weights["价格差"] < 0 && weights["物流很好好"] > 0);
+        Assert.Equal(whole - PolarityModel.Positive("物流很好好，价格"), weights["差"], 5);
+        Assert.True(weights["差"] < 0 && weights["很好好"] > 0);
         Assert.Equal(analysis.Evidence.OrderByDescending(e => Math.Abs(e.Weight)), analysis.Evidence);
+        // The whole text, two clauses alone, two removals.
+        Assert.Equal(5, analysis.Predictions);
+    }
+
+    [Fact]
+    public async Task OnlyTheClausesThatLeanFurthestAreWeighed()
+    {
+        // Five clauses; alone, 好好好 and 差差 lean furthest, then 好, while 一般 and 还行 lean nowhere.
+        const string text = "一般，好好好，还行，差差，好";
+        var analysis = await AnalyzeAsync(text, []);
+        Assert.Equal(TextAnalyzer.MaxEvidence, analysis.Evidence.Count);
+        Assert.Equal(["好", "好好好", "差差"], analysis.Evidence.Select(e => text[e.Start..e.End]).Order());
+        float whole = PolarityModel.Positive(text);
+        foreach (var e in analysis.Evidence)
+            Assert.Equal(whole - PolarityModel.Positive(text[..e.Start] + text[e.End..]), e.Weight, 5);
+        Assert.Equal(1 + 5 + TextAnalyzer.MaxEvidence, analysis.Predictions);
+    }
+
+    [Fact]
+    public async Task A_text_is_mixed_when_one_sentence_is_clearly_positive_and_another_clearly_negative()
+    {
+        Assert.True((await AnalyzeAsync("好好好，差差差", [])).Mixed);
+        Assert.False((await AnalyzeAsync("好好好，好", [])).Mixed);
+        // 一般 alone is an even split, neither side.
+        Assert.False((await AnalyzeAsync("一般，差差差", [])).Mixed);
     }
 
     [Fact]
@@ -111,7 +136,7 @@ public class TextAnalyzerTests
         Assert.Equal(0, analysis.Sentences[0].Start);
         Assert.Equal(text.Length, analysis.Sentences[^1].End);
         Assert.Equal(TextAnalyzer.MaxPredictionsPerText, analysis.Predictions);
-        Assert.Equal(TextAnalyzer.MaxEvidence, analysis.Evidence.Count);
+        Assert.InRange(analysis.Evidence.Count, 1, TextAnalyzer.MaxEvidence);
     }
 
     [Fact]

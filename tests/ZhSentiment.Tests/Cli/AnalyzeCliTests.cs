@@ -17,7 +17,7 @@ public sealed class AnalyzeCliTests : IDisposable
 
         using var json = JsonDocument.Parse(run.Stdout.Trim());
         var o = json.RootElement;
-        Assert.Equal(["text", "label", "score", "probabilities", "sentences", "evidence", "aspects"], o.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["text", "label", "score", "probabilities", "sentences", "evidence", "aspects", "mixed", "emotion", "emotion_score"], o.EnumerateObject().Select(p => p.Name));
         Assert.Equal(["性价比高", "但是物流太慢"], o.GetProperty("sentences").EnumerateArray().Select(s => s.GetProperty("text").GetString()));
         var logistics = o.GetProperty("aspects").EnumerateArray().Single(a => a.GetProperty("name").GetString() == "物流");
         Assert.True(logistics.GetProperty("mentioned").GetBoolean());
@@ -49,7 +49,7 @@ public sealed class AnalyzeCliTests : IDisposable
         var run = await Zhsenti.RunAsync(null, "score", "-i", input, "-o", Path.Combine(_temp, "out.csv"), "--aspects", lexicon);
         Assert.True(run.ExitCode == 0, run.Stderr);
         var header = File.ReadLines(Path.Combine(_temp, "out.csv")).First().TrimStart('\uFEFF');
-        Assert.EndsWith(",aspect_印刷,aspect_内容,aspect_装帧,error", header);
+        Assert.EndsWith(",aspect_印刷,aspect_内容,aspect_装帧,mixed,error", header);
     }
 
     [Fact]

@@ -40,7 +40,7 @@ public class AnalyzeTests(AnalyzeTests.Service fixture) : IClassFixture<AnalyzeT
 
         Assert.Equal("arithmetic", json.GetProperty("model").GetString());
         var result = Assert.Single(json.GetProperty("results").EnumerateArray());
-        Assert.Equal(["label", "score", "probabilities", "sentences", "evidence", "aspects"], result.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["label", "score", "probabilities", "sentences", "evidence", "aspects", "mixed"], result.EnumerateObject().Select(p => p.Name));
         Assert.Equal(["负面", "正面"], result.GetProperty("probabilities").EnumerateArray().Select(p => p.GetProperty("label").GetString()));
 
         var sentences = result.GetProperty("sentences");
