@@ -4,14 +4,15 @@ namespace ZhSentiment.Analysis;
 
 /// <summary>
 /// Sentences, evidence and aspects of texts, from the engine's predictions alone, so it works for any model the
-/// engine serves. It runs in two passes over the engine, each one engine call for all texts of the call: first the
-/// whole text and each clause alone (short); then, for the few spans the clauses' own verdicts rank strongest, the text
-/// without that span, whose change in P(Positive) is the span's weight.
+/// engine serves. It runs in two passes over the engine, each one engine call for all texts of the call: first each
+/// clause alone (short); then the whole text and, for the few spans the clauses' own verdicts rank strongest, the text
+/// without that span, whose change in P(Positive) is the span's weight. Each pass's texts are of like length, so the
+/// batches carry little padding.
 /// </summary>
 /// <remarks>
 /// Cost per text: 1 + n + e predictions for n clauses (n ≤ <see cref="MaxClauses"/>; longer texts have neighbouring
 /// clauses merged into that many; a one-clause text is its own clause) and e ≤ <see cref="MaxEvidence"/> evidence
-/// spans. Only the e removals are as long as the text, so an analysis costs about 1 + 1 + e passes over the text: on
+/// spans. Only the whole text and its e removals are as long as the text, so an analysis costs about 1 + 1 + e passes over the text: on
 /// a BERT model that is what bounds it, where removing every clause cost one full pass per clause.
 /// </remarks>
 public static class TextAnalyzer
@@ -20,7 +21,7 @@ public static class TextAnalyzer
     public const int MaxClauses = 32;
 
     /// <summary>Evidence spans answered per text, each verified by one prediction of the text without it.</summary>
-    public const int MaxEvidence = 3;
+    public const int MaxEvidence = 2;
 
     /// <summary>
     /// Weight of the clauses after a contrast marker in the overall verdict: the mean of their probabilities is mixed
@@ -48,22 +49,19 @@ public static class TextAnalyzer
     public static async Task<TextAnalysis[]> AnalyzeAsync(SentimentEngine engine, IReadOnlyList<string> texts, IReadOnlyList<Aspect> aspects,
         bool evidence = true, CancellationToken cancellationToken = default)
     {
-        var probes = new List<string>(texts.Count * 8);
+        var clauses = new List<string>(texts.Count * 8);
         var plans = new Plan[texts.Count];
         for (int i = 0; i < texts.Count; i++)
         {
             if (string.IsNullOrWhiteSpace(texts[i]))
                 throw new ArgumentException(texts.Count == 1 ? "The text is empty." : $"Text {i} is empty.", nameof(texts));
-            plans[i] = Plan.Make(texts[i], aspects, probes);
+            plans[i] = Plan.Make(texts[i], aspects, clauses);
         }
-        var results = await engine.PredictAsync(probes, cancellationToken).ConfigureAwait(false);
-        if (evidence)
-        {
-            var removals = new List<string>(texts.Count * MaxEvidence);
-            foreach (var plan in plans) plan.ChooseEvidence(results, engine.Labels, removals);
-            var removed = removals.Count == 0 ? [] : await engine.PredictAsync(removals, cancellationToken).ConfigureAwait(false);
-            results = [.. results, .. removed];
-        }
+        var first = await engine.PredictAsync(clauses, cancellationToken).ConfigureAwait(false);
+        // The second pass: each whole text with its removals, all about as long as the text, so they batch together.
+        var full = new List<string>(texts.Count * (1 + MaxEvidence));
+        foreach (var plan in plans) plan.AddFullLength(first, engine.Labels, evidence, full);
+        SentimentResult[] results = [.. first, .. await engine.PredictAsync(full, cancellationToken).ConfigureAwait(false)];
         var analyses = new TextAnalysis[plans.Length];
         for (int i = 0; i < plans.Length; i++) analyses[i] = plans[i].Finish(results, engine.Labels, aspects);
         return analyses;
@@ -97,15 +95,15 @@ public static class TextAnalyzer
         private List<(int Start, int End)>[] _mentions = [];
         private int _predictions;
 
-        /// <summary>The first pass: the whole text and each clause alone.</summary>
+        /// <summary>The first pass: each clause alone (a one-clause text is its own clause, read whole).</summary>
         public static Plan Make(string text, IReadOnlyList<Aspect> aspects, List<string> probes)
         {
             int first = probes.Count;
-            var plan = new Plan { _text = text, _whole = Add(probes, text), _units = Merge(ClauseSplitter.Split(text)) };
+            var plan = new Plan { _text = text, _whole = -1, _units = Merge(ClauseSplitter.Split(text)) };
             var units = plan._units;
             plan._alone = new int[units.Count];
-            // One clause alone is the whole text: its verdict is the whole text's.
-            for (int u = 0; u < units.Count; u++) plan._alone[u] = units.Count == 1 ? plan._whole : Add(probes, ClauseText(text, units[u]));
+            for (int u = 0; u < units.Count; u++) plan._alone[u] = Add(probes, units.Count == 1 ? text : ClauseText(text, units[u]));
+            if (units.Count == 1) plan._whole = plan._alone[0];
             plan._mentions = new List<(int Start, int End)>[aspects.Count];
             for (int a = 0; a < aspects.Count; a++) plan._mentions[a] = FindMentions(text, aspects[a]);
             plan._predictions = probes.Count - first;
@@ -113,28 +111,30 @@ public static class TextAnalyzer
         }
 
         /// <summary>
-        /// The second pass's texts: each clause offers one span, its opinion where it has one (物流[太慢]) or else the
-        /// whole clause, ranked by how far its clause alone leans from an even split; the <see cref="MaxEvidence"/>
-        /// strongest are removed from the text, to be weighed exactly. Results of the second pass follow the first's.
+        /// The second pass: the whole text (unless it was its own clause) and, with <paramref name="evidence"/>, the
+        /// text without each of the <see cref="MaxEvidence"/> strongest spans. Each clause offers one span, its opinion
+        /// where it has one (物流[太慢]) or else the whole clause, ranked by how far the clause alone leans from an even
+        /// split. Indices count on from the first pass's results.
         /// </summary>
-        public void ChooseEvidence(SentimentResult[] firstPass, LabelSet labels, List<string> removals)
+        public void AddFullLength(SentimentResult[] firstPass, LabelSet labels, bool evidence, List<string> probes)
         {
+            int Next(string text)
+            {
+                _predictions++;
+                return firstPass.Length + Add(probes, text);
+            }
+            if (_whole < 0) _whole = Next(_text);
+            if (!evidence) return;
             var candidates = new List<(int Start, int End, float Strength)>(_units.Count);
-            float empty = Toward(labels, firstPass[_whole], Uniform(labels));
             for (int u = 0; u < _units.Count; u++)
             {
                 var (start, end) = OpinionSpan(_text, _units[u], _mentions) ?? (_units[u].Start, _units[u].End);
-                var alone = firstPass[_alone[u]];
-                candidates.Add((start, end, Math.Abs(Toward(labels, firstPass[_whole], alone.Probabilities) - empty)));
+                candidates.Add((start, end, Lean(labels, firstPass[_alone[u]].Probabilities)));
             }
             // Strongest first; among equals, the later clause (reviews end on their verdict).
             candidates.Sort((a, b) => b.Strength != a.Strength ? b.Strength.CompareTo(a.Strength) : b.Start.CompareTo(a.Start));
             foreach (var (start, end, _) in candidates.Take(MaxEvidence))
-            {
-                int without = AddWithout(removals, _text, start, end);
-                _evidence.Add((start, end, without < 0 ? -1 : firstPass.Length + without));
-                if (without >= 0) _predictions++;
-            }
+                _evidence.Add((start, end, Removable(_text, start, end) is { } rest ? Next(rest) : -1));
         }
 
         public TextAnalysis Finish(SentimentResult[] results, LabelSet labels, IReadOnlyList<Aspect> aspects)
@@ -217,6 +217,18 @@ public static class TextAnalyzer
     private static float Toward(LabelSet labels, SentimentResult whole, IReadOnlyList<float> probabilities) =>
         labels.IsCanonical ? labels.SideSums(probabilities as float[] ?? [.. probabilities]).Positive : probabilities[whole.LabelIndex];
 
+    /// <summary>
+    /// How far a verdict leans from an even split: P(Positive) away from the uniform guess's, or for a label set
+    /// without meaning, its top class's probability above a uniform guess. What ranks the spans worth weighing.
+    /// </summary>
+    private static float Lean(LabelSet labels, IReadOnlyList<float> probabilities)
+    {
+        var p = probabilities as float[] ?? [.. probabilities];
+        var head = labels.SentimentHead;
+        if (labels.IsCanonical) return Math.Abs(labels.SideSums(p).Positive - labels.SideSums(Uniform(labels)).Positive);
+        return p[head.Top(p)] - 1f / head.Count;
+    }
+
     /// <summary>Every class of the sentiment head equally likely: what is left of a text with nothing in it.</summary>
     private static float[] Uniform(LabelSet labels)
     {
@@ -232,13 +244,13 @@ public static class TextAnalyzer
         return probes.Count - 1;
     }
 
-    /// <summary>Adds the text without <c>[start, end)</c>, unless nothing but punctuation and white space is left (-1).</summary>
-    private static int AddWithout(List<string> probes, string text, int start, int end)
+    /// <summary>The text without <c>[start, end)</c>; null when nothing but punctuation and white space is left.</summary>
+    private static string? Removable(string text, int start, int end)
     {
         var rest = string.Concat(text.AsSpan(0, start), text.AsSpan(end));
         foreach (var c in rest)
-            if (!char.IsWhiteSpace(c) && !char.IsPunctuation(c)) return Add(probes, rest);
-        return -1;
+            if (!char.IsWhiteSpace(c) && !char.IsPunctuation(c)) return rest;
+        return null;
     }
 
     /// <summary>

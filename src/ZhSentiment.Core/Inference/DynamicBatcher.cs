@@ -127,12 +127,18 @@ internal sealed class DynamicBatcher : IDisposable
         Array.Sort(_order, 0, candidates);
         Array.Clear(_taken);
         int longest = 0;
+        long real = 0;
         for (int k = 0; k < candidates && _chosen.Count < _options.MaxBatchRows; k++)
         {
             int i = (int)(_order[k] & 0xFFFFFFFF);
             int len = Math.Max(longest, _head[i].Length);
-            if (_chosen.Count > 0 && (long)len * (_chosen.Count + 1) > _options.MaxBatchTokens) continue;
+            long padded = (long)len * (_chosen.Count + 1);
+            if (_chosen.Count > 0 && padded > _options.MaxBatchTokens) continue;
+            // At most half of a batch may be padding: a clause of 10 tokens waits for its own batch rather than being
+            // padded to the 300 of a whole review queued beside it (the model's cost is the padded size).
+            if (_chosen.Count > 0 && padded > 2 * (real + _head[i].Length)) continue;
             longest = len;
+            real += _head[i].Length;
             _chosen.Add(_head[i]);
             _taken[i] = true;
         }
