@@ -117,11 +117,8 @@ public sealed class WebServer : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in settings) config[$"{ServiceOptions.Section}:{key}"] = value;
-        var app = ServiceApp.Build(ServeCommand.CreateBuilder(config, []), services =>
-        {
-            var options = services.GetRequiredService<IOptions<ServiceOptions>>().Value;
-            return cancellationToken => Task.Run(() => ModelLoader.Load(options.Model!, options.ToLoadOptions()), cancellationToken);
-        });
+        var app = ServiceApp.Build(ServeCommand.CreateBuilder(config, []), _ => (spec, cancellationToken) =>
+            Task.Run(() => ModelLoader.Load(spec.Source!, spec.Load), cancellationToken));
         await app.StartAsync(TestContext.Current.CancellationToken);
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
         var server = new WebServer(app, address);
