@@ -114,7 +114,7 @@ public sealed class ModelRegistry : BackgroundService
             }
             catch (Exception e) when (IsLoadError(e) || e is FormatException)
             {
-                throw new ModelLoadException($"Cannot load '{spec.Source ?? ModelReference.ShippedName}' as the model '{model.Name}': {e.Message} It keeps serving the model it served.", e);
+                throw new ModelLoadException($"Cannot load '{spec.Source ?? ModelReference.ShippedName}' as the model '{model.Name}': {e.Message.TrimEnd('.')}; '{model.Name}' keeps serving its current instance.", e);
             }
             model.Publish(loaded);
             Log.ModelReloaded(_logger, model.Name, loaded.Engine.Info.Source);

@@ -203,7 +203,7 @@ public sealed class ModelRegistryTests
     {
         await using var service = await StartAsync(new() { ["AdminKey"] = AdminKey });
         using var failed = await service.Client.SendAsync(Reload("wide", AdminKey, """{"source": "broken"}"""), TestContext.Current.CancellationToken);
-        await BadInputTests.AssertProblemAsync(failed, 422, "Cannot load 'broken' as the model 'wide': /models/broken: has no config.json It keeps serving the model it served.");
+        await BadInputTests.AssertProblemAsync(failed, 422, "Cannot load 'broken' as the model 'wide': /models/broken: has no config.json; 'wide' keeps serving its current instance.");
         using var malformed = await service.Client.SendAsync(Reload("wide", AdminKey, """{"source": 1}"""), TestContext.Current.CancellationToken);
         await BadInputTests.AssertProblemAsync(malformed, 400, "`source` must be a string");
         using var badId = await service.Client.SendAsync(Reload("wide", AdminKey, """{"source": "modelscope:nothing"}"""), TestContext.Current.CancellationToken);
