@@ -32,11 +32,12 @@ internal sealed class DynamicBatcher : IDisposable
     private long _batchNumber;
     private volatile bool _stopping;
 
-    public DynamicBatcher(IClassifierBackend backend, EngineOptions options)
+    /// <param name="model">The model's name, which tags the batcher's metrics.</param>
+    public DynamicBatcher(IClassifierBackend backend, EngineOptions options, string model)
     {
         _backend = backend;
         _options = options;
-        _metrics = new EngineMetrics(() => Volatile.Read(ref _queued), () => Volatile.Read(ref _queued) + Volatile.Read(ref _running));
+        _metrics = new EngineMetrics(model, () => Volatile.Read(ref _queued), () => Volatile.Read(ref _queued) + Volatile.Read(ref _running));
         _thread = new Thread(Loop) { IsBackground = true, Name = "zhsenti-batcher" };
         _thread.Start();
     }

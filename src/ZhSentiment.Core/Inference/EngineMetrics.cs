@@ -5,10 +5,14 @@ namespace ZhSentiment.Inference;
 
 /// <summary>
 /// The engine's instruments on <see cref="System.Diagnostics.Metrics"/>; the service exports them as Prometheus text.
+/// Each engine has its own meter, tagged <c>model</c> with the engine's name, so the engines of one process stay apart.
 /// </summary>
 internal sealed class EngineMetrics : IDisposable
 {
     public const string MeterName = "ZhSentiment.Engine";
+
+    /// <summary>The meter's tag that names the engine's model.</summary>
+    public const string ModelTag = "model";
 
     private readonly Meter _meter;
 
@@ -17,9 +21,10 @@ internal sealed class EngineMetrics : IDisposable
 
     /// <param name="queueDepth">Windows waiting for the model.</param>
     /// <param name="inFlight">Windows waiting for the model or in the batch it is running.</param>
-    public EngineMetrics(Func<int> queueDepth, Func<int> inFlight)
+    /// <param name="model">The engine's name, the value of the meter's <c>model</c> tag.</param>
+    public EngineMetrics(string model, Func<int> queueDepth, Func<int> inFlight)
     {
-        _meter = new Meter(MeterName);
+        _meter = new Meter(new MeterOptions(MeterName) { Tags = [new(ModelTag, model)] });
         BatchRows = _meter.CreateHistogram<int>("zhsenti_batch_rows", description: "Rows (text windows) per model batch");
         BatchTokens = _meter.CreateHistogram<int>("zhsenti_batch_tokens", description: "Padded tokens (rows x longest row) per model batch");
         InferenceSeconds = _meter.CreateHistogram<double>("zhsenti_inference_seconds", "s", "Model time per batch");

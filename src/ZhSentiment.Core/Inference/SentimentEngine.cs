@@ -28,7 +28,7 @@ public sealed class SentimentEngine : IDisposable
             throw new ArgumentException($"The model reads at most {backend.MaxSequenceLength} tokens, not {info.MaxSequenceLength}.", nameof(info));
         _windowLength = info.MaxSequenceLength - encoder.Prefix.Length - encoder.Suffix.Length;
         if (_windowLength < 1) throw new ArgumentException("The model's maximum length leaves no room for text.", nameof(backend));
-        _batcher = new DynamicBatcher(backend, Options);
+        _batcher = new DynamicBatcher(backend, Options, info.Name);
     }
 
     public ModelInfo Info { get; }
@@ -41,6 +41,9 @@ public sealed class SentimentEngine : IDisposable
 
     /// <summary>The name under which the engine publishes its metrics (<see cref="System.Diagnostics.Metrics.Meter"/>).</summary>
     public static string MeterName => EngineMetrics.MeterName;
+
+    /// <summary>The tag of the engine's meter that holds <see cref="ModelInfo.Name"/>.</summary>
+    public static string MeterModelTag => EngineMetrics.ModelTag;
 
     /// <summary>Classifies one text.</summary>
     /// <exception cref="ArgumentException">The text is empty or whitespace only.</exception>

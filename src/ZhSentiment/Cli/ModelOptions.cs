@@ -19,16 +19,19 @@ internal sealed class ModelOptions
     /// <param name="modelDescription">What <c>--model</c> takes, where a verb takes more than a folder.</param>
     /// <param name="inference">False for verbs that only tokenize: they take no <c>--quantize</c> or <c>--long-text</c>.</param>
     /// <param name="model">The option that names the model, where a verb names it otherwise (train's <c>--teacher</c>, which has no default).</param>
-    public ModelOptions(Command command, string modelDescription = "The model: a folder, or modelscope:ORG/NAME[@REV], downloaded into the cache.", bool inference = true, Option<string>? model = null)
+    /// <param name="oneModel">False for <c>serve</c>, which declares its own repeatable <c>--model</c>; the other options are shared.</param>
+    public ModelOptions(Command command, string modelDescription = "The model: a folder, or modelscope:ORG/NAME[@REV], downloaded into the cache.", bool inference = true, Option<string>? model = null,
+        bool oneModel = true)
     {
         Model = model ?? new("--model") { Description = $"{modelDescription} Default: the shipped model.", HelpName = "DIR" };
         Quantize = QuantizeOption();
-        Threads = CliValues.Whole("--threads", "N", $"ONNX Runtime threads. Default: {(Defaults.Threads is { } n ? n : "the physical cores")}.", min: 1);
+        Threads = CliValues.Whole("--threads", "N", $"ONNX Runtime threads (serve: of all its models together, split between them). Default: {(Defaults.Threads is { } n ? n : "the physical cores")}.", min: 1);
         CacheDirectory = CacheDirectoryOption();
         Offline = OfflineOption();
         LongText = CliValues.Choice("--long-text", $"Texts longer than the model's window: split into windows whose strongest, latest verdict counts most, or cut. Default: {Name(Defaults.LongText)}.",
             [.. Enum.GetValues<LongTextMode>().Select(Name)]);
-        ConfigFlag[] always = [ConfigFlag.Of(Model, nameof(ServiceOptions.Model)), ConfigFlag.Of(Threads, nameof(ServiceOptions.Threads)), ConfigFlag.Of(CacheDirectory, nameof(ServiceOptions.CacheDirectory)), ConfigFlag.Of(Offline, nameof(ServiceOptions.Offline))];
+        ConfigFlag[] always = [ConfigFlag.Of(Threads, nameof(ServiceOptions.Threads)), ConfigFlag.Of(CacheDirectory, nameof(ServiceOptions.CacheDirectory)), ConfigFlag.Of(Offline, nameof(ServiceOptions.Offline))];
+        if (oneModel) always = [ConfigFlag.Of(Model, nameof(ServiceOptions.Model)), .. always];
         _flags = inference ? [.. always, ConfigFlag.Of(Quantize, nameof(ServiceOptions.Quantize)), ConfigFlag.Of(LongText, nameof(ServiceOptions.LongText))] : always;
         foreach (var flag in _flags) command.Options.Add(flag.Option);
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
@@ -26,12 +27,19 @@ internal sealed class ServeCommand : Command
     private readonly Option<string> _host = new("--host") { Description = $"Shorthand for --urls http://HOST:PORT (e.g. 0.0.0.0 to listen on every interface). Default: {DefaultHost}.", HelpName = "HOST" };
     private readonly Option<int?> _port = CliValues.Whole("--port", "PORT", $"Shorthand for --urls http://HOST:PORT (0: any free port). Default: {DefaultPort}.", min: 0, max: 65535);
     private readonly Option<string[]> _cors = new("--cors-origin") { Description = "Allow browser calls from this origin (repeatable). Default: none.", HelpName = "ORIGIN" };
+    private readonly Option<string[]> _models = new("--model")
+    {
+        Description = "A model to serve: NAME=SOURCE, where SOURCE is a folder, an ONNX export, modelscope:ORG/NAME[@REV] or default (the shipped model); " +
+                      "repeat it to serve several, the first being the default. A bare SOURCE is named after it (default, the folder's name, ORG/NAME[@REV]). Default: the shipped model.",
+        HelpName = "[NAME=]SOURCE",
+    };
 
-    public ServeCommand() : base("serve", "Serve the model over HTTP: the web page at /, /predict, /predict_batch, /v1/sentiment, /info, /tokenize, /health, /ready, /metrics, /openapi/v1.json, /scalar/v1.")
+    public ServeCommand() : base("serve", "Serve models over HTTP: the web page at /, /predict, /predict_batch, /v1/sentiment, /v1/emotion, /v1/analyze, /v1/models, /info, /tokenize, /health, /ready, /metrics, /openapi/v1.json, /scalar/v1.")
     {
         // Unmatched tokens are checked by Unknown: --Section:Key=value settings pass, anything else is refused.
         TreatUnmatchedTokensAsErrors = false;
-        _flags.AddRange(new ModelOptions(this).Flags);
+        Options.Add(_models);
+        _flags.AddRange(new ModelOptions(this, oneModel: false).Flags);
         Add(CliValues.Whole("--max-batch-tokens", "N", $"Most padded tokens in one model batch. Default: {Defaults.MaxBatchTokens}.", min: 1), nameof(ServiceOptions.MaxBatchTokens));
         Add(CliValues.Whole("--max-batch-rows", "N", $"Most texts (windows) in one model batch. Default: {Defaults.MaxBatchRows}.", min: 1), nameof(ServiceOptions.MaxBatchRows));
         Add(CliValues.Whole("--arena-keep-tokens", "N", $"Batches of up to N padded tokens keep their activation memory for the next; larger ones give it back. Default: {Defaults.ArenaKeepTokens}.", min: 1), nameof(ServiceOptions.ArenaKeepTokens));
@@ -42,6 +50,7 @@ internal sealed class ServeCommand : Command
         Add(CliValues.Long("--max-body-bytes", "N", $"Largest request body; larger get 413. Default: {Defaults.MaxRequestBodyBytes}.", min: 1), nameof(ServiceOptions.MaxRequestBodyBytes));
         Add(CliValues.Number("--request-timeout", "SECONDS", $"Requests taking longer get 503 and their work is dropped. Default: {Defaults.RequestTimeoutSeconds}.", min: 0, minAllowed: false), nameof(ServiceOptions.RequestTimeoutSeconds));
         Add(new Option<string>("--api-key") { Description = "Require Authorization: Bearer KEY (not on /health, /ready, the page's files). Prefer ZhSentiment__ApiKey in the environment.", HelpName = "KEY" }, nameof(ServiceOptions.ApiKey));
+        Add(new Option<string>("--admin-key") { Description = "Open the management routes (POST /v1/models/NAME/reload) to Authorization: Bearer KEY; without it they do not exist. Prefer ZhSentiment__AdminKey in the environment.", HelpName = "KEY" }, nameof(ServiceOptions.AdminKey));
         Options.Add(_urls);
         Options.Add(_host);
         Options.Add(_port);
@@ -59,7 +68,7 @@ internal sealed class ServeCommand : Command
         _flags.Add(ConfigFlag.Of(option, key));
     }
 
-    /// <summary>Runs the service until SIGTERM or Ctrl+C; 0 after a graceful stop, 1 when the model or the settings are unusable.</summary>
+    /// <summary>Runs the service until SIGTERM or Ctrl+C, reloading every model on SIGHUP; 0 after a graceful stop, 1 when a model or the settings are unusable.</summary>
     public static async Task<int> RunAsync(Dictionary<string, string?> settings, string[] args)
     {
         var builder = CreateBuilder(settings, args);
@@ -84,7 +93,13 @@ internal sealed class ServeCommand : Command
         await using (app)
         {
             // Taken before the run: the host disposes its services when it stops.
-            var model = app.Services.GetRequiredService<ModelHost>();
+            var models = app.Services.GetRequiredService<ModelRegistry>();
+            var stopping = app.Lifetime.ApplicationStopping;
+            using var reload = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
+            {
+                signal.Cancel = true;
+                _ = models.ReloadAllAsync(stopping);
+            });
             try
             {
                 await app.StartAsync();
@@ -96,11 +111,12 @@ internal sealed class ServeCommand : Command
                 // Kestrel cannot bind: address in use, no permission, an address that is not one.
                 return Fail($"cannot listen: {e.Message}");
             }
-            catch (OperationCanceledException) when (model.Failure is not null)
+            catch (OperationCanceledException) when (models.Failure is not null)
             {
-                // The model failed before the server had finished starting, which cancels the start.
+                // A model failed before the server had finished starting, which cancels the start.
             }
-            return model.Failure is null ? 0 : Fail($"cannot load the model: {model.Failure}");
+            if (models.Failure is not { } failure) return 0;
+            return Fail(models.Models.Count == 1 ? $"cannot load the model: {failure.Reason}" : $"cannot load the model {failure.Model.Name}: {failure.Reason}");
         }
     }
 
@@ -124,6 +140,21 @@ internal sealed class ServeCommand : Command
         foreach (var flag in _flags)
             if (flag.Value(parse) is { } value) settings[flag.Key] = value;
         if (Urls(parse) is { } urls) settings["urls"] = urls;
+        var models = parse.GetValue(_models) ?? [];
+        if (models is [var bare] && ServedModelOptions.Parse(bare).Name is null)
+        {
+            settings[$"{ServiceOptions.Section}:{nameof(ServiceOptions.Model)}"] = bare;
+        }
+        else
+        {
+            for (int i = 0; i < models.Length; i++)
+            {
+                var (name, source) = ServedModelOptions.Parse(models[i]);
+                string key = $"{ServiceOptions.Section}:{nameof(ServiceOptions.Models)}:{i}:";
+                if (name is not null) settings[key + nameof(ServedModelOptions.Name)] = name;
+                settings[key + nameof(ServedModelOptions.Source)] = source;
+            }
+        }
         var origins = parse.GetValue(_cors) ?? [];
         for (int i = 0; i < origins.Length; i++) settings[$"{ServiceOptions.Section}:{nameof(ServiceOptions.CorsOrigins)}:{i}"] = origins[i];
         return settings;
@@ -201,15 +232,17 @@ internal sealed class ServeCommand : Command
     {
         var options = services.GetRequiredService<IOptions<ServiceOptions>>().Value;
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("ZhSentiment.Model");
-        return async cancellationToken =>
+        return async (spec, cancellationToken) =>
         {
-            var model = await ModelSource.ResolveAsync(options.Model, options.ToModelScopeSettings(), e =>
+            var resolved = await ModelSource.ResolveAsync(spec.Source, options.ToModelScopeSettings(), e =>
             {
                 if (e.Stage == DownloadStage.Warning) logger.LogWarning("{Message}", e.Message);
                 else if (e.Stage != DownloadStage.Progressed) Log.Download(logger, e.Message);
             }, cancellationToken);
+            // Served under the spec's name, which requests, answers, logs and metrics use alike.
+            var model = resolved with { Name = spec.Name };
             // Conversion of a checkpoint takes seconds of CPU: keep it off the host's start-up thread.
-            return await Task.Run(() => ModelLoader.Load(model, options.ToLoadOptions(), message => logger.LogWarning("{Message}", message)), cancellationToken);
+            return await Task.Run(() => ModelLoader.Load(model, spec.Load, message => logger.LogWarning("{Message}", message)), cancellationToken);
         };
     }
 }

@@ -32,12 +32,12 @@ internal static class AnalyzeEndpoints
                 $"(at most {TextAnalyzer.MaxPredictionsPerText} predictions per text, only {TextAnalyzer.MaxEvidence} of them as long as the text), " +
                 "whether the text is mixed (one sentence clearly Positive and another clearly Negative), " +
                 "and for every aspect whether it is mentioned, the verdict on the clauses that mention it and their spans. " +
-                "Offsets are UTF-16 code units, `end` exclusive.");
+                "Offsets are UTF-16 code units, `end` exclusive. `\"model\": NAME` picks a model other than the default.");
         return group;
     }
 
     private static async Task<Results<Ok<AnalyzeResponse>, ProblemHttpResult>> Analyze(
-        HttpContext context, ModelHost host, AspectPresets presets, IOptions<ServiceOptions> options)
+        HttpContext context, ModelRegistry models, AspectPresets presets, IOptions<ServiceOptions> options)
     {
         var body = await RequestReader.ReadAsync(context.Request, options.Value, TextShape.OneOrMany, readAspects: true);
         if (body.Problem is { } invalid) return invalid;
@@ -54,7 +54,9 @@ internal static class AnalyzeEndpoints
         {
             aspects = custom;
         }
-        if (host.Engine is not { } engine) return Prediction.Loading(context);
+        using var lease = models.Lease(context, body.Model);
+        if (lease.Problem is { } unavailable) return unavailable;
+        var engine = lease.Engine;
 
         var (analyses, problem) = await Prediction.RunAsync(context,
             token => TextAnalyzer.AnalyzeAsync(engine, body.Texts, aspects, cancellationToken: token), analyses => analyses[0].Whole.InferenceTime);

@@ -127,7 +127,24 @@ public sealed record InfoResponse(
 
     [property: Description("The aspect presets `/v1/analyze` accepts.")] AspectPresetInfo[] AspectPresets,
     [property: Description("What the model answers: `sentiment` (labels with a sentiment meaning, or emotions summed by side) and `emotion` (it has emotion labels: `/v1/emotion`).")] string[] Tasks,
-    [property: Description("The model's emotions (canonical names, in its order); empty when it has none.")] string[] Emotions);
+    [property: Description("The model's emotions (canonical names, in its order); empty when it has none.")] string[] Emotions,
+    [property: Description("Every served model, as `GET /v1/models` lists them; `?model=NAME` describes another than the default above.")] ModelItem[] Models);
+
+[Description("A served model.")]
+public sealed record ModelItem(
+    [property: Description("What requests name it by: `\"model\": NAME` in the body of /v1 routes, `?model=NAME` on /predict and /predict_batch.")] string Name,
+    [property: Description("Whether requests that name no model get this one (the first configured).")] bool Default,
+    [property: Description("What kind of model it is: `zhsenti-ngram` (the shipped default model), `bert`, `structbert`, `xlm-roberta`, … (config.json's model_type); null while it first loads.")] string? Kind,
+    [property: Description("Each class's canonical name (Positive/Negative/Neutral, or an emotion), in the model's order; empty while it first loads.")] string[] Labels,
+    [property: Description("What it answers: `sentiment` and `emotion` (/v1/emotion); empty while it first loads.")] string[] Tasks,
+    [property: Description("Whether it is loaded and has answered its warm-up predictions.")] bool Ready,
+    [property: Description("Where it comes from: `default` (the shipped model), `modelscope:ORG/NAME[@REV]`, or a folder: its full path with an API key set, its name only without.")] string Source);
+
+[Description("What to reload a model from; send no body to reload it from its own source.")]
+public sealed record ReloadRequest([property: Description("A folder, `modelscope:ORG/NAME[@REV]` or `default`: the model's source from then on.")] string? Source);
+
+[Description("The served models, the default first.")]
+public sealed record ModelsResponse(ModelItem[] Models);
 
 [Description("Liveness or readiness.")]
 public sealed record StatusResponse([property: Description("`ok`, `ready` or `loading`.")] string Status);
@@ -146,4 +163,7 @@ public sealed record StatusResponse([property: Description("`ok`, `ready` or `lo
 [JsonSerializable(typeof(TokenizeResponse))]
 [JsonSerializable(typeof(InfoResponse))]
 [JsonSerializable(typeof(StatusResponse))]
+[JsonSerializable(typeof(ModelsResponse))]
+[JsonSerializable(typeof(ModelItem))]
+[JsonSerializable(typeof(ReloadRequest))]
 internal sealed partial class ServiceJsonContext : JsonSerializerContext;

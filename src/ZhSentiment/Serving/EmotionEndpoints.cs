@@ -21,15 +21,17 @@ internal static class EmotionEndpoints
                 "of the model: a distribution for softmax models, independent scores for multi-label ones. Example: " +
                 "`{\"text\": \"排了两个小时的队还没上车，气死我了\"}` → `{\"model\": \"default\", \"results\": [{\"label\": \"anger\", \"score\": 0.81, " +
                 "\"model_label\": \"anger\", \"emotions\": [{\"label\": \"anger\", \"model_label\": \"anger\", \"score\": 0.81}, …]}]}`. " +
-                "A model without emotion labels answers 400.");
+                "A model without emotion labels answers 400; `\"model\": NAME` picks a model other than the default (`GET /v1/models` lists them and their tasks).");
         return group;
     }
 
-    private static async Task<Results<Ok<EmotionResponse>, ProblemHttpResult>> Classify(HttpContext context, ModelHost host, IOptions<ServiceOptions> options)
+    private static async Task<Results<Ok<EmotionResponse>, ProblemHttpResult>> Classify(HttpContext context, ModelRegistry models, IOptions<ServiceOptions> options)
     {
         var body = await RequestReader.ReadAsync(context.Request, options.Value, TextShape.OneOrMany);
         if (body.Problem is { } invalid) return invalid;
-        if (host.Engine is not { } engine) return Prediction.Loading(context);
+        using var lease = models.Lease(context, body.Model);
+        if (lease.Problem is { } unavailable) return unavailable;
+        var engine = lease.Engine;
         if (engine.Labels.EmotionHead is null) return TypedResults.Problem(engine.Labels.NoEmotions(engine.Info.Name), statusCode: StatusCodes.Status400BadRequest);
         var (results, problem) = await Prediction.RunAsync(context, engine, body.Texts);
         if (problem is not null) return problem;

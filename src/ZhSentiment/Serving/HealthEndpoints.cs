@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ZhSentiment.Serving;
 
-/// <summary>Probes: <c>/health</c> (the process is up) and <c>/ready</c> (the model is loaded and warmed up). Open without the API key.</summary>
+/// <summary>Probes: <c>/health</c> (the process is up) and <c>/ready</c> (every model is loaded and warmed up). Open without the API key.</summary>
 internal static class HealthEndpoints
 {
     public static readonly string[] OpenPaths = ["/health", "/ready"];
@@ -15,13 +15,13 @@ internal static class HealthEndpoints
             .WithSummary("200 as soon as the process is up");
         group.MapGet("/ready", Ready)
             .WithName("Ready")
-            .WithSummary("200 once the model is loaded and has answered a warm-up prediction; 503 with Retry-After before");
+            .WithSummary("200 once every model is loaded and has answered a warm-up prediction; 503 with Retry-After before");
         return group;
     }
 
-    private static Results<Ok<StatusResponse>, JsonHttpResult<StatusResponse>> Ready(HttpContext context, ModelHost host)
+    private static Results<Ok<StatusResponse>, JsonHttpResult<StatusResponse>> Ready(HttpContext context, ModelRegistry models)
     {
-        if (host.Engine is not null) return TypedResults.Ok(new StatusResponse("ready"));
+        if (models.Ready) return TypedResults.Ok(new StatusResponse("ready"));
         context.Response.Headers.RetryAfter = "5";
         return TypedResults.Json(new StatusResponse("loading"), ServiceJsonContext.Default.StatusResponse, statusCode: StatusCodes.Status503ServiceUnavailable);
     }

@@ -12,8 +12,9 @@ internal static class InfoEndpoints
         var group = routes.MapGroup("").WithTags("Model");
         group.MapGet("/info", Info)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("Info")
-            .WithSummary("The model being served, its labels and limits, and the versions of the engine");
+            .WithSummary("The default model (or `?model=NAME`), its labels and limits, the versions of the engine, and every served model");
         group.MapPost("/tokenize", Tokenize)
             .AcceptsJson<TextRequest>()
             .ProducesTextProblems()
@@ -22,24 +23,27 @@ internal static class InfoEndpoints
         return group;
     }
 
-    private static Results<Ok<InfoResponse>, ProblemHttpResult> Info(HttpContext context, ModelHost host, AspectPresets presets, IOptions<ServiceOptions> options)
+    private static Results<Ok<InfoResponse>, ProblemHttpResult> Info(HttpContext context, ModelRegistry models, AspectPresets presets, IOptions<ServiceOptions> options, string? model = null)
     {
-        if (host.Engine is not { } engine) return Prediction.Loading(context);
+        using var lease = models.Lease(context, model);
+        if (lease.Problem is { } unavailable) return unavailable;
+        var engine = lease.Engine;
         var info = engine.Info;
         return TypedResults.Ok(new InfoResponse(
             info.Name, info.Source, info.Architecture,
             [.. engine.Labels.Names], [.. engine.Labels.ModelLabels],
             info.MaxSequenceLength, info.Quantization, ModelInfo.EngineVersion, ModelInfo.OnnxRuntimeVersion,
-            options.Value.MaxTextChars, options.Value.MaxBatchTexts, engine.Labels.Mapping, engine.Labels.Source, host.Card.GoodFor, host.Card.Accuracy, presets.Describe(),
-            [.. engine.Labels.Tasks], [.. engine.Labels.Emotions(new float[engine.Labels.Count]).Select(e => e.Label)]));
+            options.Value.MaxTextChars, options.Value.MaxBatchTexts, engine.Labels.Mapping, engine.Labels.Source, lease.Model!.Card.GoodFor, lease.Model.Card.Accuracy, presets.Describe(),
+            [.. engine.Labels.Tasks], [.. engine.Labels.Emotions(new float[engine.Labels.Count]).Select(e => e.Label)], ModelsEndpoints.Describe(models, options.Value)));
     }
 
-    private static async Task<Results<Ok<TokenizeResponse>, ProblemHttpResult>> Tokenize(HttpContext context, ModelHost host, IOptions<ServiceOptions> options)
+    private static async Task<Results<Ok<TokenizeResponse>, ProblemHttpResult>> Tokenize(HttpContext context, ModelRegistry models, IOptions<ServiceOptions> options)
     {
         var body = await RequestReader.ReadAsync(context.Request, options.Value, TextShape.One);
         if (body.Problem is { } invalid) return invalid;
-        if (host.Engine is not { } engine) return Prediction.Loading(context);
-        var (tokens, ids) = engine.Tokenize(body.Texts[0]);
+        using var lease = models.Lease(context, body.Model);
+        if (lease.Problem is { } unavailable) return unavailable;
+        var (tokens, ids) = lease.Engine.Tokenize(body.Texts[0]);
         return TypedResults.Ok(new TokenizeResponse([.. tokens], [.. ids]));
     }
 }

@@ -7,14 +7,16 @@ namespace ZhSentiment.Serving;
 /// <summary>
 /// <c>/metrics</c> in Prometheus text: requests by route, method and status with their latency (prometheus-net's HTTP
 /// middleware) and the engine's System.Diagnostics.Metrics instruments under their own names (queue wait and depth,
-/// windows in flight, recent mean queue wait, batch rows and tokens, model time). Each service has its own registry, so
-/// several in one process stay apart.
+/// windows in flight, recent mean queue wait, batch rows and tokens, model time), each labelled <c>model</c> with the
+/// engine's name. Each service has its own registry, so several in one process stay apart.
 /// </summary>
 /// <remarks>prometheus-net's MeterAdapter would prefix every family with the meter's name; this bridge keeps the instruments' names.</remarks>
 internal sealed class ServiceMetrics : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly IMetricFactory _factory;
+    private static readonly string[] ModelLabel = [SentimentEngine.MeterModelTag];
+
     private readonly Dictionary<Instrument, object> _metrics = [];
 
     public ServiceMetrics()
@@ -26,11 +28,18 @@ internal sealed class ServiceMetrics : IDisposable
             if (instrument.Meter.Name != SentimentEngine.MeterName) return;
             lock (_metrics)
             {
+                string model = instrument.Meter.Tags?.FirstOrDefault(t => t.Key == SentimentEngine.MeterModelTag).Value as string ?? "";
                 _metrics[instrument] = instrument is ObservableGauge<int> or ObservableGauge<double>
-                    ? _factory.CreateGauge(instrument.Name, instrument.Description ?? instrument.Name)
-                    : _factory.CreateHistogram(instrument.Name, instrument.Description ?? instrument.Name, new HistogramConfiguration { Buckets = Buckets(instrument) });
+                    ? _factory.CreateGauge(instrument.Name, instrument.Description ?? instrument.Name, ModelLabel).WithLabels(model)
+                    : _factory.CreateHistogram(instrument.Name, instrument.Description ?? instrument.Name,
+                        new HistogramConfiguration { Buckets = Buckets(instrument), LabelNames = ModelLabel }).WithLabels(model);
             }
             listener.EnableMeasurementEvents(instrument);
+        };
+        // A replaced engine's instruments end with its meter; forgetting them lets the engine's memory go.
+        _listener.MeasurementsCompleted = (instrument, _) =>
+        {
+            lock (_metrics) _metrics.Remove(instrument);
         };
         _listener.SetMeasurementEventCallback<int>((instrument, value, _, _) => Record(instrument, value));
         _listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => Record(instrument, value));
@@ -46,8 +55,8 @@ internal sealed class ServiceMetrics : IDisposable
     {
         object? metric;
         lock (_metrics) _metrics.TryGetValue(instrument, out metric);
-        if (metric is Histogram histogram) histogram.Observe(value);
-        else if (metric is Gauge gauge) gauge.Set(value);
+        if (metric is IHistogram histogram) histogram.Observe(value);
+        else if (metric is IGauge gauge) gauge.Set(value);
     }
 
     private static double[] Buckets(Instrument instrument) => instrument.Unit == "s"

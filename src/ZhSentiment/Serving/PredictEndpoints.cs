@@ -17,32 +17,34 @@ internal static class PredictEndpoints
             .ProducesTextProblems()
             .WithName("Predict")
             .WithSummary("Classify one text")
-            .WithDescription("`{\"text\": \"这家店的服务态度真是太好了\"}` → `{\"label\": \"Positive\", \"score\": 0.9876}`.");
+            .WithDescription("`{\"text\": \"这家店的服务态度真是太好了\"}` → `{\"label\": \"Positive\", \"score\": 0.9876}`. `?model=NAME` picks a model other than the default.");
         group.MapPost("/predict_batch", PredictMany)
             .AcceptsJson<TextsRequest>()
             .ProducesTextProblems()
             .WithName("PredictBatch")
             .WithSummary("Classify several texts")
-            .WithDescription("`{\"texts\": [...]}` → an array of `{\"label\", \"score\"}`, in input order.");
+            .WithDescription("`{\"texts\": [...]}` → an array of `{\"label\", \"score\"}`, in input order. `?model=NAME` picks a model other than the default.");
         return group;
     }
 
-    private static async Task<Results<Ok<PredictResponse>, ProblemHttpResult>> PredictOne(HttpContext context, ModelHost host, IOptions<ServiceOptions> options)
+    private static async Task<Results<Ok<PredictResponse>, ProblemHttpResult>> PredictOne(HttpContext context, ModelRegistry models, IOptions<ServiceOptions> options)
     {
-        var body = await RequestReader.ReadAsync(context.Request, options.Value, TextShape.One, otherRoute: "/predict_batch");
+        var body = await RequestReader.ReadAsync(context.Request, options.Value, TextShape.One, otherRoute: "/predict_batch", modelInQuery: true);
         if (body.Problem is { } invalid) return invalid;
-        if (host.Engine is not { } engine) return Prediction.Loading(context);
-        var (results, problem) = await Prediction.RunAsync(context, engine, body.Texts);
+        using var lease = models.Lease(context, body.Model);
+        if (lease.Problem is { } unavailable) return unavailable;
+        var (results, problem) = await Prediction.RunAsync(context, lease.Engine, body.Texts);
         if (problem is not null) return problem;
         return TypedResults.Ok(new PredictResponse(results[0].Polarity, results[0].PolarityScore));
     }
 
-    private static async Task<Results<Ok<PredictResponse[]>, ProblemHttpResult>> PredictMany(HttpContext context, ModelHost host, IOptions<ServiceOptions> options)
+    private static async Task<Results<Ok<PredictResponse[]>, ProblemHttpResult>> PredictMany(HttpContext context, ModelRegistry models, IOptions<ServiceOptions> options)
     {
-        var body = await RequestReader.ReadAsync(context.Request, options.Value, TextShape.Many, otherRoute: "/predict");
+        var body = await RequestReader.ReadAsync(context.Request, options.Value, TextShape.Many, otherRoute: "/predict", modelInQuery: true);
         if (body.Problem is { } invalid) return invalid;
-        if (host.Engine is not { } engine) return Prediction.Loading(context);
-        var (results, problem) = await Prediction.RunAsync(context, engine, body.Texts);
+        using var lease = models.Lease(context, body.Model);
+        if (lease.Problem is { } unavailable) return unavailable;
+        var (results, problem) = await Prediction.RunAsync(context, lease.Engine, body.Texts);
         if (problem is not null) return problem;
         var answers = new PredictResponse[results.Length];
         for (int i = 0; i < results.Length; i++) answers[i] = new PredictResponse(results[i].Polarity, results[i].PolarityScore);

@@ -5,7 +5,7 @@ using ZhSentiment.Inference;
 
 namespace ZhSentiment.Serving;
 
-/// <summary>The request side of inference: the engine if it is ready, the inference-time header, overload as 503.</summary>
+/// <summary>The request side of inference: the inference-time header, overload and loading as 503.</summary>
 internal static class Prediction
 {
     /// <summary>Model time in milliseconds of the batches that carried the request; 0 on routes that run no model.</summary>
@@ -54,8 +54,8 @@ internal static class Prediction
         (labels.EmotionHead is { } head ? $" and emotions ({string.Join(", ", labels.Names.Skip(head.Offset).Take(head.Count))}): an emotion model" : "");
 
     /// <summary>503 while the model loads.</summary>
-    public static ProblemHttpResult Loading(HttpContext context) =>
-        Unavailable(context, "The model is still loading; retry shortly.", LoadingRetryAfterSeconds);
+    public static ProblemHttpResult Loading(HttpContext context, string name) =>
+        Unavailable(context, $"The model '{name}' is still loading; retry shortly.", LoadingRetryAfterSeconds);
 
     public static ProblemHttpResult Unavailable(HttpContext context, string detail, int retryAfterSeconds)
     {
@@ -81,6 +81,7 @@ internal static class Prediction
     /// <summary>The problems every text route can answer, for the OpenAPI document.</summary>
     public static RouteHandlerBuilder ProducesTextProblems(this RouteHandlerBuilder builder) => builder
         .ProducesProblem(StatusCodes.Status400BadRequest)
+        .ProducesProblem(StatusCodes.Status404NotFound)
         .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
         .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
         .ProducesProblem(StatusCodes.Status503ServiceUnavailable);

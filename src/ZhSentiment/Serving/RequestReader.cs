@@ -22,7 +22,11 @@ internal enum TextShape
 
 /// <summary>A request's texts, checked against the limits, or the problem to answer instead.</summary>
 /// <param name="Aspects">The <c>aspects</c> field, on routes that read it; null when absent.</param>
-internal readonly record struct TextsBody(string[] Texts, double? NeutralThreshold, ProblemHttpResult? Problem, AspectsField? Aspects = null);
+/// <param name="Model">The model the request names (<c>"model"</c> in the body, or <c>?model=</c> on the Flask routes); null for the default.</param>
+internal readonly record struct TextsBody(string[] Texts, double? NeutralThreshold, ProblemHttpResult? Problem, AspectsField? Aspects = null, string? Model = null);
+
+/// <summary>The body of a reload: the new source, null to reload from the model's own; or the problem to answer instead.</summary>
+internal readonly record struct ReloadBody(string? Source, ProblemHttpResult? Problem);
 
 /// <summary>The <c>aspects</c> of a request: a preset's name or alias, or aspects of the request's own.</summary>
 internal sealed record AspectsField(string? Preset, Aspect[]? Custom);
@@ -39,16 +43,42 @@ internal static class RequestReader
 
     private static readonly string[] NoTexts = [];
 
+    private delegate T JsonParser<T>(ReadOnlySpan<byte> json);
+
     /// <param name="otherRoute">The route that takes the other shape (/predict_batch for /predict and back), named when a body has its field.</param>
     /// <param name="readAspects">Read the <c>aspects</c> field (<c>/v1/analyze</c>); other routes skip it like any unknown field.</param>
-    public static async ValueTask<TextsBody> ReadAsync(HttpRequest request, ServiceOptions options, TextShape shape, string? otherRoute = null, bool readAspects = false)
+    /// <param name="modelInQuery">Take the model from <c>?model=</c> (the Flask routes, whose body stays the Flask service's) rather than the body.</param>
+    public static async ValueTask<TextsBody> ReadAsync(HttpRequest request, ServiceOptions options, TextShape shape, string? otherRoute = null, bool readAspects = false, bool modelInQuery = false)
     {
+        string? model = null;
+        if (modelInQuery && request.Query.TryGetValue("model", out var values))
+        {
+            if (values.Count > 1) return Bad("`model` appears more than once in the query.");
+            model = values[0];
+        }
+        var body = await ReadJsonAsync(request, options, json => Parse(json, options, shape, otherRoute, readAspects, !modelInQuery), Fail);
+        return modelInQuery && body.Problem is null ? body with { Model = model } : body;
+    }
+
+    /// <summary>Reads a reload's body: none, or <c>{"source": "..."}</c>.</summary>
+    public static async ValueTask<ReloadBody> ReadReloadAsync(HttpRequest request, ServiceOptions options)
+    {
+        if (request.ContentLength == 0 || (request.ContentLength is null && !request.Headers.ContainsKey(HeaderNames.TransferEncoding)))
+            return new ReloadBody(null, null);
+        return await ReadJsonAsync(request, options, ParseReload, (status, detail) => new ReloadBody(null, TypedResults.Problem(detail, statusCode: status)));
+    }
+
+    /// <summary>Checks the content type and the size, reads the whole body, and parses it; the problems come from <paramref name="fail"/>.</summary>
+    private static async ValueTask<T> ReadJsonAsync<T>(HttpRequest request, ServiceOptions options, JsonParser<T> parse, Func<int, string, T> fail)
+    {
+        T TooLarge() => fail(StatusCodes.Status413PayloadTooLarge, $"The body is larger than {options.MaxRequestBodyBytes} bytes; send fewer or shorter texts per request.");
+
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
             || !(type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || type.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase)))
-            return Fail(StatusCodes.Status415UnsupportedMediaType, $"Send the body as JSON with Content-Type: application/json (got '{request.ContentType}').");
+            return fail(StatusCodes.Status415UnsupportedMediaType, $"Send the body as JSON with Content-Type: application/json (got '{request.ContentType}').");
         if (type.Charset.HasValue && !type.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
-            return Fail(StatusCodes.Status415UnsupportedMediaType, $"Send the body as UTF-8 (got charset '{type.Charset}').");
-        if (request.ContentLength > options.MaxRequestBodyBytes) return TooLarge(options);
+            return fail(StatusCodes.Status415UnsupportedMediaType, $"Send the body as UTF-8 (got charset '{type.Charset}').");
+        if (request.ContentLength > options.MaxRequestBodyBytes) return TooLarge();
 
         var reader = request.BodyReader;
         try
@@ -60,7 +90,7 @@ internal static class RequestReader
                 if (buffer.Length > options.MaxRequestBodyBytes)
                 {
                     reader.AdvanceTo(buffer.End);
-                    return TooLarge(options);
+                    return TooLarge();
                 }
                 if (!read.IsCompleted)
                 {
@@ -69,12 +99,12 @@ internal static class RequestReader
                 }
                 try
                 {
-                    if (buffer.IsSingleSegment) return Parse(buffer.FirstSpan, options, shape, otherRoute, readAspects);
+                    if (buffer.IsSingleSegment) return parse(buffer.FirstSpan);
                     var copy = ArrayPool<byte>.Shared.Rent((int)buffer.Length);
                     try
                     {
                         buffer.CopyTo(copy);
-                        return Parse(copy.AsSpan(0, (int)buffer.Length), options, shape, otherRoute, readAspects);
+                        return parse(copy.AsSpan(0, (int)buffer.Length));
                     }
                     finally
                     {
@@ -90,21 +120,64 @@ internal static class RequestReader
         catch (BadHttpRequestException e)
         {
             // Kestrel's own checks: its body size limit (413), malformed chunking, a body sent too slowly.
-            return Fail(e.StatusCode, e.Message);
+            return fail(e.StatusCode, e.Message);
         }
     }
 
-    private static TextsBody Parse(ReadOnlySpan<byte> json, ServiceOptions options, TextShape shape, string? otherRoute, bool readAspects)
+    private static ReloadBody ParseReload(ReadOnlySpan<byte> json)
+    {
+        static ReloadBody Problem(string detail) => new(null, TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest));
+        if (json.StartsWith("\uFEFF"u8)) json = json[3..];
+        if (json.Trim(" \t\r\n"u8).IsEmpty) return new ReloadBody(null, null);
+        if (!Utf8.IsValid(json)) return Problem("The body is not valid UTF-8.");
+        string? source = null;
+        bool hasSource = false;
+        var reader = new Utf8JsonReader(json);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                return Problem("The body must be a JSON object, such as {\"source\": \"modelscope:iic/nlp_structbert_sentiment-classification_chinese-base\"}, or empty.");
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("source"u8))
+                {
+                    if (hasSource) return Problem("`source` appears more than once.");
+                    hasSource = true;
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.String) source = reader.GetString();
+                    else if (reader.TokenType != JsonTokenType.Null) return Problem($"`source` must be a string (a folder, modelscope:ORG/NAME[@REV] or default), not {Describe(reader.TokenType)}.");
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+            while (reader.Read()) { }
+        }
+        catch (JsonException e)
+        {
+            return Problem($"The body is not valid JSON: {e.Message}");
+        }
+        catch (InvalidOperationException e)
+        {
+            return Problem($"A string in the body is not valid Unicode: {e.Message}");
+        }
+        if (source is not null && string.IsNullOrWhiteSpace(source)) return Problem("`source` is empty; leave it out to reload the model from its own source.");
+        return new ReloadBody(source, null);
+    }
+
+    private static TextsBody Parse(ReadOnlySpan<byte> json, ServiceOptions options, TextShape shape, string? otherRoute, bool readAspects, bool readModel)
     {
         if (json.StartsWith("\uFEFF"u8)) json = json[3..];
         if (json.Trim(" \t\r\n"u8).IsEmpty) return Bad("The body is empty; send a JSON object such as {\"text\": \"这家店的服务态度真是太好了\"}.");
         if (!Utf8.IsValid(json)) return Bad("The body is not valid UTF-8.");
 
-        string? text = null;
+        string? text = null, model = null;
         List<string>? texts = null;
         double? threshold = null;
         AspectsField? aspects = null;
-        bool hasText = false, hasTexts = false, hasThreshold = false, hasAspects = false;
+        bool hasText = false, hasTexts = false, hasThreshold = false, hasAspects = false, hasModel = false;
         var reader = new Utf8JsonReader(json);
         try
         {
@@ -142,6 +215,14 @@ internal static class RequestReader
                     hasThreshold = true;
                     if (reader.TokenType == JsonTokenType.Number) threshold = reader.GetDouble();
                     else if (reader.TokenType != JsonTokenType.Null) return Bad($"`neutral_threshold` must be a number, not {Describe(reader.TokenType)}.");
+                }
+                else if (readModel && reader.ValueTextEquals("model"u8))
+                {
+                    if (hasModel) return Twice("model");
+                    reader.Read();
+                    hasModel = true;
+                    if (reader.TokenType == JsonTokenType.String) model = reader.GetString();
+                    else if (reader.TokenType != JsonTokenType.Null) return Bad($"`model` must be a model's name (GET /v1/models lists them), not {Describe(reader.TokenType)}.");
                 }
                 else if (readAspects && reader.ValueTextEquals("aspects"u8))
                 {
@@ -197,7 +278,7 @@ internal static class RequestReader
             if (string.IsNullOrWhiteSpace(found[i])) return Bad($"{Where(single, i)} is empty or only whitespace.");
             if (found[i].Length > options.MaxTextChars) return Bad($"{Where(single, i)} has {found[i].Length} characters; the limit is {options.MaxTextChars}.");
         }
-        return new TextsBody(found, threshold, null, aspects);
+        return new TextsBody(found, threshold, null, aspects, model);
     }
 
     /// <summary>
@@ -300,9 +381,6 @@ internal static class RequestReader
         JsonTokenType.Null => "null",
         _ => "a string",
     };
-
-    private static TextsBody TooLarge(ServiceOptions options) =>
-        Fail(StatusCodes.Status413PayloadTooLarge, $"The body is larger than {options.MaxRequestBodyBytes} bytes; send fewer or shorter texts per request.");
 
     private static TextsBody Bad(string detail) => Fail(StatusCodes.Status400BadRequest, detail);
 

@@ -19,15 +19,18 @@ internal static class SentimentEndpoints
                 "Send `{\"text\": \"...\"}` or `{\"texts\": [...]}`. Each result gives the label (Positive, Negative or Neutral: the side " +
                 "whose classes hold the most probability, so a polar label is always `/predict`'s), its probability, the model's own top label " +
                 "and every sentiment class probability under the model's labels, and the tokens and windows the model read. " +
-                "With `\"neutral_threshold\": 0.6`, texts whose score is below 0.6 are labelled `Neutral`.");
+                "With `\"neutral_threshold\": 0.6`, texts whose score is below 0.6 are labelled `Neutral`; with `\"model\": NAME`, " +
+                "a model other than the default answers (`GET /v1/models` lists them).");
         return group;
     }
 
-    private static async Task<Results<Ok<SentimentResponse>, ProblemHttpResult>> Classify(HttpContext context, ModelHost host, IOptions<ServiceOptions> options)
+    private static async Task<Results<Ok<SentimentResponse>, ProblemHttpResult>> Classify(HttpContext context, ModelRegistry models, IOptions<ServiceOptions> options)
     {
         var body = await RequestReader.ReadAsync(context.Request, options.Value, TextShape.OneOrMany);
         if (body.Problem is { } invalid) return invalid;
-        if (host.Engine is not { } engine) return Prediction.Loading(context);
+        using var lease = models.Lease(context, body.Model);
+        if (lease.Problem is { } unavailable) return unavailable;
+        var engine = lease.Engine;
         var (results, problem) = await Prediction.RunAsync(context, engine, body.Texts);
         if (problem is not null) return problem;
 

@@ -18,15 +18,15 @@ public static class ServiceApp
     public const long DrainBytes = 16 * 1024 * 1024;
 
     /// <summary>Adds the service to <paramref name="builder"/> and builds it.</summary>
-    /// <param name="modelFactory">Makes the function that loads the model, given the configured services.</param>
+    /// <param name="modelFactory">Makes the function that loads a model, given the configured services.</param>
     public static WebApplication Build(WebApplicationBuilder builder, Func<IServiceProvider, ModelFactory> modelFactory)
     {
         var services = builder.Services;
         services.AddOptions<ServiceOptions>().BindConfiguration(ServiceOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ServiceOptions>, ServiceOptionsValidator>();
         services.AddSingleton(sp => modelFactory(sp));
-        services.AddSingleton<ModelHost>();
-        services.AddHostedService(sp => sp.GetRequiredService<ModelHost>());
+        services.AddSingleton<ModelRegistry>();
+        services.AddHostedService(sp => sp.GetRequiredService<ModelRegistry>());
         services.AddSingleton<ServiceMetrics>();
         services.AddSingleton(_ => new AspectPresets(AspectLexicon.LoadFolder(AspectLexicon.DefaultFolder)));
 
@@ -94,6 +94,7 @@ public static class ServiceApp
         app.MapSentiment();
         app.MapEmotion();
         app.MapAnalyze();
+        app.MapModels(settings);
         app.MapInfo();
         app.MapHealth();
         app.MapServiceMetrics(metrics);

@@ -46,6 +46,12 @@ public sealed class CliErrorTests : IDisposable
         { "serve", "--request-timeout soon", "--request-timeout takes a number above 0, not 'soon'" },
         { "serve", "stray", "unexpected argument 'stray'" },
         { "serve", "--model {temp}/none --port 0", "cannot load the model: " },
+        { "serve", "--model a={model} --model A={onnx} --port 0", "two models are named 'A'" },
+        { "serve", "--model {model} --model {model} --port 0", "two models are named 'modelscope'" },
+        { "serve", "--model a,b={model} --port 0", "the model name 'a,b' (ZhSentiment:Models:0:Name) may only hold letters, digits, '.', '_' and '-'" },
+        { "serve", "--model a={model} --model b={temp}/none --port 0", "cannot load the model b: " },
+        { "serve", "--model a={model} --model b={onnx} --model c=default --threads 2 --port 0", "The models need 3 threads (at least 1 for each of the other 3) but ZhSentiment:Threads is 2." },
+        { "serve", "--admin-key k --api-key k --port 0", "ZhSentiment:AdminKey must differ from ApiKey" },
         { "serve", "--port {taken}", "cannot listen: " },
 
         { "predict", "--modle {model} x", "unknown option '--modle' (did you mean '--model'?)" },

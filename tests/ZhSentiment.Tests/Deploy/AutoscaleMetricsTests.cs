@@ -88,6 +88,6 @@ public partial class AutoscaleMetricsTests
         return Sample().Matches(text).ToDictionary(m => m.Groups[1].Value, m => double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
     }
 
-    [GeneratedRegex(@"^(zhsenti_queue_wait_recent_seconds|zhsenti_windows_in_flight) (\S+)$", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^(zhsenti_queue_wait_recent_seconds|zhsenti_windows_in_flight)\{model=""[^""]*""\} (\S+)$", RegexOptions.Multiline)]
     private static partial Regex Sample();
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.Serialization;
@@ -48,14 +49,23 @@ public class RenderedManifestTests
         foreach (var workload in workloads)
         {
             var pod = workload["spec"]!["template"]!["spec"]!;
+            var containers = pod["containers"]!.AsArray().Concat(pod["initContainers"]?.AsArray() ?? []).ToList();
             var used = (pod["volumes"]?.AsArray() ?? new JsonArray()).SelectMany(v => new[]
             {
                 v!["persistentVolumeClaim"] is { } claim ? $"PersistentVolumeClaim/{Str(claim["claimName"])}" : null,
                 v["configMap"] is { } map ? $"ConfigMap/{Str(map["name"])}" : null,
                 v["secret"] is { } secret ? $"Secret/{Str(secret["secretName"])}" : null,
-            }).OfType<string>().ToHashSet();
+            }).Concat(containers.SelectMany(c => (c!["env"]?.AsArray() ?? []).SelectMany(e => new[]
+            {
+                e!["valueFrom"]?["secretKeyRef"] is { } secret ? $"Secret/{Str(secret["name"])}" : null,
+                e["valueFrom"]?["configMapKeyRef"] is { } map ? $"ConfigMap/{Str(map["name"])}" : null,
+            }))).Concat(containers.SelectMany(c => (c!["envFrom"]?.AsArray() ?? []).SelectMany(e => new[]
+            {
+                e!["secretRef"] is { } secret ? $"Secret/{Str(secret["name"])}" : null,
+                e["configMapRef"] is { } map ? $"ConfigMap/{Str(map["name"])}" : null,
+            }))).OfType<string>().ToHashSet();
             var listed = (workload["metadata"]!["annotations"]?[ProvidedByUser] is { } a ? Str(a).Split(',', StringSplitOptions.TrimEntries) : []).ToHashSet();
-            Assert.All(used, u => Assert.True(here.Contains(u) || listed.Contains(u), $"{Id(workload)} of {kustomization} mounts {u}, made neither here nor listed in {ProvidedByUser}"));
+            Assert.All(used, u => Assert.True(here.Contains(u) || listed.Contains(u), $"{Id(workload)} of {kustomization} uses {u}, made neither here nor listed in {ProvidedByUser}"));
             Assert.All(listed, l => Assert.True(used.Contains(l) && !here.Contains(l), $"{Id(workload)} of {kustomization} lists {l} as the user's, but it is {(here.Contains(l) ? "made here" : "not mounted")}"));
         }
     }
@@ -119,6 +129,28 @@ public class RenderedManifestTests
         Assert.Contains($"PersistentVolumeClaim/{Str(claim["claimName"])}", objects.Select(Id));
         Assert.NotNull(VolumeAt(Env("ZHSENTI_CACHE"))["emptyDir"]); // the patch adds the model volume beside the cache
         Assert.Equal("1Gi", Str(container["resources"]!["requests"]!["memory"]));
+    }
+
+    [Fact]
+    public async Task TheTwoModelOverlayServesTwoNamedModelsWithTheAdminKeyFromTheUsersSecret()
+    {
+        var objects = await RenderAsync("deploy/kubernetes/overlays/two-models");
+        var deployment = objects.Single(o => Str(o["kind"]) == "Deployment");
+        var container = deployment["spec"]!["template"]!["spec"]!["containers"]!.AsArray().Single()!;
+        var env = container["env"]!.AsArray().ToList();
+        var admin = env.Single(e => Str(e!["name"]) == "ZhSentiment__AdminKey")!["valueFrom"]!["secretKeyRef"]!;
+        Assert.Equal($"Secret/{Str(admin["name"])}", Str(deployment["metadata"]!["annotations"]![ProvidedByUser]));
+
+        // The settings as the service reads them: valid, two models within the pod's CPUs, the second on the claim.
+        var settings = env.Where(e => e!["value"] is not null).ToDictionary(e => Str(e!["name"]).Replace("__", ":", StringComparison.Ordinal), e => (string?)Str(e!["value"]));
+        settings["ZhSentiment:AdminKey"] = "from-the-secret";
+        var options = new ConfigurationBuilder().AddInMemoryCollection(settings).Build()
+            .GetSection(ServiceOptions.Section).Get<ServiceOptions>()!;
+        Assert.True(new ServiceOptionsValidator().Validate(null, options).Succeeded);
+        var specs = options.ModelSpecs();
+        Assert.Equal(["default", "structbert"], specs.Select(m => m.Name));
+        Assert.Equal(int.Parse(Str(container["resources"]!["requests"]!["cpu"])), specs.Sum(m => m.Load.Threads));
+        Assert.Contains(container["volumeMounts"]!.AsArray(), m => specs[1].Source!.StartsWith(Str(m!["mountPath"]), StringComparison.Ordinal));
     }
 
     [Fact]

@@ -30,7 +30,7 @@ internal sealed class FixtureService : IAsyncDisposable
     public WebApplication App { get; }
     public IPEndPoint EndPoint { get; }
     public HttpClient Client { get; }
-    public SentimentEngine? Engine => App.Services.GetRequiredService<ModelHost>().Engine;
+    public SentimentEngine? Engine => App.Services.GetRequiredService<ModelRegistry>().Default.Current?.Engine;
 
     /// <param name="settings">Keys of the ZhSentiment section, e.g. ["QueueCapacity"] = "64".</param>
     public static async Task<FixtureService> StartAsync(Dictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null)
@@ -38,14 +38,11 @@ internal sealed class FixtureService : IAsyncDisposable
         var cache = Directory.CreateTempSubdirectory("zhsenti-reliability-").FullName;
         var config = (settings ?? []).ToDictionary(kv => $"{ServiceOptions.Section}:{kv.Key}", kv => kv.Value);
         config["urls"] = "http://127.0.0.1:0";
+        config[$"{ServiceOptions.Section}:Model"] = Path.Combine(TestPaths.Fixtures, "models", "modelscope");
         var builder = ServeCommand.CreateBuilder(config, []);
         configure?.Invoke(builder);
-        var model = Path.Combine(TestPaths.Fixtures, "models", "modelscope");
-        var app = ServiceApp.Build(builder, services => cancellationToken =>
-        {
-            var options = services.GetRequiredService<IOptions<ServiceOptions>>().Value.ToLoadOptions() with { CacheDirectory = cache };
-            return Task.Run(() => ModelLoader.Load(model, options), cancellationToken);
-        });
+        var app = ServiceApp.Build(builder, _ => (spec, cancellationToken) =>
+            Task.Run(() => ModelLoader.Load(spec.Source!, spec.Load with { CacheDirectory = cache }), cancellationToken));
         await app.StartAsync(TestContext.Current.CancellationToken);
         var service = new FixtureService(app, cache);
         await Readiness.WaitAsync(service.Client, TimeSpan.FromSeconds(60));

@@ -171,7 +171,7 @@ public sealed class ModelFileFuzzTests : IDisposable
             {
                 using var engine = ModelLoader.Load(folder, new ModelLoadOptions { Threads = 1 });
                 // What the service does before it says ready; a model that passes runs texts of any length.
-                ModelHost.WarmUpAsync(engine, CancellationToken.None).GetAwaiter().GetResult();
+                ModelRegistry.WarmUpAsync(engine, CancellationToken.None).GetAwaiter().GetResult();
                 Assert.Equal(3, engine.Predict(["好", mutator.Text() + "好", new string('好', 500)]).Length);
             });
             try

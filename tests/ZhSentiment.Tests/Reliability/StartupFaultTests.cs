@@ -111,7 +111,7 @@ public sealed class StartupFaultTests : IDisposable
         using var client = new HttpClient { BaseAddress = await serve.ListeningAsync(Limit), Timeout = Limit };
         await Readiness.WaitAsync(client, Limit);
         Assert.Contains("Cannot write the model cache at " + notADirectory, serve.StandardOutput, StringComparison.Ordinal);
-        Assert.Contains("Labels from config.json id2label, mapped by meaning:", serve.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains(": labels from config.json id2label, mapped by meaning:", serve.StandardOutput, StringComparison.Ordinal);
 
         // Requests heavy enough to be in flight when the signal comes: 1,000 texts of 4 windows each.
         var texts = Enumerable.Range(0, 1000).Select(i => new string((char)('一' + i % 500), 200)).ToArray();

@@ -38,7 +38,7 @@ public class AnalyzeTests(AnalyzeTests.Service fixture) : IClassFixture<AnalyzeT
         const string text = "😄价格高，但是物流慢";
         var json = await S.PostForJsonAsync("/v1/analyze", JsonSerializer.Serialize(new { text, aspects = "电商" }));
 
-        Assert.Equal("arithmetic", json.GetProperty("model").GetString());
+        Assert.Equal("default", json.GetProperty("model").GetString());
         var result = Assert.Single(json.GetProperty("results").EnumerateArray());
         Assert.Equal(["label", "score", "probabilities", "sentences", "evidence", "aspects", "mixed"], result.EnumerateObject().Select(p => p.Name));
         Assert.Equal(["负面", "正面"], result.GetProperty("probabilities").EnumerateArray().Select(p => p.GetProperty("label").GetString()));

@@ -45,7 +45,7 @@ public class ApiTests
         await using var service = await TestService.StartAsync();
         var json = await service.PostForJsonAsync("/v1/sentiment", """{"text": "ab c"}""");
 
-        Assert.Equal("arithmetic", json.GetProperty("model").GetString());
+        Assert.Equal("default", json.GetProperty("model").GetString());
         var result = Assert.Single(json.GetProperty("results").EnumerateArray());
         var expected = TestService.Expected("abc");
         var probabilities = result.GetProperty("probabilities");
@@ -114,7 +114,7 @@ public class ApiTests
         using var response = await service.Client.GetAsync("/info", TestContext.Current.CancellationToken);
         var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
 
-        Assert.Equal("arithmetic", json.GetProperty("name").GetString());
+        Assert.Equal("default", json.GetProperty("name").GetString());
         Assert.Equal("test", json.GetProperty("source").GetString());
         Assert.Equal(["Negative", "Positive"], json.GetProperty("labels").EnumerateArray().Select(l => l.GetString()));
         Assert.Equal(["负面", "正面"], json.GetProperty("model_labels").EnumerateArray().Select(l => l.GetString()));

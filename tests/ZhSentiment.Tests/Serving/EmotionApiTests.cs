@@ -21,7 +21,7 @@ public class EmotionApiTests
         await using var service = await Start();
         var json = await service.PostForJsonAsync("/v1/emotion", """{"texts": ["ffff a", "bbb dd"]}""");
 
-        Assert.Equal("arithmetic", json.GetProperty("model").GetString());
+        Assert.Equal("default", json.GetProperty("model").GetString());
         var results = json.GetProperty("results");
         Assert.Equal(2, results.GetArrayLength());
         string[] texts = ["ffff a", "bbb dd"];

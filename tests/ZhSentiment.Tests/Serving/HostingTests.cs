@@ -45,7 +45,7 @@ public class HostingTests
 
         var lifetime = service.App.Services.GetRequiredService<IHostApplicationLifetime>();
         await Task.Delay(Timeout.Infinite, lifetime.ApplicationStopping).ContinueWith(_ => { }, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
-        Assert.Equal("/models/broken/config.json: no id2label", service.Host.Failure);
+        Assert.Equal("/models/broken/config.json: no id2label", service.Registry.Failure?.Reason);
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public class HostingTests
         await using var service = await TestService.StartAsync(new() { ["MaxBatchRows"] = "1" }, kestrel: true);
         service.Model.Gate.Reset();
         var inFlight = Enumerable.Range(0, 4).Select(i => service.PostJsonAsync("/predict", $$"""{"text": "{{new string('a', i + 1)}}"}""")).ToArray();
-        while (service.Host.Engine!.QueueDepth < 3) await Task.Delay(5, TestContext.Current.CancellationToken);
+        while (service.Engine.QueueDepth < 3) await Task.Delay(5, TestContext.Current.CancellationToken);
 
         var stopping = service.App.StopAsync(TestContext.Current.CancellationToken);
         await Task.Delay(200, TestContext.Current.CancellationToken);

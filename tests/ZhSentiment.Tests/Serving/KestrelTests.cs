@@ -27,7 +27,7 @@ public class KestrelTests
         {
             var calls = texts.Select((text, i) => Task.Run(() => PredictAsync(clients[i % clients.Length], text))).ToArray();
             var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (service.Host.Engine!.QueueDepth < 32 && DateTime.UtcNow < deadline) await Task.Delay(5, TestContext.Current.CancellationToken);
+            while (service.Engine.QueueDepth < 32 && DateTime.UtcNow < deadline) await Task.Delay(5, TestContext.Current.CancellationToken);
             service.Model.Gate.Set();
             var together = await Task.WhenAll(calls);
 

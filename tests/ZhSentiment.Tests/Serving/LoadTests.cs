@@ -20,7 +20,7 @@ public class LoadTests
         var running = first();
         await WaitUntilAsync(() => service.Model.Held == 1, "the first request never reached the model");
         var queued = second();
-        await WaitUntilAsync(() => service.Host.Engine!.QueueDepth == 1, "the second request was never queued");
+        await WaitUntilAsync(() => service.Engine.QueueDepth == 1, "the second request was never queued");
         return (running, queued);
     }
 
@@ -77,7 +77,7 @@ public class LoadTests
 
         // The running request's batch had started; the queued one never reached the model.
         Assert.Equal(1, BatchesOf(service, First, Second));
-        Assert.Equal(0, service.Host.Engine!.QueueDepth);
+        Assert.Equal(0, service.Engine.QueueDepth);
     }
 
     [Fact]

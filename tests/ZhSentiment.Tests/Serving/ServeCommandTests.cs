@@ -112,7 +112,7 @@ public class ServeCommandTests
             };
             Assert.True(expected == setting.Value.GetRawText(), $"{setting.Name}: appsettings.json says {setting.Value.GetRawText()}, the code {expected}");
         }
-        var nullable = new[] { nameof(ServiceOptions.Model), nameof(ServiceOptions.Threads), nameof(ServiceOptions.CacheDirectory), nameof(ServiceOptions.ApiKey), nameof(ServiceOptions.ModelScopeEndpoint) };
+        var nullable = new[] { nameof(ServiceOptions.Model), nameof(ServiceOptions.Threads), nameof(ServiceOptions.CacheDirectory), nameof(ServiceOptions.ApiKey), nameof(ServiceOptions.AdminKey), nameof(ServiceOptions.ModelScopeEndpoint) };
         Assert.Equal(typeof(ServiceOptions).GetProperties().Select(p => p.Name).Except(nullable).Order(), section.EnumerateObject().Select(p => p.Name).Order());
     }
 

@@ -34,14 +34,19 @@ internal sealed class TestService : IAsyncDisposable
     public WebApplication App { get; }
     public ArithmeticModel Model { get; }
     public HttpClient Client { get; }
-    public ModelHost Host => App.Services.GetRequiredService<ModelHost>();
+    public ModelRegistry Registry => App.Services.GetRequiredService<ModelRegistry>();
+
+    /// <summary>The default model's engine, once loaded.</summary>
+    public SentimentEngine Engine => Registry.Default.Current!.Engine;
 
     /// <param name="settings">Keys of the ZhSentiment section, e.g. ["ApiKey"] = "k".</param>
     /// <param name="load">Replaces the model factory (the default returns the engine at once).</param>
+    /// <param name="factory">Makes every model's engine, named as its spec, in place of the one arithmetic model.</param>
     public static async Task<TestService> StartAsync(
         Dictionary<string, string?>? settings = null, bool kestrel = false, bool waitReady = true,
         Func<SentimentEngine, CancellationToken, Task<SentimentEngine>>? load = null,
-        Action<WebApplicationBuilder>? configure = null, IReadOnlyList<string>? labels = null)
+        Action<WebApplicationBuilder>? configure = null, IReadOnlyList<string>? labels = null,
+        ModelFactory? factory = null)
     {
         labels ??= ["负面", "正面"];
         var config = (settings ?? []).ToDictionary(kv => kv.Key.Contains(':') ? kv.Key : $"{ServiceOptions.Section}:{kv.Key}", kv => kv.Value);
@@ -51,12 +56,11 @@ internal sealed class TestService : IAsyncDisposable
         configure?.Invoke(builder);
 
         var model = new ArithmeticModel(labels: labels.Count);
-        var app = ServiceApp.Build(builder, services => cancellationToken =>
+        var app = ServiceApp.Build(builder, _ => factory ?? ((spec, cancellationToken) =>
         {
-            var options = services.GetRequiredService<IOptions<ServiceOptions>>().Value;
-            var engine = new SentimentEngine(model, model, LabelSet.FromModelLabels(labels), Info, options.ToLoadOptions().Engine);
+            var engine = new SentimentEngine(model, model, LabelSet.FromModelLabels(labels), Info with { Name = spec.Name }, spec.Load.Engine);
             return load is null ? Task.FromResult(engine) : load(engine, cancellationToken);
-        });
+        }));
         await app.StartAsync(TestContext.Current.CancellationToken);
 
         HttpClient client;

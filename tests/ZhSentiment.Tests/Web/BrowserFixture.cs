@@ -60,12 +60,10 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// model, logit k counting the letter 'a' + k ("ffff" is anger); with star 1 … star 5 a star-rating model.
     /// </summary>
     public Task<WebServer> StartArithmeticServerAsync(IReadOnlyList<string> labels, Dictionary<string, string?>? settings = null) =>
-        WebServer.StartAsync(_cache, settings ?? [], services =>
+        WebServer.StartAsync(_cache, settings ?? [], _ => (spec, _) =>
         {
-            var options = services.GetRequiredService<IOptions<ServiceOptions>>().Value;
             var model = new ArithmeticModel(labels: labels.Count);
-            var engine = new SentimentEngine(model, model, LabelSet.FromModelLabels(labels), TestService.Info, options.ToLoadOptions().Engine);
-            return _ => Task.FromResult(engine);
+            return Task.FromResult(new SentimentEngine(model, model, LabelSet.FromModelLabels(labels), TestService.Info, spec.Load.Engine));
         });
 
     /// <summary>The service on the seven-emotion arithmetic model (see <see cref="StartArithmeticServerAsync"/>).</summary>
@@ -127,13 +125,10 @@ public sealed class WebServer : IAsyncDisposable
     public HttpClient Client { get; }
 
     public static Task<WebServer> StartAsync(string modelFolder, string cache, Dictionary<string, string?> settings) =>
-        StartAsync(cache, new(settings) { ["Model"] = modelFolder }, services =>
-        {
-            var options = services.GetRequiredService<IOptions<ServiceOptions>>().Value;
-            return cancellationToken => Task.Run(() => ModelLoader.Load(options.Model!, options.ToLoadOptions()), cancellationToken);
-        });
+        StartAsync(cache, new(settings) { ["Model"] = modelFolder }, _ => (spec, cancellationToken) =>
+            Task.Run(() => ModelLoader.Load(spec.Source!, spec.Load), cancellationToken));
 
-    /// <summary>The service with its model from <paramref name="modelFactory"/>, as <see cref="ServiceApp.Build"/> takes it.</summary>
+    /// <summary>The service with its models from <paramref name="modelFactory"/>, as <see cref="ServiceApp.Build"/> takes it.</summary>
     public static async Task<WebServer> StartAsync(string cache, Dictionary<string, string?> settings, Func<IServiceProvider, ModelFactory> modelFactory)
     {
         var config = new Dictionary<string, string?>
