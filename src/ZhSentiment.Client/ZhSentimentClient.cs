@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -23,7 +24,14 @@ namespace ZhSentiment.Client;
 /// </example>
 public sealed class ZhSentimentClient
 {
-    private static readonly MediaTypeHeaderValue Json = new("application/json") { CharSet = "utf-8" };
+    private static readonly MediaTypeHeaderValue JsonContentType = new("application/json") { CharSet = "utf-8" };
+
+    // Chinese text goes out as UTF-8, not \uXXXX escapes (a third of the bytes against the service's body limit).
+    private static readonly ClientJsonContext Json = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
 
     private readonly HttpClient _http;
     private readonly ZhSentimentClientOptions _options;
@@ -41,11 +49,11 @@ public sealed class ZhSentimentClient
 
     /// <summary><c>POST /predict</c>: the binary verdict (Positive or Negative) on one text and its probability.</summary>
     public Task<PredictResponse> PredictAsync(string text, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, "predict", Body(new TextBody(Text(text)), ClientJsonContext.Default.TextBody), ClientJsonContext.Default.PredictResponse, cancellationToken);
+        SendAsync(HttpMethod.Post, "predict", Body(new TextBody(Text(text)), Json.TextBody), Json.PredictResponse, cancellationToken);
 
     /// <summary><c>POST /predict_batch</c>: <see cref="PredictAsync"/>'s answers for several texts, in input order.</summary>
     public Task<IReadOnlyList<PredictResponse>> PredictBatchAsync(IEnumerable<string> texts, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, "predict_batch", Body(new TextsBody(Texts(texts)), ClientJsonContext.Default.TextsBody), ClientJsonContext.Default.IReadOnlyListPredictResponse, cancellationToken);
+        SendAsync(HttpMethod.Post, "predict_batch", Body(new TextsBody(Texts(texts)), Json.TextsBody), Json.IReadOnlyListPredictResponse, cancellationToken);
 
     /// <summary><c>POST /v1/sentiment</c>: the three-way verdict (Positive, Negative, Neutral) on one text, with every class probability.</summary>
     /// <param name="text">The text.</param>
@@ -59,8 +67,8 @@ public sealed class ZhSentimentClient
     /// <param name="neutralThreshold">When set (0 to 1), a verdict whose score is below it is <c>Neutral</c>.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     public Task<SentimentResponse> SentimentAsync(IEnumerable<string> texts, double? neutralThreshold = null, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, "v1/sentiment", Body(new SentimentBody(null, Texts(texts), neutralThreshold), ClientJsonContext.Default.SentimentBody),
-            ClientJsonContext.Default.SentimentResponse, cancellationToken);
+        SendAsync(HttpMethod.Post, "v1/sentiment", Body(new SentimentBody(null, Texts(texts), neutralThreshold), Json.SentimentBody),
+            Json.SentimentResponse, cancellationToken);
 
     /// <summary><c>POST /v1/emotion</c>: the emotion of one text, with every emotion class's score (models with emotion labels; others answer 400).</summary>
     public async Task<EmotionItem> EmotionAsync(string text, CancellationToken cancellationToken = default) =>
@@ -68,8 +76,8 @@ public sealed class ZhSentimentClient
 
     /// <summary><c>POST /v1/emotion</c> for several texts, in input order.</summary>
     public Task<EmotionResponse> EmotionAsync(IEnumerable<string> texts, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, "v1/emotion", Body(new SentimentBody(null, Texts(texts)), ClientJsonContext.Default.SentimentBody),
-            ClientJsonContext.Default.EmotionResponse, cancellationToken);
+        SendAsync(HttpMethod.Post, "v1/emotion", Body(new SentimentBody(null, Texts(texts)), Json.SentimentBody),
+            Json.EmotionResponse, cancellationToken);
 
     /// <summary><c>POST /v1/analyze</c>: sentences, evidence and, with a preset's name (<see cref="InfoResponse.AspectPresets"/>), aspects of one text.</summary>
     /// <param name="text">The text.</param>
@@ -85,7 +93,7 @@ public sealed class ZhSentimentClient
     /// <param name="neutralThreshold">When set (0 to 1), a verdict whose score is below it is <c>Neutral</c>.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     public Task<AnalyzeResponse> AnalyzeAsync(IEnumerable<string> texts, string? aspectPreset, double? neutralThreshold = null, CancellationToken cancellationToken = default) =>
-        AnalyzeAsync(texts, aspectPreset is null ? null : JsonSerializer.SerializeToElement(aspectPreset, ClientJsonContext.Default.String), neutralThreshold, cancellationToken);
+        AnalyzeAsync(texts, aspectPreset is null ? null : JsonSerializer.SerializeToElement(aspectPreset, Json.String), neutralThreshold, cancellationToken);
 
     /// <summary><c>POST /v1/analyze</c> for several texts with aspects of the caller's own, in input order.</summary>
     /// <param name="texts">The texts.</param>
@@ -96,20 +104,20 @@ public sealed class ZhSentimentClient
     {
         ArgumentNullException.ThrowIfNull(aspects);
         IReadOnlyList<AspectRequest> list = [.. aspects.Select(a => a with { Terms = a.Terms ?? [] })];
-        return AnalyzeAsync(texts, JsonSerializer.SerializeToElement(list, ClientJsonContext.Default.IReadOnlyListAspectRequest), neutralThreshold, cancellationToken);
+        return AnalyzeAsync(texts, JsonSerializer.SerializeToElement(list, Json.IReadOnlyListAspectRequest), neutralThreshold, cancellationToken);
     }
 
     /// <summary><c>GET /info</c>: the model being served, its labels and limits.</summary>
     public Task<InfoResponse> InfoAsync(CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Get, "info", null, ClientJsonContext.Default.InfoResponse, cancellationToken);
+        SendAsync(HttpMethod.Get, "info", null, Json.InfoResponse, cancellationToken);
 
     /// <summary><c>POST /tokenize</c>: the tokens and ids the model reads for a text.</summary>
     public Task<TokenizeResponse> TokenizeAsync(string text, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, "tokenize", Body(new TextBody(Text(text)), ClientJsonContext.Default.TextBody), ClientJsonContext.Default.TokenizeResponse, cancellationToken);
+        SendAsync(HttpMethod.Post, "tokenize", Body(new TextBody(Text(text)), Json.TextBody), Json.TokenizeResponse, cancellationToken);
 
     /// <summary><c>GET /health</c>: <c>ok</c> as soon as the process is up.</summary>
     public Task<StatusResponse> HealthAsync(CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Get, "health", null, ClientJsonContext.Default.StatusResponse, cancellationToken);
+        SendAsync(HttpMethod.Get, "health", null, Json.StatusResponse, cancellationToken);
 
     /// <summary>
     /// <c>GET /ready</c>: whether the model is loaded and answering. Does not retry: false while the model loads
@@ -125,8 +133,8 @@ public sealed class ZhSentimentClient
     }
 
     private Task<AnalyzeResponse> AnalyzeAsync(IEnumerable<string> texts, JsonElement? aspects, double? neutralThreshold, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, "v1/analyze", Body(new SentimentBody(null, Texts(texts), neutralThreshold, aspects), ClientJsonContext.Default.SentimentBody),
-            ClientJsonContext.Default.AnalyzeResponse, cancellationToken);
+        SendAsync(HttpMethod.Post, "v1/analyze", Body(new SentimentBody(null, Texts(texts), neutralThreshold, aspects), Json.SentimentBody),
+            Json.AnalyzeResponse, cancellationToken);
 
     private async Task<T> SendAsync<T>(HttpMethod method, string path, byte[]? body, JsonTypeInfo<T> answer, CancellationToken cancellationToken)
     {
@@ -156,7 +164,7 @@ public sealed class ZhSentimentClient
         var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
         request.Headers.Accept.ParseAdd("application/json");
         if (_options.ApiKey is { Length: > 0 } key) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        if (body is not null) request.Content = new ByteArrayContent(body) { Headers = { ContentType = Json } };
+        if (body is not null) request.Content = new ByteArrayContent(body) { Headers = { ContentType = JsonContentType } };
         return request;
     }
 
@@ -168,7 +176,7 @@ public sealed class ZhSentimentClient
         {
             text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             if (text.Length > 0 && response.Content.Headers.ContentType?.MediaType is { } type && type.EndsWith("json", StringComparison.OrdinalIgnoreCase))
-                problem = JsonSerializer.Deserialize(text, ClientJsonContext.Default.ProblemBody);
+                problem = JsonSerializer.Deserialize(text, Json.ProblemBody);
         }
         catch (JsonException)
         {
