@@ -21,7 +21,8 @@ public class RoundTripTests(ShippedScoringModel model, ITestOutputHelper output)
         Assert.False(File.Exists(dir["out.csv.partial"]));
         Assert.Equal((100_000L, 0L), (summary.Rows, summary.Errors));
         var rows = ReadAll(dir["out.csv"], out var columns);
-        Assert.Equal(["id", "text", "label", "score", .. model.Engine.Labels.ModelLabels.Select(n => "prob_" + n), "error"], columns);
+        var sentiment = model.Engine.Labels.SentimentHead;
+        Assert.Equal(["id", "text", "label", "score", .. model.Engine.Labels.ModelLabels.Skip(sentiment.Offset).Take(sentiment.Count).Select(n => "prob_" + n), "error"], columns);
         Assert.Equal(100_000, rows.Count);
         var expected = model.Engine.Predict(FileScorerTests.Texts);
         for (int i = 0; i < rows.Count; i++)
@@ -31,7 +32,7 @@ public class RoundTripTests(ShippedScoringModel model, ITestOutputHelper output)
             var want = expected[i % FileScorerTests.Texts.Length];
             Assert.Equal(want.Label, row["label"]);
             Assert.Equal(want.Score, float.Parse(row["score"]!, System.Globalization.CultureInfo.InvariantCulture), 1e-5f);
-            Assert.Equal(want.Probabilities[^1], float.Parse(row[columns[^2]]!, System.Globalization.CultureInfo.InvariantCulture), 1e-5f);
+            Assert.Equal(want.Probabilities[sentiment.End - 1], float.Parse(row[columns[^2]]!, System.Globalization.CultureInfo.InvariantCulture), 1e-5f);
             Assert.Equal("", row["error"]);
         }
     }

@@ -348,4 +348,25 @@ public sealed class ModelKindsPageTests(BrowserFixture web) : IClassFixture<Brow
         await ScreenshotAsync("default-model-text-1280");
         await AssertCleanAsync();
     }
+
+    [Fact]
+    public async Task AMixedTextIsMarkedAsTheApiSays()
+    {
+        Assert.SkipWhen(web.SkipReason is not null, web.SkipReason ?? "");
+        await using var server = await web.StartArithmeticServerAsync(Stars);
+        await OpenAsync(server);
+        // Star 5 clearly in one clause, star 1 clearly in the other.
+        var mixed = (await server.ResultsAsync("/v1/analyze", new { text = "eeee，aaaa" }))[0];
+        Assert.True(mixed.GetProperty("mixed").GetBoolean());
+        await Page.GetByLabel("输入一段中文评论").FillAsync("eeee，aaaa");
+        await Button("开始分析").ClickAsync();
+        await Expect(Page.Locator("#mixed-note")).ToBeVisibleAsync();
+        await Expect(Page.Locator("#mixed-note")).ToContainTextAsync("褒贬兼有");
+
+        await Page.GetByLabel("输入一段中文评论").FillAsync("eeee，dddd");
+        await Button("开始分析").ClickAsync();
+        await Expect(Page.Locator("#sentences li")).ToHaveCountAsync(2);
+        await Expect(Page.Locator("#mixed-note")).ToBeHiddenAsync();
+        await AssertCleanAsync();
+    }
 }

@@ -68,7 +68,8 @@
       more: '展开', less: '收起', distAria: '标签分布：{parts}', histAria: '置信度分布：{parts}',
       presetLabel: '方面预设', batchPresetLabel: '方面预设（可选）', presetNone: '不分析方面', evidenceTitle: '依据',
       evidenceHint: '标 ＋ 的绿色片段推向正面，标 − 的红色片段推向负面。', sentencesTitle: '分句', aspectsTitle: '方面',
-      contrastNote: '转折之后的分句权重更大：综合判断为 {label}（{score}）。', notMentioned: '未提及：{names}',
+      contrastNote: '转折之后的分句权重更大：综合判断为 {label}（{score}）。', mixedNote: '褒贬兼有：既有明显正面的分句，也有明显负面的分句。',
+      mixedCount: '褒贬兼有的文本：{count} 条', notMentioned: '未提及：{names}',
       aspectChartTitle: '方面 × 情感（提及该方面的文本数）', groupLabel: '按列分组', dateLabel: '日期列（趋势）', columnNone: '不选',
       groupTitle: '按「{column}」的情感', trendTitle: '情感趋势', chartAria: '{title}：{parts}', others: '其他',
       Positive: '正面', Negative: '负面', Neutral: '中性',
@@ -116,6 +117,7 @@
       presetLabel: 'Aspect preset', batchPresetLabel: 'Aspect preset (optional)', presetNone: 'No aspects', evidenceTitle: 'Evidence',
       evidenceHint: 'Spans marked ＋ (green) push towards positive, spans marked − (red) towards negative.', sentencesTitle: 'Sentences',
       aspectsTitle: 'Aspects', contrastNote: 'The clauses after a contrast weigh more: overall {label} ({score}).',
+      mixedNote: 'Mixed: some sentences are clearly positive and others clearly negative.', mixedCount: 'Mixed texts: {count}',
       notMentioned: 'Not mentioned: {names}', aspectChartTitle: 'Aspects × sentiment (texts mentioning each aspect)',
       groupLabel: 'Group by column', dateLabel: 'Date column (trend)', columnNone: 'None', groupTitle: 'Sentiment by “{column}”',
       trendTitle: 'Sentiment over time', chartAria: '{title}: {parts}', others: 'Others',
@@ -425,6 +427,8 @@
     const note = $('contrast-note');
     note.hidden = analysis.label === result.label;
     note.textContent = t('contrastNote', { label: sideName(analysis.label), score: percent(analysis.score) });
+    $('mixed-note').hidden = !analysis.mixed;
+    $('mixed-note').textContent = t('mixedNote');
     $('sentences').replaceChildren(...analysis.sentences.map(s => el('li', null, el('span', { text: s.text + ' ' }), tag(s.label, s.score),
       ...(s.emotion ? [' ', emotionTag(s.emotion, s.emotion_score)] : []))));
 
@@ -782,6 +786,7 @@
       })),
     })).filter(r => r.parts.some(p => p.count));
     stackedBars($('aspect-chart'), t('aspectChartTitle'), rows);
+    $('mixed-count').textContent = t('mixedCount', { count: job.analyses.filter(a => a?.mixed).length });
   }
 
   function labelParts(job, indexes) {
