@@ -339,17 +339,23 @@
     $('single').setAttribute('aria-busy', 'true');
     try {
       const preset = $('preset').value;
-      // The verdict is /v1/sentiment's; /v1/analyze adds sentences, evidence and aspects (shown when it answers).
-      // With an emotion model, /v1/emotion adds the text's emotion and every emotion class's score.
-      const [answer, analysis, felt] = await Promise.all([
+      // The verdict is /v1/sentiment's and shows as soon as it answers; /v1/analyze adds sentences, evidence and aspects
+      // when it answers (on a BERT model it costs a few predictions more). With an emotion model, /v1/emotion adds the
+      // text's emotion and every emotion class's score.
+      const analysing = withRetry(() => api('/v1/analyze', preset ? { text, aspects: preset } : { text })).catch(() => null);
+      const [answer, felt] = await Promise.all([
         withRetry(() => api('/v1/sentiment', { text })),
-        withRetry(() => api('/v1/analyze', preset ? { text, aspects: preset } : { text })).catch(() => null),
         hasEmotions() ? withRetry(() => api('/v1/emotion', { text })).catch(() => null) : null,
       ]);
       const result = answer.results[0];
-      state.last = { text, result, analysis: analysis?.results[0] ?? null, emotion: felt?.results[0] ?? null };
+      const last = state.last = { text, result, analysis: null, emotion: felt?.results[0] ?? null };
       renderResult();
-      remember(text, result, state.last.emotion);
+      remember(text, result, last.emotion);
+      const analysis = await analysing;
+      if (state.last === last && analysis) {
+        last.analysis = analysis.results[0];
+        renderAnalysis();
+      }
     } catch (error) {
       showError('single-error', describe(error));
     } finally {
