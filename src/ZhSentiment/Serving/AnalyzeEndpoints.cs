@@ -58,8 +58,9 @@ internal static class AnalyzeEndpoints
         if (lease.Problem is { } unavailable) return unavailable;
         var engine = lease.Engine;
 
-        var (analyses, problem) = await Prediction.RunAsync(context,
-            token => TextAnalyzer.AnalyzeAsync(engine, body.Texts, aspects, cancellationToken: token), analyses => analyses[0].Whole.InferenceTime);
+        var (analyses, problem) = await Prediction.RunAsync(context, engine,
+            token => TextAnalyzer.AnalyzeAsync(engine, body.Texts, aspects, cancellationToken: token), analyses => analyses[0].Whole.InferenceTime,
+            analyses => analyses.Sum(a => a.Predictions));
         if (problem is not null) return problem;
         var items = new AnalyzeItem[analyses!.Length];
         for (int i = 0; i < items.Length; i++) items[i] = ToItem(analyses[i], engine.Labels, body.NeutralThreshold);

@@ -8,7 +8,8 @@ namespace ZhSentiment.Serving;
 /// <c>/metrics</c> in Prometheus text: requests by route, method and status with their latency (prometheus-net's HTTP
 /// middleware) and the engine's System.Diagnostics.Metrics instruments under their own names (queue wait and depth,
 /// windows in flight, recent mean queue wait, batch rows and tokens, model time), each labelled <c>model</c> with the
-/// engine's name. Each service has its own registry, so several in one process stay apart.
+/// engine's name; and <c>zhsenti_predictions_total</c>, the texts the model classified by route and model (an analysis
+/// counts every prediction it made). Each service has its own registry, so several in one process stay apart.
 /// </summary>
 /// <remarks>prometheus-net's MeterAdapter would prefix every family with the meter's name; this bridge keeps the instruments' names.</remarks>
 internal sealed class ServiceMetrics : IDisposable
@@ -18,11 +19,14 @@ internal sealed class ServiceMetrics : IDisposable
     private static readonly string[] ModelLabel = [SentimentEngine.MeterModelTag];
 
     private readonly Dictionary<Instrument, object> _metrics = [];
+    private readonly Counter _predictions;
 
     public ServiceMetrics()
     {
         Registry = Metrics.NewCustomRegistry();
         _factory = Metrics.WithCustomRegistry(Registry);
+        _predictions = _factory.CreateCounter("zhsenti_predictions_total", "Texts the model classified, by route and model (an analysis counts every prediction it made)",
+            new CounterConfiguration { LabelNames = ["route", SentimentEngine.MeterModelTag] });
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (instrument.Meter.Name != SentimentEngine.MeterName) return;
@@ -50,6 +54,8 @@ internal sealed class ServiceMetrics : IDisposable
     public CollectorRegistry Registry { get; }
 
     public void Dispose() => _listener.Dispose();
+
+    public void CountPredictions(string route, string model, int predictions) => _predictions.WithLabels(route, model).Inc(predictions);
 
     private void Record(Instrument instrument, double value)
     {

@@ -16,18 +16,24 @@ internal static class Prediction
     /// <summary>Classifies the texts with the caller's abort token, so a client that goes away has its work dropped.</summary>
     public static async ValueTask<(SentimentResult[] Results, ProblemHttpResult? Problem)> RunAsync(HttpContext context, SentimentEngine engine, string[] texts)
     {
-        var (results, problem) = await RunAsync(context, token => engine.PredictAsync(texts, token), results => results[0].InferenceTime);
+        var (results, problem) = await RunAsync(context, engine, token => engine.PredictAsync(texts, token), results => results[0].InferenceTime, results => results.Length);
         return (results ?? [], problem);
     }
 
-    /// <summary>Runs work on the engine with the caller's abort token; <paramref name="inferenceTime"/> gives the header's value.</summary>
-    public static async ValueTask<(T? Result, ProblemHttpResult? Problem)> RunAsync<T>(HttpContext context, Func<CancellationToken, Task<T>> predict, Func<T, TimeSpan> inferenceTime)
+    /// <summary>
+    /// Runs work on the engine with the caller's abort token; <paramref name="inferenceTime"/> gives the header's value
+    /// and <paramref name="predictions"/> how many texts the model classified for it (counted per route in <c>/metrics</c>).
+    /// </summary>
+    public static async ValueTask<(T? Result, ProblemHttpResult? Problem)> RunAsync<T>(HttpContext context, SentimentEngine engine,
+        Func<CancellationToken, Task<T>> predict, Func<T, TimeSpan> inferenceTime, Func<T, int> predictions)
         where T : class
     {
         try
         {
             var result = await predict(context.RequestAborted);
             context.Response.Headers[InferenceTimeHeader] = inferenceTime(result).TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture);
+            string route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path.Value ?? "";
+            context.RequestServices.GetRequiredService<ServiceMetrics>().CountPredictions(route, engine.Info.Name, predictions(result));
             return (result, null);
         }
         catch (EngineOverloadedException e)
