@@ -4,7 +4,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using ZhSentiment.Inference;
 using ZhSentiment.Scoring;
+using ZhSentiment.Tests.Inference;
 using ZhSentiment.Tests.Serving;
 using static Microsoft.Playwright.Assertions;
 
@@ -367,6 +369,54 @@ public sealed class ModelKindsPageTests(BrowserFixture web) : IClassFixture<Brow
         await Button("开始分析").ClickAsync();
         await Expect(Page.Locator("#sentences li")).ToHaveCountAsync(2);
         await Expect(Page.Locator("#mixed-note")).ToBeHiddenAsync();
+        await AssertCleanAsync();
+    }
+
+    [Fact]
+    public async Task WithTwoModelsThePickerSendsTheChosenOneToEveryRoute()
+    {
+        Assert.SkipWhen(web.SkipReason is not null, web.SkipReason ?? "");
+        var settings = new Dictionary<string, string?>
+        {
+            ["Models:0:Name"] = "stars", ["Models:0:Source"] = "stars",
+            ["Models:1:Name"] = "feelings", ["Models:1:Source"] = "feelings",
+        };
+        await using var server = await WebServer.StartAsync(Directory.CreateTempSubdirectory("zhsenti-page-two-").FullName, settings, _ => (spec, _) =>
+        {
+            string[] labels = spec.Name == "stars" ? Stars : EmotionApiTests.SevenEmotions;
+            var model = new ArithmeticModel(labels: labels.Length);
+            return Task.FromResult(new SentimentEngine(model, model, LabelSet.FromModelLabels(labels),
+                TestService.Info with { Name = spec.Name }, spec.Load.Engine));
+        });
+        _page = await web.OpenAsync(1280, server);
+        await Expect(Page.Locator("#model-pick-box")).ToBeVisibleAsync();
+        await Expect(Page.Locator("#model-pick option")).ToHaveCountAsync(2);
+        await Expect(Page.Locator("#model-pick")).ToHaveValueAsync("stars");
+        await Expect(Page.Locator("#info-name")).ToHaveTextAsync("stars");
+
+        await Page.GetByLabel("输入一段中文评论").FillAsync("aa dd ee");
+        await Button("开始分析").ClickAsync();
+        await Expect(Page.Locator("#verdict-label")).ToHaveTextAsync(WebServer.Shown("Positive"));
+        await Expect(Page.Locator("#emotion-box")).ToBeHiddenAsync();
+
+        await Page.Locator("#model-pick").SelectOptionAsync("feelings");
+        await Expect(Page.Locator("#info-name")).ToHaveTextAsync("feelings");
+        await Expect(Page.Locator("#result")).ToBeHiddenAsync();
+        await Page.GetByLabel("输入一段中文评论").FillAsync("ffff");
+        await Button("开始分析").ClickAsync();
+        await Expect(Page.Locator("#emotion-label")).ToHaveTextAsync("愤怒");
+        await Expect(Page.Locator("#verdict-label")).ToHaveTextAsync(WebServer.Shown("Negative"));
+        await AssertCleanAsync();
+    }
+
+    [Fact]
+    public async Task WithOneModelThereIsNoPicker()
+    {
+        Assert.SkipWhen(web.SkipReason is not null, web.SkipReason ?? "");
+        await using var server = await web.StartArithmeticServerAsync(Stars);
+        await OpenAsync(server);
+        await Expect(Page.Locator("#info-labels")).ToContainTextAsync("star 1");
+        await Expect(Page.Locator("#model-pick-box")).ToBeHiddenAsync();
         await AssertCleanAsync();
     }
 }

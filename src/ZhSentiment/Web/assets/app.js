@@ -131,6 +131,7 @@
     lang: localStorage.getItem(LANG_STORE) === 'en' ? 'en' : 'zh',
     apiKey: sessionStorage.getItem(KEY_STORE) || '',
     info: null,
+    model: null,           // the model chosen in the picker (null: the service's default model)
     infoStatus: null,      // [key, vars] while /info is not shown
     last: null,            // the latest single result: { text, result }
     file: null,            // the parsed upload: { name, columns, rows, unreadable, encoding }
@@ -183,6 +184,9 @@
   }
 
   async function api(path, body, signal) {
+    // The chosen model goes with every model route: in the body of /v1/*, as ?model= on /info.
+    if (state.model && path.startsWith('/v1/') && body !== undefined) body = { ...body, model: state.model };
+    if (state.model && path === '/info') path += '?model=' + encodeURIComponent(state.model);
     const headers = { Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (state.apiKey) headers.Authorization = 'Bearer ' + state.apiKey;
@@ -234,6 +238,25 @@
   }
 
   // ---- Model information ---------------------------------------------------------------------------------------
+
+  /** The picker of /v1/models, shown only when the service serves more than one model. */
+  async function loadModels() {
+    let models = [];
+    try {
+      models = (await api('/v1/models')).models ?? [];
+    } catch { /* an older service or a refused key: one model, no picker */ }
+    $('model-pick-box').hidden = models.length < 2;
+    if (models.length < 2) return;
+    $('model-pick').replaceChildren(...models.map(m => el('option', { value: m.name, text: m.name })));
+    $('model-pick').value = state.model ?? models.find(m => m.default)?.name ?? models[0].name;
+  }
+
+  function chooseModel() {
+    state.model = $('model-pick').value;
+    state.last = null;
+    renderResult();
+    loadInfo();
+  }
 
   async function loadInfo() {
     state.info = null;
@@ -315,6 +338,7 @@
     state.apiKey = $('api-key').value.trim();
     if (state.apiKey) sessionStorage.setItem(KEY_STORE, state.apiKey);
     else sessionStorage.removeItem(KEY_STORE);
+    loadModels();
     loadInfo();
   }
 
@@ -1193,7 +1217,9 @@
     $('api-key').value = state.apiKey;
     $('key-save').addEventListener('click', saveKey);
     $('api-key').addEventListener('keydown', e => { if (e.key === 'Enter') saveKey(); });
+    $('model-pick').addEventListener('change', chooseModel);
     applyLanguage();
+    loadModels();
     loadInfo();
   }
 
