@@ -83,11 +83,12 @@ public sealed record AspectItem(string Name, bool Mentioned, string? Label, floa
 /// <param name="Sentences">The sentences and clauses, in order.</param>
 /// <param name="Evidence">The spans that moved the verdict most, strongest first.</param>
 /// <param name="Aspects">The requested aspects, in order.</param>
+/// <param name="Mixed">True when one sentence is clearly Positive and another clearly Negative.</param>
 /// <param name="Emotion">The whole text's most probable emotion; null when the model has no emotion labels.</param>
 /// <param name="EmotionScore">The score of <paramref name="Emotion"/>; null with it.</param>
 public sealed record AnalyzeItem(
     string Label, float Score, IReadOnlyList<LabelScore> Probabilities, IReadOnlyList<SentenceItem> Sentences,
-    IReadOnlyList<EvidenceItem> Evidence, IReadOnlyList<AspectItem> Aspects, string? Emotion = null, float? EmotionScore = null);
+    IReadOnlyList<EvidenceItem> Evidence, IReadOnlyList<AspectItem> Aspects, bool Mixed = false, string? Emotion = null, float? EmotionScore = null);
 
 /// <summary>The answer of <c>/v1/analyze</c>.</summary>
 /// <param name="Model">The model's name.</param>

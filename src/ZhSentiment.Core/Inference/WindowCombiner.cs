@@ -17,15 +17,10 @@ public static class WindowCombiner
     /// <summary>How much more the last window weighs than the first, as a power of e.</summary>
     public const float Recency = 3f;
 
-    /// <param name="logits">The windows' logits in text order, <c>labels</c> values each.</param>
-    /// <param name="probabilities">Receives the combined probabilities.</param>
-    /// <param name="combinedLogits">Receives the windows' logits under the same weights.</param>
-    /// <param name="sigmoid">Each class's probability is the sigmoid of its logit (multi-label and single-output models), not a softmax.</param>
-    public static void Combine(ReadOnlySpan<float> logits, int windows, Span<float> probabilities, Span<float> combinedLogits, bool sigmoid = false) =>
-        Combine(logits, windows, probabilities, combinedLogits, new LabelHead(0, probabilities.Length, LabelTask.Unmapped, sigmoid));
-
     /// <summary>Combines each head of a model's windows on its own, with weights from that head's strength.</summary>
     /// <param name="logits">The windows' logits in text order, <c>labels.Count</c> values each.</param>
+    /// <param name="probabilities">Receives the combined probabilities (a softmax per head, or each class's sigmoid).</param>
+    /// <param name="combinedLogits">Receives the windows' logits under the same weights.</param>
     public static void Combine(ReadOnlySpan<float> logits, int windows, Span<float> probabilities, Span<float> combinedLogits, LabelSet labels)
     {
         foreach (var head in labels.Heads) Combine(logits, windows, probabilities, combinedLogits, head);

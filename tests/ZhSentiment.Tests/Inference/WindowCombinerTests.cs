@@ -9,7 +9,8 @@ public class WindowCombinerTests
         int labels = windowProbabilities[0].Length;
         var logits = windowProbabilities.SelectMany(p => p.Select(x => MathF.Log(x))).ToArray();
         var probabilities = new float[labels];
-        WindowCombiner.Combine(logits, windowProbabilities.Length, probabilities, new float[labels]);
+        var set = LabelSet.FromModelLabels([.. Enumerable.Range(0, labels).Select(i => "class " + i)]);
+        WindowCombiner.Combine(logits, windowProbabilities.Length, probabilities, new float[labels], set);
         return probabilities;
     }
 
