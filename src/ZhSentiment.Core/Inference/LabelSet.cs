@@ -193,13 +193,16 @@ public sealed class LabelSet
     /// <see cref="Binary"/>'s side, so a polar three-way label always equals the binary label. The score is the
     /// winning side's mass (<see cref="SideSums"/>): a class probability for a model with one class per side.
     /// </summary>
-    public SentimentVerdict ThreeWay(ReadOnlySpan<float> probabilities)
+    public SentimentVerdict ThreeWay(ReadOnlySpan<float> probabilities) => Answers(probabilities).ThreeWay;
+
+    /// <summary>Both verdicts at once (<see cref="Binary"/> and <see cref="ThreeWay"/>), the sides summed once: what every result carries.</summary>
+    public (SentimentVerdict Binary, SentimentVerdict ThreeWay) Answers(ReadOnlySpan<float> probabilities)
     {
         var binary = Binary(probabilities);
-        if (!IsCanonical || SentimentHead.Count == 1) return binary;
+        if (!IsCanonical || SentimentHead.Count == 1) return (binary, binary);
         var (positive, negative, neutral) = SideSums(probabilities);
-        if (neutral > positive && neutral > negative) return new(Neutral, neutral);
-        return new(binary.Label, binary.Label == Positive ? positive : negative);
+        if (neutral > positive && neutral > negative) return (binary, new(Neutral, neutral));
+        return (binary, new(binary.Label, binary.Label == Positive ? positive : negative));
     }
 
     /// <summary>The most probable emotion's index in the logits, or −1 when the model has no emotion head.</summary>

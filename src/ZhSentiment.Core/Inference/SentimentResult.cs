@@ -7,8 +7,9 @@ public sealed class SentimentResult
     {
         Labels = labels;
         LabelIndex = labels.SentimentHead.Top(probabilities);
-        (Label, Score) = labels.ThreeWay(probabilities);
-        (Polarity, PolarityScore) = labels.Binary(probabilities);
+        var (binary, threeWay) = labels.Answers(probabilities);
+        (Label, Score) = threeWay;
+        (Polarity, PolarityScore) = binary;
         EmotionIndex = labels.TopEmotion(probabilities);
         Probabilities = probabilities;
         Logits = logits;
