@@ -75,6 +75,13 @@ public sealed record CompactConfig
 
     public bool HasEmotions => EmotionLabels.Count > 0;
 
+    /// <summary>
+    /// Classes of the model's <see cref="EmotionLexicon"/> (stored beside it as <see cref="EmotionLexicon.FileName"/>);
+    /// 0 for none. A word's class is id <c>Buckets + class</c>, row <c>EmotionBuckets + class</c> of the emotion table;
+    /// the sentiment heads skip these ids, so that their answers are what they would be without the lexicon.
+    /// </summary>
+    public int EmotionLexiconClasses { get; init; }
+
     /// <summary>Outputs of the graph: the sentiment labels, then the emotions.</summary>
     public int Outputs => Labels.Count + EmotionLabels.Count;
 
@@ -103,6 +110,12 @@ public sealed record CompactConfig
             if (Output != CompactOutput.Heads) throw new ModelFormatException(file, "an emotion head needs output 'heads'");
             if (EmotionBuckets < 1) throw new ModelFormatException(file, $"emotion_buckets must be positive, not {EmotionBuckets}");
             if (!(EmotionTemperature > 0 && EmotionTemperature < 1000)) throw new ModelFormatException(file, $"emotion_temperature must be a positive number, not {EmotionTemperature}");
+        }
+        if (EmotionLexiconClasses != 0)
+        {
+            if (!HasEmotions || Dim != 0) throw new ModelFormatException(file, "an emotion lexicon needs an emotion head and dim 0 (a linear model)");
+            if (EmotionLexiconClasses is < 1 or > byte.MaxValue) throw new ModelFormatException(file, $"emotion_lexicon.classes must be within 1..255, not {EmotionLexiconClasses}");
+            if ((long)Buckets + EmotionLexiconClasses > int.MaxValue) throw new ModelFormatException(file, "buckets leave no room for the emotion lexicon's ids");
         }
     }
 
@@ -145,6 +158,9 @@ public sealed record CompactConfig
                 EmotionLabels = root["emotion_id2label"] is JsonObject emotions ? Indexed(emotions, "emotion_id2label", path) : [],
                 EmotionBuckets = root["emotion_buckets"]?.GetValue<int>() ?? 1 << 20,
                 EmotionTemperature = root["emotion_temperature"]?.GetValue<float>() ?? 1f,
+                EmotionLexiconClasses = root["emotion_lexicon"] is JsonObject lexicon
+                    ? lexicon["file"]?.GetValue<string>() == EmotionLexicon.FileName ? Required(lexicon, "classes", path) : throw new ModelFormatException(path, $"emotion_lexicon.file must be '{EmotionLexicon.FileName}'")
+                    : 0,
             };
             config.Validate(path);
             return config;
@@ -196,6 +212,7 @@ public sealed record CompactConfig
             root["emotion_buckets"] = EmotionBuckets;
             root["emotion_temperature"] = EmotionTemperature;
         }
+        if (EmotionLexiconClasses > 0) root["emotion_lexicon"] = new JsonObject { ["file"] = EmotionLexicon.FileName, ["classes"] = EmotionLexiconClasses };
         File.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
     }
 

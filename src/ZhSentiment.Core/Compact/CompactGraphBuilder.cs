@@ -26,20 +26,35 @@ public static class CompactGraphBuilder
         string mask = g.AddNode("Cast", ["attention_mask"], ["mask"], "", OnnxAttribute.Int("to", (long)OnnxDataType.Float));
         string axis1 = g.AddInitializer("axis_1", new long[] { 1 }, 1);
         string maskRow = g.AddNode("Unsqueeze", [mask, axis1], ["mask_row"]);
-        string count = g.AddNode("ReduceSum", [mask, axis1], ["count"], "", OnnxAttribute.Int("keepdims", 1));
-        string safeCount = g.AddNode("Max", [count, g.AddInitializer("one", new float[] { 1f }, 1)], ["count_at_least_one"]);
-        if (config.SqrtPooling) safeCount = g.AddNode("Sqrt", [safeCount], ["sqrt_count"]);
+        string one = g.AddInitializer("one", new float[] { 1f }, 1);
+        // What a window's row sum is divided by: the count of its ids (at least one), or the count's square root.
+        string Divisor(string positions, string name)
+        {
+            string count = g.AddNode("Max", [g.AddNode("ReduceSum", [positions, axis1], [name], "", OnnxAttribute.Int("keepdims", 1)), one], [name + "_at_least_one"]);
+            return config.SqrtPooling ? g.AddNode("Sqrt", [count], ["sqrt_" + name]) : count;
+        }
+        string safeCount = Divisor(mask, "count");
         // Masked mean (or sum over the square root of the count) over the sequence of a [batch, sequence, width] tensor.
-        string MaskedMean(string rows, string name) =>
-            g.AddNode("Div", [g.AddNode("Squeeze", [g.AddNode("MatMul", [maskRow, rows], [name + "_sum_3d"]), axis1], [name + "_sum"]), safeCount], [name + "_mean"]);
+        string MaskedMean(string rows, string name, string divisor) =>
+            g.AddNode("Div", [g.AddNode("Squeeze", [g.AddNode("MatMul", [maskRow, rows], [name + "_sum_3d"]), axis1], [name + "_sum"]), divisor], [name + "_mean"]);
 
-        string linearRows = Lookup(g, "linear_table", weights.Linear, config.Buckets, heads, "input_ids");
-        string scores = g.AddNode("Add", [MaskedMean(linearRows, "linear"), g.AddInitializer("head_bias", weights.Bias, heads)], ["linear_scores"]);
+        // With an emotion lexicon, ids from Buckets on are its classes: zero rows of the linear table, left out of its count.
+        int lexicon = config.EmotionLexiconClasses;
+        string? isNgram = null, linearCount = safeCount;
+        if (lexicon > 0)
+        {
+            isNgram = g.AddNode("Less", ["input_ids", g.AddInitializer("buckets", new int[] { config.Buckets }, 1)], ["is_ngram"]);
+            string ngramMask = g.AddNode("Mul", [mask, g.AddNode("Cast", [isNgram], ["is_ngram_float"], "", OnnxAttribute.Int("to", (long)OnnxDataType.Float))], ["ngram_mask"]);
+            linearCount = Divisor(ngramMask, "ngram_count");
+        }
+        var linear = lexicon > 0 ? [.. weights.Linear, .. new float[lexicon * heads]] : weights.Linear;
+        string linearRows = Lookup(g, "linear_table", linear, config.Buckets + lexicon, heads, "input_ids");
+        string scores = g.AddNode("Add", [MaskedMean(linearRows, "linear", linearCount), g.AddInitializer("head_bias", weights.Bias, heads)], ["linear_scores"]);
         if (dim > 0)
         {
             string rowIds = g.AddNode("Mod", ["input_ids", g.AddInitializer("embedding_rows", new int[] { config.EmbeddingRows }, 1)], ["embedding_ids"]);
             string embeddings = Lookup(g, "embedding_table", weights.Embeddings, config.EmbeddingRows, dim, rowIds);
-            string bag = g.AddNode("MatMul", [MaskedMean(embeddings, "embedding"), g.AddInitializer("output_weight", Transpose(weights.Output, heads, dim), dim, heads)], ["bag_scores"]);
+            string bag = g.AddNode("MatMul", [MaskedMean(embeddings, "embedding", safeCount), g.AddInitializer("output_weight", Transpose(weights.Output, heads, dim), dim, heads)], ["bag_scores"]);
             scores = g.AddNode("Add", [scores, bag], ["bag_and_linear_scores"]);
             if (config.ConvFilters > 0) scores = g.AddNode("Add", [scores, Convolution(g, weights, embeddings, mask)], ["scores"]);
         }
@@ -51,8 +66,14 @@ public static class CompactGraphBuilder
         {
             string sentiment = AddLogits(g, weights, scores, "sentiment_logits");
             string rowIds = g.AddNode("Mod", ["input_ids", g.AddInitializer("emotion_buckets", new int[] { config.EmotionBuckets }, 1)], ["emotion_ids"]);
-            string emotionRows = Lookup(g, "emotion_table", weights.EmotionTable, config.EmotionBuckets, weights.Emotions, rowIds);
-            string emotionScores = g.AddNode("Add", [MaskedMean(emotionRows, "emotion"), g.AddInitializer("emotion_bias", weights.EmotionBias, weights.Emotions)], ["emotion_scores"]);
+            if (isNgram is not null)
+            {
+                // A lexicon class's row follows the n-gram rows: id − Buckets + EmotionBuckets.
+                string classRows = g.AddNode("Sub", ["input_ids", g.AddInitializer("lexicon_offset", new int[] { config.Buckets - config.EmotionBuckets }, 1)], ["lexicon_rows"]);
+                rowIds = g.AddNode("Where", [isNgram, rowIds, classRows], ["emotion_rows_ids"]);
+            }
+            string emotionRows = Lookup(g, "emotion_table", weights.EmotionTable, config.EmotionBuckets + lexicon, weights.Emotions, rowIds);
+            string emotionScores = g.AddNode("Add", [MaskedMean(emotionRows, "emotion", safeCount), g.AddInitializer("emotion_bias", weights.EmotionBias, weights.Emotions)], ["emotion_scores"]);
             string emotions = g.AddNode("Div", [emotionScores, g.AddInitializer("emotion_temperature", new[] { config.EmotionTemperature }, 1)], ["emotion_logits"]);
             g.AddNode("Concat", [sentiment, emotions], ["logits"], "", OnnxAttribute.Int("axis", 1));
         }

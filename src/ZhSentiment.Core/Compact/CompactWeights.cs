@@ -15,9 +15,12 @@ namespace ZhSentiment.Compact;
 /// </summary>
 public sealed class CompactWeights
 {
-    public CompactWeights(CompactConfig config)
+    public CompactWeights(CompactConfig config, EmotionLexicon? lexicon = null)
     {
+        if ((lexicon?.Classes ?? 0) != config.EmotionLexiconClasses)
+            throw new ArgumentException($"The config names {config.EmotionLexiconClasses} emotion lexicon classes; the lexicon has {lexicon?.Classes ?? 0}.", nameof(lexicon));
         Config = config;
+        Lexicon = lexicon;
         Linear = new float[checked((long)config.Buckets * Heads)];
         Embeddings = new float[checked((long)config.EmbeddingRows * config.Dim)];
         Output = new float[Heads * config.Dim];
@@ -25,14 +28,14 @@ public sealed class CompactWeights
         ConvBias = new float[config.ConvFilters];
         ConvOutput = new float[Heads * config.ConvFilters];
         Bias = new float[Heads];
-        EmotionTable = new float[config.HasEmotions ? checked((long)config.EmotionBuckets * Emotions) : 0];
+        EmotionTable = new float[config.HasEmotions ? checked((long)(config.EmotionBuckets + config.EmotionLexiconClasses) * Emotions) : 0];
         EmotionBias = new float[Emotions];
     }
 
     /// <summary>The same parameters under another config of the same shape (e.g. with fitted temperatures).</summary>
     public CompactWeights With(CompactConfig config)
     {
-        var copy = new CompactWeights(config);
+        var copy = new CompactWeights(config, Lexicon);
         foreach (var (from, to) in new[] { (Linear, copy.Linear), (Embeddings, copy.Embeddings), (Output, copy.Output), (ConvKernel, copy.ConvKernel),
             (ConvBias, copy.ConvBias), (ConvOutput, copy.ConvOutput), (Bias, copy.Bias), (EmotionTable, copy.EmotionTable), (EmotionBias, copy.EmotionBias) })
         {
@@ -43,6 +46,9 @@ public sealed class CompactWeights
     }
 
     public CompactConfig Config { get; }
+
+    /// <summary>The emotion head's lexicon (<see cref="CompactConfig.EmotionLexiconClasses"/>), or null.</summary>
+    public EmotionLexicon? Lexicon { get; }
     public int Labels => Config.Labels.Count;
     public int Heads => Config.Heads;
     public int Emotions => Config.EmotionLabels.Count;
@@ -69,12 +75,13 @@ public sealed class CompactWeights
 
     public float[] Bias { get; }
 
-    /// <summary><c>[EmotionBuckets, Emotions]</c>, row-major; empty without emotions.</summary>
+    /// <summary><c>[EmotionBuckets + lexicon classes, Emotions]</c>, row-major; empty without emotions.</summary>
     public float[] EmotionTable { get; }
 
     public float[] EmotionBias { get; }
 
-    public int EmotionRow(int id) => id % Config.EmotionBuckets;
+    /// <summary>An n-gram id's row is <c>id mod EmotionBuckets</c>; a lexicon class's rows follow them.</summary>
+    public int EmotionRow(int id) => id < Config.Buckets ? id % Config.EmotionBuckets : Config.EmotionBuckets + (id - Config.Buckets);
 
     /// <summary>Rounds the tables to half precision, as they are stored in the graph.</summary>
     public void RoundTablesToHalf()
@@ -130,9 +137,17 @@ public sealed class CompactWeights
         var scores = scratch.Scores;
         Bias.CopyTo(scores, 0);
         if (ids.IsEmpty) return;
-        float scale = PoolingScale(ids.Length);
+        int buckets = config.Buckets, ngrams = ids.Length;
+        // Lexicon ids (past the buckets) are the emotion head's: neither summed nor counted here (dim is 0 with a lexicon).
+        if (config.EmotionLexiconClasses > 0)
+            foreach (int id in ids) if (id >= buckets) ngrams--;
+        if (ngrams == 0) return;
+        float scale = PoolingScale(ngrams);
         foreach (int id in ids)
+        {
+            if (id >= buckets) continue;
             for (int h = 0; h < heads; h++) scores[h] += Linear[(long)id * heads + h] * scale;
+        }
 
         if (dim == 0) return;
         var pooled = scratch.Pooled.AsSpan();

@@ -8,8 +8,10 @@ namespace ZhSentiment.Compact;
 /// <summary>
 /// The compact model's encoder: the normalized text's character n-grams, each hashed into one of
 /// <see cref="CompactConfig.Buckets"/> rows of the model's table, in text order (so long texts split into windows
-/// by position). Hashing needs no vocabulary file: the model folder stays two files, loading reads nothing but the
-/// graph, and a model trained on any data covers every n-gram (rare ones share rows harmlessly).
+/// by position). Hashing needs no vocabulary file: loading reads nothing but the graph, and a model trained on any
+/// data covers every n-gram (rare ones share rows harmlessly). With an <see cref="EmotionLexicon"/>, a lexicon word's
+/// class follows the n-grams of the position where the word starts, as id <c>Buckets + class</c>: past the n-gram
+/// range, so that only the emotion head reads it.
 /// </summary>
 public sealed class NgramFeaturizer : ITextEncoder
 {
@@ -19,8 +21,9 @@ public sealed class NgramFeaturizer : ITextEncoder
     private readonly int _minN, _maxN;
     private readonly uint _buckets;
     private readonly bool _clauseRoles, _simplify;
+    private readonly EmotionLexicon? _lexicon;
 
-    public NgramFeaturizer(int minN, int maxN, int buckets, bool clauseRoles = false, bool simplify = false)
+    public NgramFeaturizer(int minN, int maxN, int buckets, bool clauseRoles = false, bool simplify = false, EmotionLexicon? lexicon = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(minN, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxN, minN);
@@ -30,19 +33,19 @@ public sealed class NgramFeaturizer : ITextEncoder
         _buckets = (uint)buckets;
         _clauseRoles = clauseRoles;
         _simplify = simplify;
+        _lexicon = lexicon;
     }
 
-    public NgramFeaturizer(CompactConfig config) : this(config.MinN, config.MaxN, config.Buckets, config.ClauseRoles, config.FoldTraditional) { }
+    public NgramFeaturizer(CompactConfig config, EmotionLexicon? lexicon = null) : this(config.MinN, config.MaxN, config.Buckets, config.ClauseRoles, config.FoldTraditional, lexicon) { }
 
     public ReadOnlySpan<int> Prefix => [];
     public ReadOnlySpan<int> Suffix => [];
 
     public void Encode(string text, List<int> ids)
     {
-        if (!text.IsNormalized(NormalizationForm.FormKC)) text = text.Normalize(NormalizationForm.FormKC);
-        var buffer = t_codePoints;
-        if (buffer is null || buffer.Length < text.Length) t_codePoints = buffer = new int[Math.Max(256, text.Length)];
-        int length = Fold(text, buffer, _simplify);
+        var buffer = t_codePoints ??= new int[256];
+        int length = Normalize(text, ref buffer, _simplify);
+        t_codePoints = buffer;
         var cps = buffer.AsSpan(0, length);
         Span<byte> roles = default;
         if (_clauseRoles)
@@ -70,7 +73,29 @@ public sealed class NgramFeaturizer : ITextEncoder
                 ids.Add((int)(Mix(tagged, 16) % _buckets));
                 if (i + 1 < cps.Length) ids.Add((int)(Mix((tagged ^ (uint)cps[i + 1]) * 16777619, 17) % _buckets));
             }
+            if (_lexicon is not null)
+            {
+                // The longest word starting here.
+                for (int n = Math.Min(EmotionLexicon.MaxWord, cps.Length - i); n >= EmotionLexicon.MinWord; n--)
+                {
+                    int cls = _lexicon.ClassOf(cps.Slice(i, n));
+                    if (cls < 0) continue;
+                    ids.Add((int)_buckets + cls);
+                    break;
+                }
+            }
         }
+    }
+
+    /// <summary>
+    /// <paramref name="text"/> as the featurizer reads it (NFKC, then <see cref="Fold"/>), as code points in
+    /// <paramref name="buffer"/> (replaced by a larger one when too small); returns their number.
+    /// </summary>
+    public static int Normalize(string text, ref int[] buffer, bool simplify)
+    {
+        if (!text.IsNormalized(NormalizationForm.FormKC)) text = text.Normalize(NormalizationForm.FormKC);
+        if (buffer.Length < text.Length) buffer = new int[Math.Max(256, text.Length)];
+        return Fold(text, buffer, simplify);
     }
 
     /// <summary>No vocabulary is kept, so an id is shown as its row.</summary>

@@ -13,13 +13,15 @@ namespace ZhSentiment.Training;
 public sealed class CompactTrainer
 {
     private readonly CompactTrainerOptions _options;
-    private readonly NgramFeaturizer _featurizer;
+    private readonly NgramFeaturizer _featurizer, _emotionFeaturizer;
 
     public CompactTrainer(CompactTrainerOptions options)
     {
         options.Validate();
         _options = options;
+        // The sentiment heads read n-grams only; the emotion head reads the lexicon's classes too.
         _featurizer = new NgramFeaturizer(options.Model);
+        _emotionFeaturizer = new NgramFeaturizer(options.Model, options.EmotionLexicon);
     }
 
     /// <summary>Reports progress as (epoch, examples done in it, examples per epoch).</summary>
@@ -68,7 +70,7 @@ public sealed class CompactTrainer
         var targets = Targets(config, data.Labels, teacher, _options.TeacherWeight);
         int heads = config.Heads;
         var exampleWeights = ClassWeights.For(examples, labels, _options.ClassWeighting);
-        var weights = new CompactWeights(config);
+        var weights = new CompactWeights(config, _options.EmotionLexicon);
         var random = new Random(_options.Seed);
         Initialise(weights, random);
 
@@ -105,7 +107,7 @@ public sealed class CompactTrainer
     private CompactWeights TrainEmotions(CompactWeights weights, IReadOnlyList<LabelledExample> emotions, IReadOnlyList<LabelledExample>? calibration)
     {
         int labels = weights.Emotions, epochs = _options.EmotionEpochs;
-        var data = FeaturizedSet.Create(emotions, _featurizer);
+        var data = FeaturizedSet.Create(emotions, _emotionFeaturizer);
         var exampleWeights = ClassWeights.For(emotions, labels, _options.EmotionClassWeighting ?? _options.ClassWeighting);
         // A stream apart from the sentiment pass's, so that neither depends on the other's draws.
         var random = new Random(unchecked(_options.Seed * 1_000_003 + 0x0e30));
@@ -125,7 +127,7 @@ public sealed class CompactTrainer
             EmotionEpochDone?.Invoke(epoch, weights);
         }
         weights.RoundEmotionTableToHalf();
-        if (calibration is { Count: > 0 }) weights = Calibration.FitEmotionTemperature(weights, FeaturizedSet.Create(calibration, _featurizer));
+        if (calibration is { Count: > 0 }) weights = Calibration.FitEmotionTemperature(weights, FeaturizedSet.Create(calibration, _emotionFeaturizer));
         return weights;
     }
 
@@ -253,7 +255,7 @@ public sealed class CompactTrainer
     /// </summary>
     public static float[][] Probabilities(CompactWeights weights, IReadOnlyList<string> texts)
     {
-        var featurizer = new NgramFeaturizer(weights.Config);
+        var featurizer = new NgramFeaturizer(weights.Config, weights.Lexicon);
         var labelSet = weights.Config.LabelSet();
         int labels = weights.Outputs;
         var ids = new List<int>();

@@ -42,8 +42,13 @@ public sealed record CompactTrainerOptions
     /// <summary>How emotion rows of rarer emotions are weighed; null: as <see cref="ClassWeighting"/> says.</summary>
     public ClassWeighting? EmotionClassWeighting { get; init; }
 
+    /// <summary>Words whose classes the emotion head reads beside the n-grams; <see cref="CompactConfig.EmotionLexiconClasses"/> must match.</summary>
+    public EmotionLexicon? EmotionLexicon { get; init; }
+
     public void Validate()
     {
+        if ((EmotionLexicon?.Classes ?? 0) != Model.EmotionLexiconClasses)
+            throw new ArgumentException($"The model config names {Model.EmotionLexiconClasses} emotion lexicon classes; the lexicon has {EmotionLexicon?.Classes ?? 0}.", nameof(EmotionLexicon));
         ArgumentOutOfRangeException.ThrowIfLessThan(EmotionEpochs, 1, nameof(EmotionEpochs));
         if (!(EmotionStepScale > 0 && EmotionStepScale <= 10_000)) throw new ArgumentOutOfRangeException(nameof(EmotionStepScale), EmotionStepScale, "The emotion step scale must be in (0, 10000].");
         ArgumentOutOfRangeException.ThrowIfLessThan(Epochs, 1, nameof(Epochs));

@@ -43,6 +43,11 @@ internal sealed class TrainCommand : Command
     private readonly Option<int> _emotionBuckets = new("--emotion-buckets") { Description = "With emotion data: rows of the emotion head's own table (an id's row is id mod this). Default: 1048576.", DefaultValueFactory = _ => new CompactConfig().EmotionBuckets };
     private readonly Option<int> _emotionEpochs = new("--emotion-epochs") { Description = "With emotion data: passes over the emotion rows, after the sentiment heads are trained. Default: 7.", DefaultValueFactory = _ => new CompactTrainerOptions().EmotionEpochs };
     private readonly Option<float> _emotionStep = new("--emotion-step") { Description = "With emotion data: multiplies the step of the emotion table's weights (as --linear-step does the sentiment table's). Default: 2.", DefaultValueFactory = _ => new CompactTrainerOptions().EmotionStepScale };
+    private readonly Option<string> _emotionLexicon = new("--emotion-lexicon")
+    {
+        Description = "With emotion data: a tab-separated lexicon (header; the word in column 词语 or word, else the first; its class in column 情感分类 or class, else the second), e.g. DUTIR's emotion ontology. Where a word of 2-4 characters occurs, the emotion head also reads its class; the model keeps the words' hashes (emotion_lexicon.bin), and the sentiment heads ignore it.",
+        HelpName = "FILE",
+    };
     private readonly Option<ClassWeighting?> _emotionClassWeighting = new("--emotion-class-weighting")
     {
         HelpName = "none|balanced|per-source",
@@ -66,7 +71,7 @@ internal sealed class TrainCommand : Command
 
     public TrainCommand() : base("train", "Train a compact n-gram sentiment model (CPU, minutes) that serve/eval load with --model, from labelled data and optionally a teacher model to distil.")
     {
-        foreach (var option in new Option[] { _data, _textColumn, _labelColumn, _dev, _output, _seed, _epochs, _dim, _embeddingRows, _convFilters, _convWidth, _convStep, _buckets, _maxN, _maxLength, _clauseRoles, _foldTraditional, _sqrtPooling, _classWeighting, _calibration, _learningRate, _linearStep, _emotionBuckets, _emotionEpochs, _emotionStep, _emotionClassWeighting })
+        foreach (var option in new Option[] { _data, _textColumn, _labelColumn, _dev, _output, _seed, _epochs, _dim, _embeddingRows, _convFilters, _convWidth, _convStep, _buckets, _maxN, _maxLength, _clauseRoles, _foldTraditional, _sqrtPooling, _classWeighting, _calibration, _learningRate, _linearStep, _emotionBuckets, _emotionEpochs, _emotionStep, _emotionClassWeighting, _emotionLexicon })
             Options.Add(option);
         _teacherModel = new ModelOptions(this, model: _teacher);
         Options.Add(_teacherWeight);
@@ -105,6 +110,14 @@ internal sealed class TrainCommand : Command
                     $"training the emotion head ({string.Join(", ", emotionLabels)}) on {emotionTrain.Count} rows ({emotionDuplicates} repeated texts used once), {emotionCalibration.Count} held out for calibration"));
                 WarnIfSmall(emotionTrain, emotionLabels);
             }
+            EmotionLexicon? lexicon = null;
+            if (parse.GetValue(_emotionLexicon) is { } lexiconPath)
+            {
+                if (emotionFiles.Length == 0) throw new InvalidDataException($"--emotion-lexicon {lexiconPath} needs emotion rows (a --data file of emotion labels): only the emotion head reads it");
+                if (parse.GetValue(_dim) != 0) throw new InvalidDataException("--emotion-lexicon needs --dim 0 (a linear model)");
+                lexicon = EmotionLexicon.FromTable(lexiconPath, parse.GetValue(_foldTraditional), out var classes);
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"emotion lexicon: {lexicon.Count} words in {classes.Count} classes ({string.Join(" ", classes)})"));
+            }
             if (devs.FirstOrDefault(d => d.Data.IsEmotion && emotionFiles.Length == 0) is { Path: { } emotionDev })
                 throw new InvalidDataException($"--dev {emotionDev} holds emotion labels, but no --data file does: the model will have no emotion head to measure");
 
@@ -125,7 +138,9 @@ internal sealed class TrainCommand : Command
                     SqrtPooling = parse.GetValue(_sqrtPooling),
                     EmotionLabels = emotionLabels,
                     EmotionBuckets = parse.GetValue(_emotionBuckets),
+                    EmotionLexiconClasses = lexicon?.Classes ?? 0,
                 },
+                EmotionLexicon = lexicon,
                 Epochs = parse.GetValue(_epochs),
                 LearningRate = parse.GetValue(_learningRate),
                 LinearStepScale = parse.GetValue(_linearStep),

@@ -23,7 +23,7 @@ public sealed class PackageTests(PackedSample packed) : IClassFixture<PackedSamp
     {
         using var package = ZipFile.OpenRead(Path.Combine(packed.Feed, $"ZhSentiment.Core.{packed.Version}.nupkg"));
         var entries = package.Entries.Select(e => e.FullName).ToHashSet();
-        foreach (var file in new[] { "config.json", "model.onnx", "model.onnx.data" })
+        foreach (var file in new[] { "config.json", "model.onnx", "model.onnx.data", "emotion_lexicon.bin" })
             Assert.Equal(new FileInfo(Path.Combine(TestPaths.RepoRoot, "models", "default", file)).Length, package.GetEntry($"models/default/{file}")!.Length);
         Assert.Subset(entries, new HashSet<string>
         {

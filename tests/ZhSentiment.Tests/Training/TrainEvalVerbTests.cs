@@ -115,4 +115,23 @@ public sealed class TrainEvalVerbTests : IDisposable
         Assert.Equal(0, await CommandLine.RunAsync(["train", "--data", sentiment, "--output", model, "--dim", "0", "--buckets", "4096"]));
         Assert.Equal(1, await CommandLine.RunAsync(["eval", "--data", emotions, "--model", model]));
     }
+
+    [Fact]
+    public async Task An_emotion_lexicon_goes_into_the_model_and_needs_emotion_rows_and_a_linear_model()
+    {
+        var sentiment = WriteTsv("train.tsv", TestData.Generate(300, seed: 41));
+        var emotions = WriteEmotions("emotions.tsv", CompactTrainerTests.EmotionData(400, seed: 42));
+        var lexicon = Path.Combine(_dir, "lexicon.tsv");
+        File.WriteAllLines(lexicon, ["word\tclass", "气死\tanger", "开心\tjoy", "害怕\tfear"]);
+        var model = Path.Combine(_dir, "with-lexicon");
+        Assert.Equal(0, await CommandLine.RunAsync(["train", "--data", sentiment, "--data", emotions, "--output", model, "--dim", "0",
+            "--buckets", "4096", "--emotion-buckets", "1024", "--emotion-lexicon", lexicon]));
+        Assert.True(File.Exists(Path.Combine(model, "emotion_lexicon.bin")));
+        using (var engine = ModelLoader.Load(model, new ModelLoadOptions { Threads = 1 }))
+            Assert.NotNull(engine.Labels.EmotionHead);
+
+        Assert.Equal(1, await CommandLine.RunAsync(["train", "--data", sentiment, "--output", Path.Combine(_dir, "no-emotions"), "--dim", "0", "--emotion-lexicon", lexicon]));
+        Assert.Equal(1, await CommandLine.RunAsync(["train", "--data", sentiment, "--data", emotions, "--output", Path.Combine(_dir, "dim"), "--dim", "4", "--emotion-lexicon", lexicon]));
+        Assert.Equal(1, await CommandLine.RunAsync(["train", "--data", sentiment, "--data", emotions, "--output", Path.Combine(_dir, "missing"), "--dim", "0", "--emotion-lexicon", Path.Combine(_dir, "none.tsv")]));
+    }
 }
