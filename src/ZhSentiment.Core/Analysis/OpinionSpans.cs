@@ -7,7 +7,7 @@ public readonly record struct Opinion(int Aspect, int Unit, int Start, int End);
 
 /// <summary>
 /// Cuts each clause into one opinion per aspect mention, so that two aspects of one clause are judged apart
-/// (服务员很热情 | 上菜太慢了; 味道还凑合 | 分量太少): a mention's opinion runs from the mention to the next mention of any
+/// (服务员很热情 | 上菜太慢了; 味道还凑合 | 分量太少): a mention's opinion runs from the mention to the next mention of another
 /// aspect, a contrast word or the clause's end (negation and degree words stay with it: 菜品不太新鲜, 价格一点都不贵).
 /// A mention with nothing after it takes the words before it, where Chinese puts the judgement first (很好吃的
 /// 招牌菜); one followed only by a conjunction and another mention shares that mention's opinion (服务和环境都很好).
@@ -29,7 +29,7 @@ public static class OpinionSpans
         for (int u = 0; u < units.Count; u++)
         {
             var unit = units[u];
-            var inUnit = all.FindAll(m => m.Start >= unit.Start && m.Start < unit.End);
+            var inUnit = Runs(all.FindAll(m => m.Start >= unit.Start && m.Start < unit.End));
             int clauseStart = unit.Start + ClauseSplitter.ContrastMarkerLength(text, unit.Start, unit.End);
             for (int i = 0; i < inUnit.Count; i++)
             {
@@ -67,6 +67,18 @@ public static class OpinionSpans
             if (!kept.Exists(k => k.Start < m.End && m.Start < k.End)) kept.Add(m);
         kept.Sort((x, y) => x.Start.CompareTo(y.Start));
         return kept;
+    }
+
+    /// <summary>Neighbouring mentions of one aspect as one (快递是顺丰 is one mention of 物流, 价格有点贵 one of 价格).</summary>
+    private static List<(int Aspect, int Start, int End)> Runs(List<(int Aspect, int Start, int End)> mentions)
+    {
+        var runs = new List<(int Aspect, int Start, int End)>(mentions.Count);
+        foreach (var m in mentions)
+        {
+            if (runs.Count > 0 && runs[^1].Aspect == m.Aspect) runs[^1] = (m.Aspect, runs[^1].Start, m.End);
+            else runs.Add(m);
+        }
+        return runs;
     }
 
     /// <summary>Where the opinion after a mention ends: before the first turn word that has an opinion in front of it, else at <paramref name="next"/>.</summary>

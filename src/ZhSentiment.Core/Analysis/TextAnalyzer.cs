@@ -221,9 +221,9 @@ public static class TextAnalyzer
 
         /// <summary>
         /// The verdict of the aspect's strongest, latest opinion, weighed as <see cref="WindowCombiner"/> weighs a long
-        /// text's windows (<see cref="WindowCombiner.Sharpness"/> · strength + <see cref="WindowCombiner.Recency"/> ·
-        /// position among the aspect's opinions), so a clear judgement beats a description and a later one an earlier
-        /// one of like strength; a lukewarm opinion (<see cref="Lukewarm"/>) is Neutral. Its span is that opinion.
+        /// text's windows (<see cref="WindowCombiner.Sharpness"/> · strength (<see cref="Opinionated"/>) +
+        /// <see cref="WindowCombiner.Recency"/> · position among the aspect's opinions), so a clear judgement beats a
+        /// description and a later one an earlier one of like strength; a lukewarm opinion (<see cref="Lukewarm"/>) is Neutral. Its span is that opinion.
         /// </summary>
         private AspectVerdict AspectOf(LabelSet labels, int aspect, string name, SentimentResult[] results)
         {
@@ -238,12 +238,25 @@ public static class TextAnalyzer
                 var probabilities = results[_opinionAt[mine[i]]].Probabilities;
                 var verdict = new Verdict(labels, Lukewarm.Ends(_text, opinion.Start, opinion.End) ? Lukewarm.Apply(labels, probabilities) : probabilities);
                 double position = mine.Count == 1 ? 0 : (double)i / (mine.Count - 1);
-                double weight = WindowCombiner.Sharpness * (verdict.Score - 1.0 / labels.SentimentHead.Count) + WindowCombiner.Recency * position;
+                double weight = WindowCombiner.Sharpness * Opinionated(labels, probabilities) + WindowCombiner.Recency * position;
                 if (weight < bestWeight) continue;
                 (best, span, bestWeight) = (verdict, (opinion.Start, opinion.End), weight);
             }
             return new AspectVerdict(name, best, [span]);
         }
+    }
+
+    /// <summary>
+    /// How strongly a span judges, as the model reads it: its larger polar side's mass, so that a confident Neutral
+    /// (人均五十多, 价格一千五: facts) is weak and a lukewarm opinion keeps the strength the model gave it before
+    /// <see cref="Lukewarm"/> made it Neutral; for a label set without meaning, its top class above a uniform guess.
+    /// </summary>
+    private static float Opinionated(LabelSet labels, IReadOnlyList<float> probabilities)
+    {
+        var p = probabilities as float[] ?? [.. probabilities];
+        if (!labels.IsCanonical) return p[labels.SentimentHead.Top(p)] - 1f / labels.SentimentHead.Count;
+        var (positive, negative, _) = labels.SideSums(p);
+        return Math.Max(positive, negative);
     }
 
     /// <summary>
