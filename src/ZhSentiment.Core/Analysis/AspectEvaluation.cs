@@ -3,7 +3,10 @@ namespace ZhSentiment.Analysis;
 /// <summary>One labelled text of an aspect evaluation set: its preset, and the preset's aspects it talks about with their polarity.</summary>
 public sealed record AspectExample(int Line, string Preset, string Text, IReadOnlyDictionary<string, string> Gold);
 
-/// <summary>Mention precision/recall/F1 and aspect-polarity accuracy of analyses against gold (text, aspect, polarity) triples.</summary>
+/// <summary>
+/// Mention precision/recall/F1 and aspect-polarity accuracy, plain and balanced, of analyses against gold (text, aspect,
+/// polarity) triples.
+/// </summary>
 public sealed class AspectEvaluation
 {
     public int Texts { get; private set; }
@@ -15,12 +18,25 @@ public sealed class AspectEvaluation
     /// <summary>Gold triples whose aspect was found and given the gold polarity.</summary>
     public int PolarityCorrect { get; private set; }
 
+    private readonly Dictionary<string, (int Found, int Correct)> _byClass = [];
+
     public double Precision => Ratio(TruePositives, TruePositives + FalsePositives);
     public double Recall => Ratio(TruePositives, TruePositives + FalseNegatives);
     public double F1 => Precision + Recall == 0 ? 0 : 2 * Precision * Recall / (Precision + Recall);
 
     /// <summary>Polarity accuracy on the gold triples whose aspect was found.</summary>
     public double PolarityAccuracy => Ratio(PolarityCorrect, TruePositives);
+
+    /// <summary>
+    /// The mean of the per-class recalls (<see cref="PolarityRecall"/>) over the gold classes present: what a model that
+    /// answers one class for everything cannot game (it scores 1/k for k classes), where plain accuracy rewards the
+    /// majority class.
+    /// </summary>
+    public double BalancedPolarityAccuracy => _byClass.Count == 0 ? 0 : _byClass.Values.Average(c => Ratio(c.Correct, c.Found));
+
+    /// <summary>Per gold polarity: the share of its found triples given that polarity; classes absent from the gold are absent.</summary>
+    public IReadOnlyDictionary<string, double> PolarityRecall =>
+        _byClass.OrderBy(c => c.Key, StringComparer.Ordinal).ToDictionary(c => c.Key, c => Ratio(c.Value.Correct, c.Value.Found));
 
     /// <summary>Polarity accuracy on all gold triples: a missed aspect counts as wrong.</summary>
     public double EndToEndAccuracy => Ratio(PolarityCorrect, Triples);
@@ -39,6 +55,8 @@ public sealed class AspectEvaluation
             else
             {
                 TruePositives++;
+                var (classFound, classCorrect) = _byClass.GetValueOrDefault(expected);
+                _byClass[expected] = (classFound + 1, classCorrect + (expected == label ? 1 : 0));
                 if (expected == label) PolarityCorrect++;
             }
         }
@@ -72,6 +90,12 @@ public sealed class AspectEvaluation
         }
         return examples;
     }
+
+    /// <summary>The length bands <c>eval-aspects</c> reports apart, in characters: short reviews, paragraphs, long reviews (200 and more).</summary>
+    public static IReadOnlyList<(int From, string Name)> LengthBands { get; } = [(0, "< 50"), (50, "50-199"), (200, ">= 200")];
+
+    /// <summary>The name of the <see cref="LengthBands"/> band a text falls in (its length in UTF-16 code units, as offsets count).</summary>
+    public static string LengthBand(string text) => LengthBands.Last(b => text.Length >= b.From).Name;
 
     private static double Ratio(int a, int b) => b == 0 ? 0 : (double)a / b;
 }

@@ -37,8 +37,8 @@ public sealed record SentenceVerdict(int Start, int End, Verdict Verdict);
 public sealed record EvidenceSpan(int Start, int End, float Weight);
 
 /// <summary>
-/// An aspect of the request: whether the text mentions it, the verdict on the clauses that do (null when it is not
-/// mentioned) and their spans.
+/// An aspect of the request: whether the text mentions it, the verdict of its strongest, latest opinion (null when it is
+/// not mentioned) and that opinion's span (<see cref="OpinionSpans"/>).
 /// </summary>
 public sealed record AspectVerdict(string Name, Verdict? Verdict, IReadOnlyList<(int Start, int End)> Spans)
 {

@@ -5,14 +5,14 @@ namespace ZhSentiment.Analysis;
 /// <summary>
 /// Sentences, evidence and aspects of texts, from the engine's predictions alone, so it works for any model the
 /// engine serves. It runs in two passes over the engine, each one engine call for all texts of the call: first each
-/// clause alone (short); then the whole text and, for the few spans the clauses' own verdicts rank strongest, the text
+/// clause alone and each aspect mention's own opinion (<see cref="OpinionSpans"/>; all short); then the whole text and, for the few spans the clauses' own verdicts rank strongest, the text
 /// without that span, whose change in P(Positive) is the span's weight. Each pass's texts are of like length, so the
 /// batches carry little padding.
 /// </summary>
 /// <remarks>
-/// Cost per text: 1 + n + e predictions for n clauses (n ≤ <see cref="MaxClauses"/>; longer texts have neighbouring
-/// clauses merged into that many; a one-clause text is its own clause) and e ≤ <see cref="MaxEvidence"/> evidence
-/// spans. Only the whole text and its e removals are as long as the text, so an analysis costs about 1 + 1 + e passes over the text: on
+/// Cost per text: 1 + n + o + e predictions for n clauses (n ≤ <see cref="MaxClauses"/>; longer texts have neighbouring
+/// clauses merged into that many; a one-clause text is its own clause), o distinct opinions of aspect mentions that are
+/// not a whole clause (o ≤ <see cref="MaxOpinions"/>) and e ≤ <see cref="MaxEvidence"/> evidence spans. Only the whole text and its e removals are as long as the text, so an analysis costs about 1 + 1 + e passes over the text: on
 /// a BERT model that is what bounds it, where removing every clause cost one full pass per clause.
 /// </remarks>
 public static class TextAnalyzer
@@ -35,8 +35,14 @@ public static class TextAnalyzer
     /// </summary>
     public const float MixedThreshold = 0.7f;
 
+    /// <summary>
+    /// Opinions of aspect mentions classified per text; a mention beyond them is judged by its clause's verdict. Long
+    /// reviews with many aspects have some 10 to 20.
+    /// </summary>
+    public const int MaxOpinions = 32;
+
     /// <summary>Most predictions one text can cost.</summary>
-    public const int MaxPredictionsPerText = 1 + MaxClauses + MaxEvidence;
+    public const int MaxPredictionsPerText = 1 + MaxClauses + MaxOpinions + MaxEvidence;
 
     // Degree and negation words, and 也/还/都: an opinion starts at the first of them (物流[太慢], 包装[还压坏了]).
     private static readonly string[] OpinionStarts =
@@ -93,6 +99,8 @@ public static class TextAnalyzer
         private int[] _alone = [];
         private readonly List<(int Start, int End, int Without)> _evidence = [];
         private List<(int Start, int End)>[] _mentions = [];
+        private List<Opinion> _opinions = [];
+        private int[] _opinionAt = [];
         private int _predictions;
 
         /// <summary>The first pass: each clause alone (a one-clause text is its own clause, read whole).</summary>
@@ -106,8 +114,29 @@ public static class TextAnalyzer
             if (units.Count == 1) plan._whole = plan._alone[0];
             plan._mentions = new List<(int Start, int End)>[aspects.Count];
             for (int a = 0; a < aspects.Count; a++) plan._mentions[a] = FindMentions(text, aspects[a]);
+            plan.AddOpinions(probes);
             plan._predictions = probes.Count - first;
             return plan;
+        }
+
+        /// <summary>
+        /// Each mention's opinion, classified alone: one prediction per distinct span, none where the span is its
+        /// clause as classified already, and none beyond <see cref="MaxOpinions"/> (those take their clause's).
+        /// </summary>
+        private void AddOpinions(List<string> probes)
+        {
+            _opinions = OpinionSpans.Find(_text, _units, _mentions);
+            _opinionAt = new int[_opinions.Count];
+            var asked = new Dictionary<string, int>();
+            for (int o = 0; o < _opinions.Count; o++)
+            {
+                var opinion = _opinions[o];
+                var span = _text[opinion.Start..opinion.End];
+                string clause = _units.Count == 1 ? _text : ClauseText(_text, _units[opinion.Unit]);
+                if (span == clause || (!asked.ContainsKey(span) && asked.Count == MaxOpinions)) _opinionAt[o] = _alone[opinion.Unit];
+                else if (asked.TryGetValue(span, out int at)) _opinionAt[o] = at;
+                else _opinionAt[o] = asked[span] = Add(probes, span);
+            }
         }
 
         /// <summary>
@@ -155,7 +184,7 @@ public static class TextAnalyzer
             evidence.Sort((a, b) => Math.Abs(b.Weight).CompareTo(Math.Abs(a.Weight)));
 
             var verdicts = new AspectVerdict[aspects.Count];
-            for (int a = 0; a < aspects.Count; a++) verdicts[a] = AspectOf(labels, aspects[a].Name, _mentions[a], sentences);
+            for (int a = 0; a < aspects.Count; a++) verdicts[a] = AspectOf(labels, a, aspects[a].Name, results);
             return new TextAnalysis(_text, whole, verdict, contrast, sentences, evidence, verdicts, _predictions, Mixed(sentences));
         }
 
@@ -190,24 +219,44 @@ public static class TextAnalyzer
             return (new Verdict(labels, mixed), true);
         }
 
-        /// <summary>The mean verdict of the clauses that mention the aspect.</summary>
-        private AspectVerdict AspectOf(LabelSet labels, string name, List<(int Start, int End)> mentions, SentenceVerdict[] sentences)
+        /// <summary>
+        /// The verdict of the aspect's strongest, latest opinion, weighed as <see cref="WindowCombiner"/> weighs a long
+        /// text's windows (<see cref="WindowCombiner.Sharpness"/> · strength (<see cref="Opinionated"/>) +
+        /// <see cref="WindowCombiner.Recency"/> · position among the aspect's opinions), so a clear judgement beats a
+        /// description and a later one an earlier one of like strength; a lukewarm opinion (<see cref="Lukewarm"/>) is Neutral. Its span is that opinion.
+        /// </summary>
+        private AspectVerdict AspectOf(LabelSet labels, int aspect, string name, SentimentResult[] results)
         {
-            var spans = new List<(int Start, int End)>();
-            float[]? sum = null;
-            for (int u = 0; u < _units.Count; u++)
+            var mine = Enumerable.Range(0, _opinions.Count).Where(o => _opinions[o].Aspect == aspect).ToList();
+            if (mine.Count == 0) return new AspectVerdict(name, null, []);
+            Verdict? best = null;
+            (int Start, int End) span = default;
+            double bestWeight = double.NegativeInfinity;
+            for (int i = 0; i < mine.Count; i++)
             {
-                var unit = _units[u];
-                if (!mentions.Exists(m => m.Start >= unit.Start && m.Start < unit.End)) continue;
-                spans.Add((unit.Start, unit.End));
-                var probabilities = sentences[u].Verdict.Probabilities;
-                sum ??= new float[probabilities.Count];
-                for (int c = 0; c < sum.Length; c++) sum[c] += probabilities[c];
+                var opinion = _opinions[mine[i]];
+                var probabilities = results[_opinionAt[mine[i]]].Probabilities;
+                var verdict = new Verdict(labels, Lukewarm.Ends(_text, opinion.Start, opinion.End) ? Lukewarm.Apply(labels, probabilities) : probabilities);
+                double position = mine.Count == 1 ? 0 : (double)i / (mine.Count - 1);
+                double weight = WindowCombiner.Sharpness * Opinionated(labels, probabilities) + WindowCombiner.Recency * position;
+                if (weight < bestWeight) continue;
+                (best, span, bestWeight) = (verdict, (opinion.Start, opinion.End), weight);
             }
-            if (sum is null) return new AspectVerdict(name, null, []);
-            for (int c = 0; c < sum.Length; c++) sum[c] /= spans.Count;
-            return new AspectVerdict(name, new Verdict(labels, sum), spans);
+            return new AspectVerdict(name, best, [span]);
         }
+    }
+
+    /// <summary>
+    /// How strongly a span judges, as the model reads it: its larger polar side's mass, so that a confident Neutral
+    /// (人均五十多, 价格一千五: facts) is weak and a lukewarm opinion keeps the strength the model gave it before
+    /// <see cref="Lukewarm"/> made it Neutral; for a label set without meaning, its top class above a uniform guess.
+    /// </summary>
+    private static float Opinionated(LabelSet labels, IReadOnlyList<float> probabilities)
+    {
+        var p = probabilities as float[] ?? [.. probabilities];
+        if (!labels.IsCanonical) return p[labels.SentimentHead.Top(p)] - 1f / labels.SentimentHead.Count;
+        var (positive, negative, _) = labels.SideSums(p);
+        return Math.Max(positive, negative);
     }
 
     /// <summary>

@@ -9,8 +9,8 @@ using ZhSentiment.Inference;
 namespace ZhSentiment.Cli;
 
 /// <summary>
-/// <c>zhsenti eval-aspects</c>: aspect mention precision/recall/F1 and aspect-polarity accuracy of <c>/v1/analyze</c>'s
-/// analysis on a file of labelled (text, aspect, polarity) triples, per preset and in total.
+/// <c>zhsenti eval-aspects</c>: aspect mention precision/recall/F1 and aspect-polarity accuracy (plain and balanced) of
+/// <c>/v1/analyze</c>'s analysis on a file of labelled (text, aspect, polarity) triples, per preset, per length band and in total.
 /// </summary>
 internal sealed class EvalAspectsCommand : Command
 {
@@ -20,7 +20,7 @@ internal sealed class EvalAspectsCommand : Command
     private readonly Option<bool> _errors = new("--errors") { Description = "List every missed, spurious or wrongly labelled aspect." };
     private readonly Option<bool> _json = new("--json") { Description = "Write the results as JSON." };
 
-    public EvalAspectsCommand() : base("eval-aspects", "Measure aspect analysis on labelled (text, aspect, polarity) triples: mention precision/recall/F1, aspect-polarity accuracy.")
+    public EvalAspectsCommand() : base("eval-aspects", "Measure aspect analysis on labelled (text, aspect, polarity) triples: mention precision/recall/F1, aspect-polarity accuracy and balanced accuracy, per preset and by text length.")
     {
         Options.Add(_data);
         _model = new ModelOptions(this);
@@ -39,6 +39,7 @@ internal sealed class EvalAspectsCommand : Command
 
         var total = new AspectEvaluation();
         var byPreset = new List<(string Preset, AspectEvaluation Evaluation)>();
+        var byLength = AspectEvaluation.LengthBands.Select(b => (Band: b.Name, Evaluation: new AspectEvaluation())).ToList();
         var mistakes = new List<(int Line, string Text, string Aspect, string Gold, string Predicted)>();
         foreach (var group in examples.GroupBy(e => e.Preset))
         {
@@ -52,6 +53,7 @@ internal sealed class EvalAspectsCommand : Command
                 var predicted = analyses[i].Aspects.Select(a => (a.Name, a.Verdict is { } v ? v.Label : null)).ToList();
                 evaluation.Add(items[i].Gold, predicted);
                 total.Add(items[i].Gold, predicted);
+                byLength.Single(b => b.Band == AspectEvaluation.LengthBand(items[i].Text)).Evaluation.Add(items[i].Gold, predicted);
                 foreach (var (name, label) in predicted)
                 {
                     var gold = items[i].Gold.GetValueOrDefault(name);
@@ -61,8 +63,9 @@ internal sealed class EvalAspectsCommand : Command
             byPreset.Add((preset.Name, evaluation));
         }
 
-        if (parse.GetValue(_json)) WriteJson(dataPath, engine.Info, byPreset, total, parse.GetValue(_errors) ? mistakes : []);
-        else WriteTables(dataPath, engine.Info, byPreset, total, parse.GetValue(_errors) ? mistakes : []);
+        byLength.RemoveAll(b => b.Evaluation.Texts == 0);
+        if (parse.GetValue(_json)) WriteJson(dataPath, engine.Info, byPreset, byLength, total, parse.GetValue(_errors) ? mistakes : []);
+        else WriteTables(dataPath, engine.Info, byPreset, byLength, total, parse.GetValue(_errors) ? mistakes : []);
         return 0;
     }
 
@@ -74,10 +77,13 @@ internal sealed class EvalAspectsCommand : Command
         ["mention_recall"] = e.Recall,
         ["mention_f1"] = e.F1,
         ["polarity_accuracy"] = e.PolarityAccuracy,
+        ["balanced_polarity_accuracy"] = e.BalancedPolarityAccuracy,
+        ["polarity_recall"] = new JsonObject([.. e.PolarityRecall.Select(r => KeyValuePair.Create(r.Key, (JsonNode?)r.Value))]),
         ["end_to_end_accuracy"] = e.EndToEndAccuracy,
     };
 
-    private static void WriteJson(string dataPath, ModelInfo info, List<(string Preset, AspectEvaluation Evaluation)> byPreset, AspectEvaluation total,
+    private static void WriteJson(string dataPath, ModelInfo info, List<(string Preset, AspectEvaluation Evaluation)> byPreset,
+        List<(string Band, AspectEvaluation Evaluation)> byLength, AspectEvaluation total,
         List<(int Line, string Text, string Aspect, string Gold, string Predicted)> mistakes)
     {
         // JsonObject rather than anonymous types: the release is Native AOT, where reflection-based serialization is unavailable.
@@ -85,6 +91,7 @@ internal sealed class EvalAspectsCommand : Command
         doc["data"] = dataPath;
         doc["model"] = info.Source;
         doc["presets"] = new JsonArray([.. byPreset.Select(p => { var o = Figures(p.Evaluation); o["preset"] = p.Preset; return o; })]);
+        doc["by_length"] = new JsonArray([.. byLength.Select(b => { var o = Figures(b.Evaluation); o["length"] = b.Band; return o; })]);
         doc["errors"] = new JsonArray([.. mistakes.Select(m => new JsonObject
         {
             ["line"] = m.Line, ["text"] = m.Text, ["aspect"] = m.Aspect, ["gold"] = m.Gold, ["predicted"] = m.Predicted,
@@ -92,18 +99,24 @@ internal sealed class EvalAspectsCommand : Command
         Console.WriteLine(doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
     }
 
-    private static void WriteTables(string dataPath, ModelInfo info, List<(string Preset, AspectEvaluation Evaluation)> byPreset, AspectEvaluation total,
+    private static void WriteTables(string dataPath, ModelInfo info, List<(string Preset, AspectEvaluation Evaluation)> byPreset,
+        List<(string Band, AspectEvaluation Evaluation)> byLength, AspectEvaluation total,
         List<(int Line, string Text, string Aspect, string Gold, string Predicted)> mistakes)
     {
         var console = AnsiConsole.Console;
         var inv = CultureInfo.InvariantCulture;
         console.MarkupLineInterpolated($"[bold]{info.Name}[/] ({info.Architecture}) on {dataPath}: {total.Texts} texts, {total.Triples} (text, aspect, polarity) triples");
-        console.MarkupLineInterpolated($"mention F1 [bold]{total.F1.ToString("F4", inv)}[/], aspect-polarity accuracy [bold]{total.PolarityAccuracy.ToString("P2", inv)}[/] (end to end, misses counting as wrong: {total.EndToEndAccuracy.ToString("P2", inv)})");
-        var table = new Table().AddColumns("preset", "texts", "triples", "mention P", "mention R", "mention F1", "polarity acc.", "end to end");
-        foreach (var (preset, e) in byPreset.Append(("all", total)))
-            table.AddRow(Markup.Escape(preset), e.Texts.ToString(inv), e.Triples.ToString(inv), e.Precision.ToString("F4", inv), e.Recall.ToString("F4", inv),
-                e.F1.ToString("F4", inv), e.PolarityAccuracy.ToString("P2", inv), e.EndToEndAccuracy.ToString("P2", inv));
-        console.Write(table);
+        console.MarkupLineInterpolated($"mention F1 [bold]{total.F1.ToString("F4", inv)}[/], aspect-polarity accuracy [bold]{total.PolarityAccuracy.ToString("P2", inv)}[/], balanced [bold]{total.BalancedPolarityAccuracy.ToString("P2", inv)}[/] (end to end, misses counting as wrong: {total.EndToEndAccuracy.ToString("P2", inv)})");
+        Table Figures(string first, IEnumerable<(string Name, AspectEvaluation Evaluation)> rows)
+        {
+            var table = new Table().AddColumns(first, "texts", "triples", "mention P", "mention R", "mention F1", "polarity acc.", "balanced", "end to end");
+            foreach (var (name, e) in rows)
+                table.AddRow(Markup.Escape(name), e.Texts.ToString(inv), e.Triples.ToString(inv), e.Precision.ToString("F4", inv), e.Recall.ToString("F4", inv),
+                    e.F1.ToString("F4", inv), e.PolarityAccuracy.ToString("P2", inv), e.BalancedPolarityAccuracy.ToString("P2", inv), e.EndToEndAccuracy.ToString("P2", inv));
+            return table;
+        }
+        console.Write(Figures("preset", byPreset.Append(("all", total))));
+        console.Write(Figures("characters", byLength));
         if (mistakes.Count == 0) return;
         var errors = new Table().AddColumns("line", "aspect", "gold", "predicted", "text");
         foreach (var m in mistakes)

@@ -42,7 +42,7 @@ public sealed record SentimentResponse([property: Description("The model's name.
 public sealed record AnalyzeRequest(
     [property: Description("One text. Give either `text` or `texts`.")] string? Text,
     [property: Description("Several texts, answered in order.")] string[]? Texts,
-    [property: Description("A preset's name (电商, 外卖, 酒店, 手机, 汽车, or ecommerce, food_delivery, hotel, phone, car; `/info` lists them) or a list of aspects, each a name or {\"name\": \"物流\", \"terms\": [\"快递\", \"发货\"]}.")] System.Text.Json.JsonElement? Aspects,
+    [property: Description("A preset's name (电商, 外卖, 酒店, 手机, 汽车, 餐厅, or ecommerce, food_delivery, hotel, phone, car, restaurant; `/info` lists them) or a list of aspects, each a name or {\"name\": \"物流\", \"terms\": [\"快递\", \"发货\"]}.")] System.Text.Json.JsonElement? Aspects,
     [property: Description("When set (0 to 1), verdicts whose top probability is below it are labelled `Neutral`.")] double? NeutralThreshold);
 
 [Description("A span of the text: offsets in UTF-16 code units, `end` exclusive.")]

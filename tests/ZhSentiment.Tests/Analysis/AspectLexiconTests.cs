@@ -5,15 +5,36 @@ namespace ZhSentiment.Tests.Analysis;
 public class AspectLexiconTests
 {
     [Fact]
-    public void ShipsTheFivePresetsWithTheirAliases()
+    public void ShipsTheSixPresetsWithTheirAliases()
     {
         var presets = AspectLexicon.LoadFolder(AspectLexicon.DefaultFolder);
         Assert.Equal(
-            [("汽车", "car"), ("电商", "ecommerce"), ("外卖", "food_delivery"), ("酒店", "hotel"), ("手机", "phone")],
+            [("汽车", "car"), ("电商", "ecommerce"), ("外卖", "food_delivery"), ("酒店", "hotel"), ("手机", "phone"), ("餐厅", "restaurant")],
             presets.Select(p => (p.Name, p.Alias!)));
         Assert.All(presets, p => Assert.True(p.Aspects.Count >= 6, $"{p.Name} has {p.Aspects.Count} aspects"));
         Assert.Same(AspectLexicon.Find(presets, "电商"), AspectLexicon.Find(presets, "ECommerce"));
         Assert.Null(AspectLexicon.Find(presets, "电影"));
+    }
+
+    [Fact]
+    public void TheRestaurantPresetCoversDineInReviews()
+    {
+        var presets = AspectLexicon.LoadFolder(AspectLexicon.DefaultFolder);
+        var restaurant = AspectLexicon.Find(presets, "Restaurant")!;
+        Assert.Same(AspectLexicon.Find(presets, "餐厅"), restaurant);
+        Assert.Equal(["位置", "排队", "服务", "上菜", "价格", "优惠", "环境", "噪音", "空间", "卫生", "分量", "口味", "摆盘", "推荐菜"],
+            restaurant.Aspects.Select(a => a.Name));
+
+        // Each aspect by a word a diner uses for it.
+        var found = restaurant.Aspects.ToDictionary(a => a.Name, a => a);
+        foreach (var (aspect, text) in new[]
+        {
+            ("位置", "出了地铁站走两分钟就到"), ("排队", "取号以后等位一个小时"), ("服务", "服务员很热情"), ("上菜", "上菜太慢了"),
+            ("价格", "人均八十，性价比高"), ("优惠", "团购券很划算"), ("环境", "装修很有格调"), ("噪音", "店里很吵"),
+            ("空间", "桌距太近，很拥挤"), ("卫生", "餐具不干净"), ("分量", "分量太少"), ("口味", "味道还凑合"),
+            ("摆盘", "摆盘很用心"), ("推荐菜", "招牌菜必点"),
+        })
+            Assert.NotEmpty(TextAnalyzer.FindMentions(text, found[aspect]));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using ZhSentiment.Inference;
 using ZhSentiment.Analysis;
 
 namespace ZhSentiment.Tests.Analysis;
@@ -102,20 +103,54 @@ public class TextAnalyzerTests
     }
 
     [Fact]
-    public async Task AspectsGetTheVerdictOfTheClausesThatMentionThem()
+    public async Task AnAspectTakesItsStrongestLatestOpinion()
     {
+        // 快递好 and 物流还是好 are as strong: the later counts. 价格差 is its own clause.
         const string text = "快递好，物流还是好，价格差";
         var analysis = await AnalyzeAsync(text);
 
         var logistics = analysis.Aspects[0];
         Assert.True(logistics.Mentioned);
-        Assert.Equal([(0, 3), (4, 9)], logistics.Spans);
-        float mean = (PolarityModel.Positive("快递好") + PolarityModel.Positive("物流还是好")) / 2;
-        Assert.Equal(mean, logistics.Verdict!.Probabilities[1], 5);
+        Assert.Equal([(4, 9)], logistics.Spans);
+        Assert.Equal(PolarityModel.Positive("物流还是好"), logistics.Verdict!.Probabilities[1], 5);
         Assert.Equal(0, analysis.Aspects[1].Verdict!.LabelIndex);
         Assert.False(analysis.Aspects[2].Mentioned);
         Assert.Null(analysis.Aspects[2].Verdict);
         Assert.Empty(analysis.Aspects[2].Spans);
+
+        // A clear judgement outweighs a later description: 快递好好好 beats 物流到了.
+        var stronger = await AnalyzeAsync("快递好好好，物流到了");
+        Assert.Equal("快递好好好", "快递好好好，物流到了"[stronger.Aspects[0].Spans[0].Start..stronger.Aspects[0].Spans[0].End]);
+    }
+
+    [Fact]
+    public async Task TwoAspectsInOneClauseGetTheirOwnVerdicts()
+    {
+        // One clause, two opinions: the whole clause is even (one 好, one 差), each aspect is not.
+        const string text = "物流很好价格差";
+        var analysis = await AnalyzeAsync(text);
+        Assert.Single(analysis.Sentences);
+        Assert.Equal(LabelSet.Positive, analysis.Aspects[0].Verdict!.Label);
+        Assert.Equal(LabelSet.Negative, analysis.Aspects[1].Verdict!.Label);
+        Assert.Equal(["物流很好", "价格差"], analysis.Aspects.Take(2).Select(a => text[a.Spans[0].Start..a.Spans[0].End]));
+        Assert.Equal(PolarityModel.Positive("物流很好"), analysis.Aspects[0].Verdict!.Probabilities[1], 5);
+        // The text (its own clause) and the two opinions in the first pass; one removal for the evidence in the second.
+        Assert.Equal(1 + 2 + 1, analysis.Predictions);
+    }
+
+    [Fact]
+    public async Task A_lukewarm_opinion_is_neutral_on_a_three_class_model()
+    {
+        // 物流还行 has no 好 or 差: the model splits it evenly; the rule makes it Neutral. 价格差 stays Negative.
+        using var engine = PolarityModel.Engine(neutral: true);
+        var analysis = (await TextAnalyzer.AnalyzeAsync(engine, ["物流还行就是慢，价格差"], Aspects, cancellationToken: TestContext.Current.CancellationToken))[0];
+        Assert.Equal(LabelSet.Neutral, analysis.Aspects[0].Verdict!.Label);
+        Assert.Equal("物流还行", "物流还行就是慢，价格差"[analysis.Aspects[0].Spans[0].Start..analysis.Aspects[0].Spans[0].End]);
+        Assert.Equal(LabelSet.Negative, analysis.Aspects[1].Verdict!.Label);
+
+        // A two-class model has no Neutral to give: its own verdict stands.
+        var binary = await AnalyzeAsync("物流还行");
+        Assert.NotEqual(LabelSet.Neutral, binary.Aspects[0].Verdict!.Label);
     }
 
     [Fact]
@@ -130,7 +165,8 @@ public class TextAnalyzerTests
     [Fact]
     public async Task TheCostIsBoundedForLongTexts()
     {
-        var text = string.Join("，", Enumerable.Range(0, 200).Select(i => i % 2 == 0 ? "物流很差" : "价格很好"));
+        // Every opinion differs (物流0很差, 价格1很好, …), so they fill MaxOpinions.
+        var text = string.Join("，", Enumerable.Range(0, 200).Select(i => i % 2 == 0 ? $"物流{i}很差" : $"价格{i}很好"));
         var analysis = await AnalyzeAsync(text);
 
         Assert.Equal(TextAnalyzer.MaxClauses, analysis.Sentences.Count);

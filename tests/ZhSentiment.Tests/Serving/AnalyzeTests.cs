@@ -60,7 +60,8 @@ public class AnalyzeTests(AnalyzeTests.Service fixture) : IClassFixture<AnalyzeT
         var logistics = aspects["物流"];
         Assert.Equal(["name", "mentioned", "label", "score", "evidence"], logistics.EnumerateObject().Select(p => p.Name));
         Assert.True(logistics.GetProperty("mentioned").GetBoolean());
-        Assert.Equal("但是物流慢", Assert.Single(logistics.GetProperty("evidence").EnumerateArray()).GetProperty("text").GetString());
+        // The aspect's own opinion, from its mention on: the contrast marker belongs to the clause.
+        Assert.Equal("物流慢", Assert.Single(logistics.GetProperty("evidence").EnumerateArray()).GetProperty("text").GetString());
         AssertSpansPointIntoTheText(text, logistics.GetProperty("evidence"));
         // Not mentioned: no label and no score.
         Assert.Equal(["name", "mentioned", "evidence"], aspects["客服"].EnumerateObject().Select(p => p.Name));
@@ -113,7 +114,7 @@ public class AnalyzeTests(AnalyzeTests.Service fixture) : IClassFixture<AnalyzeT
     {
         var info = await S.Client.GetFromJsonAsync<JsonElement>("/info", TestContext.Current.CancellationToken);
         var presets = info.GetProperty("aspect_presets").EnumerateArray().ToDictionary(p => p.GetProperty("alias").GetString()!);
-        Assert.Equal(["car", "ecommerce", "food_delivery", "hotel", "phone"], presets.Keys);
+        Assert.Equal(["car", "ecommerce", "food_delivery", "hotel", "phone", "restaurant"], presets.Keys);
         Assert.Equal("外卖", presets["food_delivery"].GetProperty("name").GetString());
         Assert.Contains("配送", presets["food_delivery"].GetProperty("aspects").EnumerateArray().Select(a => a.GetString()));
     }
