@@ -20,9 +20,15 @@ public sealed class EmotionLexicon
     private readonly byte[] _classes;
     private readonly int _mask;
 
-    private EmotionLexicon(int classes, IReadOnlyDictionary<uint, byte> entries)
+    // One bit per key of a word's first two characters (modulo their number): most positions of a text start no word,
+    // and one bit says so where three probes of the table would.
+    private const int PrefixBits = 1 << 18;
+    private readonly ulong[] _prefixes;
+
+    private EmotionLexicon(int classes, IReadOnlyDictionary<uint, byte> entries, ulong[] prefixes)
     {
         Classes = classes;
+        _prefixes = prefixes;
         Count = entries.Count;
         int capacity = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, entries.Count * 4));
         _keys = new uint[capacity];
@@ -42,6 +48,25 @@ public sealed class EmotionLexicon
 
     /// <summary>Words (distinct keys) in the lexicon.</summary>
     public int Count { get; }
+
+    /// <summary>
+    /// The class of the longest word (2–4 characters) that <paramref name="text"/> starts with, or −1: the featurizer's
+    /// question at each position.
+    /// </summary>
+    public int ClassAt(ReadOnlySpan<int> text)
+    {
+        if (text.Length < MinWord || !MayStart(Key(text[..MinWord]))) return -1;
+        for (int n = Math.Min(MaxWord, text.Length); n >= MinWord; n--)
+        {
+            int cls = ClassOf(text[..n]);
+            if (cls >= 0) return cls;
+        }
+        return -1;
+    }
+
+    private bool MayStart(uint prefixKey) => (_prefixes[(prefixKey & (PrefixBits - 1)) >> 6] & (1UL << (int)(prefixKey & 63))) != 0;
+
+    private static void MarkPrefix(ulong[] prefixes, uint prefixKey) => prefixes[(prefixKey & (PrefixBits - 1)) >> 6] |= 1UL << (int)(prefixKey & 63);
 
     /// <summary>The class of the word that is exactly <paramref name="codePoints"/>, or −1.</summary>
     public int ClassOf(ReadOnlySpan<int> codePoints)
@@ -80,6 +105,7 @@ public sealed class EmotionLexicon
         int wordColumn = Column(header, ["词语", "word"], 0), classColumn = Column(header, ["情感分类", "class"], 1);
         var names = new List<string>();
         var entries = new Dictionary<uint, byte>();
+        var prefixes = new ulong[PrefixBits / 64];
         var codePoints = new int[64];
         int line = 1;
         for (string? text; (text = reader.ReadLine()) is not null;)
@@ -92,6 +118,8 @@ public sealed class EmotionLexicon
             int length = NgramFeaturizer.Normalize(fields[wordColumn].Trim(), ref codePoints, foldTraditional);
             if (length is < MinWord or > MaxWord) continue;
             uint key = Key(codePoints.AsSpan(0, length));
+            // Marked even for a word whose key an earlier word holds: the text's word is then found, with that class.
+            MarkPrefix(prefixes, Key(codePoints.AsSpan(0, MinWord)));
             if (entries.ContainsKey(key)) continue;
             int cls = names.IndexOf(name);
             if (cls < 0)
@@ -104,7 +132,7 @@ public sealed class EmotionLexicon
         }
         if (entries.Count == 0) throw new InvalidDataException($"{path}: holds no word of {MinWord}–{MaxWord} characters with a class");
         classNames = names;
-        return new EmotionLexicon(names.Count, entries);
+        return new EmotionLexicon(names.Count, entries, prefixes);
     }
 
     private static int Column(string[] header, string[] names, int fallback)
@@ -113,7 +141,10 @@ public sealed class EmotionLexicon
         return i >= 0 ? i : fallback;
     }
 
-    /// <summary>Writes the keys and classes: "ZLEX", classes, count, then (key, class) in key order, little-endian.</summary>
+    /// <summary>
+    /// Writes "ZLEX", classes, count, the prefix bits (<c>PrefixBits / 8</c> bytes), then (key, class) in key order;
+    /// little-endian.
+    /// </summary>
     public void Save(string path)
     {
         using var stream = File.Create(path);
@@ -122,6 +153,11 @@ public sealed class EmotionLexicon
         BinaryPrimitives.WriteInt32LittleEndian(buffer[4..], Classes);
         BinaryPrimitives.WriteInt32LittleEndian(buffer[8..], Count);
         stream.Write(buffer);
+        foreach (ulong bits in _prefixes)
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(buffer, bits);
+            stream.Write(buffer[..8]);
+        }
         var slots = Enumerable.Range(0, _keys.Length).Where(i => _keys[i] != 0).OrderBy(i => _keys[i]);
         foreach (int i in slots)
         {
@@ -138,15 +174,18 @@ public sealed class EmotionLexicon
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new ModelFormatException(path, $"cannot be read: {e.Message}", e); }
         if (bytes.Length < 12 || BinaryPrimitives.ReadUInt32LittleEndian(bytes) != Magic) throw new ModelFormatException(path, "is not an emotion lexicon (ZLEX) file");
         int classes = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(4)), count = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(8));
-        if (classes is < 1 or > byte.MaxValue || count < 1 || bytes.Length != 12 + 5L * count)
+        const int header = 12 + PrefixBits / 8;
+        if (classes is < 1 or > byte.MaxValue || count < 1 || bytes.Length != header + 5L * count)
             throw new ModelFormatException(path, $"is damaged: {classes} classes and {count} words do not match its {bytes.Length} bytes");
+        var prefixes = new ulong[PrefixBits / 64];
+        for (int i = 0; i < prefixes.Length; i++) prefixes[i] = BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(12 + 8 * i));
         var entries = new Dictionary<uint, byte>(count);
         for (int i = 0; i < count; i++)
         {
-            var entry = bytes.AsSpan(12 + 5 * i, 5);
+            var entry = bytes.AsSpan(header + 5 * i, 5);
             uint key = BinaryPrimitives.ReadUInt32LittleEndian(entry);
             if (key == 0 || entry[4] >= classes || !entries.TryAdd(key, entry[4])) throw new ModelFormatException(path, $"is damaged at word {i}");
         }
-        return new EmotionLexicon(classes, entries);
+        return new EmotionLexicon(classes, entries, prefixes);
     }
 }

@@ -73,17 +73,7 @@ public sealed class NgramFeaturizer : ITextEncoder
                 ids.Add((int)(Mix(tagged, 16) % _buckets));
                 if (i + 1 < cps.Length) ids.Add((int)(Mix((tagged ^ (uint)cps[i + 1]) * 16777619, 17) % _buckets));
             }
-            if (_lexicon is not null)
-            {
-                // The longest word starting here.
-                for (int n = Math.Min(EmotionLexicon.MaxWord, cps.Length - i); n >= EmotionLexicon.MinWord; n--)
-                {
-                    int cls = _lexicon.ClassOf(cps.Slice(i, n));
-                    if (cls < 0) continue;
-                    ids.Add((int)_buckets + cls);
-                    break;
-                }
-            }
+            if (_lexicon is not null && _lexicon.ClassAt(cps[i..]) is >= 0 and var cls) ids.Add((int)_buckets + cls);
         }
     }
 
