@@ -10,6 +10,10 @@
 //       session creation, RSS after load, p50 latency of one 47-token row, throughput of 8×47 batches, RSS after
 //       the service's largest batch (20×400 tokens) and after 30 single rows following it
 //   ... -- ab MODEL --b [run flags]           interleaved latency A/B of the defaults against other session flags
+//   ... -- abm MODEL_A MODEL_B [run flags]     interleaved latency A/B of two models, one session each, same flags
+//   ... -- profile MODEL [--rows R] [--length L] [--runs N] [run flags]
+//       ORT's profiler over N runs of an R×L batch: kernel time per operator type (sum of its nodes' median
+//       times), share of the total
 //   ... -- agree DIR [--rows N]                 argmax agreement and logit error of the int8 models against fp32
 //   ... -- matmul [--threads N]                 fp32 GFLOP/s of ONNX Runtime's MatMul, [2048,768]×[768,3072]
 //
@@ -44,6 +48,7 @@ string outDir = Path.GetFullPath(Option("out", Path.Combine(Path.GetTempPath(), 
     ("fp32", BertGraphOptions.Float32),
     ("int8-uint8", BertGraphOptions.Int8 with { WeightScheme = Int8Weights.UInt8 }),
     ("int8-int7", BertGraphOptions.Int8 with { WeightScheme = Int8Weights.Int7 }),
+    ("int8-int8", BertGraphOptions.Int8 with { WeightScheme = Int8Weights.Int8 }),
 ];
 string ModelPath(string name) => Path.Combine(outDir, name, ModelCache.ModelFileName);
 
@@ -52,6 +57,8 @@ switch (verb)
     case "build": Build(); break;
     case "run": Run(args[1]); break;
     case "ab": AB(args[1]); break;
+    case "abm": ABModels(args[1], args[2]); break;
+    case "profile": Profile(args[1]); break;
     case "agree": Agree(int.Parse(Option("rows", "300"))); break;
     case "matmul": MatMulPeak(int.Parse(Option("threads", "0"))); break;
     case "all":
@@ -181,6 +188,74 @@ void AB(string model)
         double ratio = Median(tb.Zip(ta, (x, y) => x / y).ToArray());
         Console.WriteLine($"{rows}x{length}: A (defaults) p50 {Median(ta):F1} ms [{ta.Min():F1}..{ta.Max():F1}], B ({described}) p50 {Median(tb):F1} ms [{tb.Min():F1}..{tb.Max():F1}]; median of paired B/A {ratio:F3}");
     }
+}
+
+// Two models in one process, their runs interleaved: the same comparison as AB, for graphs built differently.
+void ABModels(string modelA, string modelB)
+{
+    var options = SessionOptionsFrom(args, out string described);
+    using var a = OnnxClassifier.Load(modelA, options);
+    using var b = OnnxClassifier.Load(modelB, options);
+    string Name(string model) => Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(model)))!;
+    var random = new Random(2);
+    var logits = new float[20 * a.LabelCount];
+    Console.WriteLine($"A {Name(modelA)}, B {Name(modelB)} [{described}]");
+    foreach (var (rows, length, runs) in new[] { (1, 56, 40), (4, 70, 16), (8, 64, 10), (1, 362, 4) })
+    {
+        var batch = Batch(random, rows, length);
+        a.Run(batch, logits);
+        b.Run(batch, logits);
+        var ta = new double[runs];
+        var tb = new double[runs];
+        for (int i = 0; i < runs; i++)
+        {
+            ta[i] = Times(1, () => a.Run(batch, logits))[0];
+            tb[i] = Times(1, () => b.Run(batch, logits))[0];
+        }
+        double ratio = Median(tb.Zip(ta, (x, y) => x / y).ToArray());
+        Console.WriteLine($"{rows}x{length}: A p50 {Median(ta):F1} ms [{ta.Min():F1}..{ta.Max():F1}], B p50 {Median(tb):F1} ms [{tb.Min():F1}..{tb.Max():F1}]; median of paired B/A {ratio:F3}");
+    }
+}
+
+// ORT's own profiler: kernel time per operator type (the *_kernel_time events), warm-up runs left out.
+void Profile(string model)
+{
+    int rows = int.Parse(Option("rows", "1")), length = int.Parse(Option("length", "56")), runs = int.Parse(Option("runs", "40"));
+    var options = SessionOptionsFrom(args, out string described);
+    string prefix = Path.Combine(outDir, $"profile-{Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(model)))}-{rows}x{length}");
+    Directory.CreateDirectory(outDir);
+    var configure = options.ConfigureSession;
+    var random = new Random(2);
+    var batch = Batch(random, rows, length);
+    var logits = new float[rows * 2];
+    using (var warm = OnnxClassifier.Load(model, options)) warm.Run(batch, logits);
+    double wall;
+    using (var classifier = OnnxClassifier.Load(model, options with
+    {
+        ConfigureSession = so =>
+        {
+            configure?.Invoke(so);
+            so.ProfileOutputPathPrefix = prefix; // read when profiling is switched on, so set first
+            so.EnableProfiling = true;
+        },
+    }))
+    {
+        for (int i = 0; i < 3; i++) classifier.Run(batch, logits);
+        wall = Times(runs, () => classifier.Run(batch, logits)).Sum();
+    } // the session writes its profile when it is disposed
+    string file = Directory.GetFiles(outDir, Path.GetFileName(prefix) + "*.json").OrderBy(File.GetLastWriteTimeUtc).Last();
+    using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file));
+    var kernels = json.RootElement.EnumerateArray()
+        .Where(e => e.GetProperty("cat").GetString() == "Node" && e.GetProperty("name").GetString()!.EndsWith("_kernel_time", StringComparison.Ordinal))
+        .Select(e => (Op: e.GetProperty("args").GetProperty("op_name").GetString()!, Node: e.GetProperty("name").GetString()!, Us: e.GetProperty("dur").GetDouble()))
+        .ToList();
+    // Per node the median of its timed runs (the first 3 are warm-up), so a run the machine's other work preempted
+    // does not count; per operator type the sum over its nodes.
+    var nodes = kernels.GroupBy(k => k.Node).Select(g => (g.First().Op, Us: Median(g.Skip(3).Select(k => k.Us).ToArray()))).ToList();
+    double total = nodes.Sum(n => n.Us);
+    Console.WriteLine($"{Path.GetFileName(file)} [{described}] {rows}x{length}, {runs} runs: wall {wall / runs:F2} ms/run (mean), kernels {total / 1000:F2} ms/run (sum of node medians)");
+    foreach (var op in nodes.GroupBy(n => n.Op).OrderByDescending(g => g.Sum(n => n.Us)))
+        Console.WriteLine($"  {op.Key,-28} {op.Sum(n => n.Us) / 1000,8:F3} ms {100 * op.Sum(n => n.Us) / total,6:F1} %  ({op.Count()} nodes)");
 }
 
 void Agree(int rows)
