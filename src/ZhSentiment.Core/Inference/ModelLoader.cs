@@ -48,7 +48,7 @@ public static class ModelLoader
         var cache = new ModelCache(options.CacheDirectory, warn);
         var source = cache.GetOrBuild(folder.Path, [folder.WeightsFile], config, int8 ? BertGraphOptions.Int8ForThisCpu : BertGraphOptions.Float32,
             () => CheckpointReader.Read(folder.WeightsFile));
-        var backend = OnnxClassifier.Load(source, sessionOptions with { MaxSequenceLength = config.MaxSequenceLength });
+        var backend = OnnxClassifier.Load(source, sessionOptions with { MaxSequenceLength = config.MaxSequenceLength, FusedByBuilder = true });
         return Engine(model, folder, config, tokenizer, backend, int8 ? "int8" : "none", source.Path, options);
     }
 

@@ -191,7 +191,7 @@ public sealed unsafe class OnnxClassifier : IClassifierBackend
         {
             IntraOpNumThreads = options.IntraOpThreads,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            GraphOptimizationLevel = options.FusedByBuilder ? GraphOptimizationLevel.ORT_ENABLE_BASIC : GraphOptimizationLevel.ORT_ENABLE_ALL,
             // ONNX Runtime's own stderr lines would duplicate the one-line ModelFormatException a bad model gets.
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
         };
