@@ -15,7 +15,7 @@
 //       ORT's profiler over N runs of an R×L batch: kernel time per operator type (sum of its nodes' median
 //       times), share of the total
 //   ... -- agree DIR [--rows N]                 argmax agreement and logit error of the int8 models against fp32
-//   ... -- matmul [--threads N]                 fp32 GFLOP/s of ONNX Runtime's MatMul, [2048,768]×[768,3072]
+//   ... -- matmul [--threads N]                 GFLOP/s of ORT's fp32 MatMul and int8 DynamicQuantizeMatMul, [2048,768]×[768,3072]
 //
 // Memory and start-up of the real service: tools/GraphBench/serve-memory.sh MODEL_DIR CACHE_DIR [serve flags].
 // Figures on the 2-core machine (BERT-base-shaped random checkpoint, 391 MB; a busy machine, so CPU seconds too):
@@ -333,26 +333,43 @@ void Agree(int rows)
     }
 }
 
+// The machine's matrix-product peaks as ORT reaches them: fp32 MatMul and int8 DynamicQuantizeMatMul (u8 activations
+// quantized per run, s8 weights) of [2048,768]x[768,3072], the largest of BERT-base's products at a full batch.
 void MatMulPeak(int threads)
 {
     const int m = 2048, k = 768, n = 3072;
-    var g = new OnnxGraph("matmul");
-    g.AddInput("a", OnnxDataType.Float, (long)m, (long)k);
     var random = new Random(4);
-    g.AddInitializer("b", Enumerable.Range(0, k * n).Select(_ => (float)random.NextDouble()).ToArray(), k, n);
-    g.AddNode("MatMul", ["a", "b"], ["y"]);
-    g.AddOutput("y", OnnxDataType.Float, (long)m, (long)n);
-    using var so = new SessionOptions { IntraOpNumThreads = threads };
-    using var session = new InferenceSession(OnnxModelWriter.ToBytes(g), so);
-    var a = new float[m * k];
-    var y = new float[m * n];
-    using var input = OrtValue.CreateTensorValueFromMemory(a, [m, k]);
-    using var output = OrtValue.CreateTensorValueFromMemory(y, [m, n]);
-    using var runOptions = new RunOptions();
-    void Once() => session.Run(runOptions, ["a"], [input], ["y"], [output]);
-    Once();
-    var times = Times(10, Once);
-    Console.WriteLine($"fp32 MatMul [{m},{k}]x[{k},{n}] on {(threads == 0 ? "default" : threads.ToString())} threads: p50 {Median(times):F1} ms = {2.0 * m * k * n / Median(times) / 1e6:F0} GFLOP/s (best {2.0 * m * k * n / times.Min() / 1e6:F0})");
+    foreach (bool int8 in new[] { false, true })
+    {
+        var g = new OnnxGraph("matmul");
+        g.AddInput("a", OnnxDataType.Float, (long)m, (long)k);
+        var weights = Enumerable.Range(0, k * n).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        if (int8)
+        {
+            var q = WeightQuantizer.Quantize(weights, k, n, CpuInt8.WeightScheme);
+            g.AddInitializer("b", OnnxDataType.Int8, [k, n], q.Data);
+            g.AddInitializer("scale", q.Scales, n);
+            g.AddInitializer("zero_point", OnnxDataType.Int8, [n], q.ZeroPoints);
+            g.AddNode("DynamicQuantizeMatMul", ["a", "b", "scale", "zero_point"], ["y"], "com.microsoft");
+        }
+        else
+        {
+            g.AddInitializer("b", weights, k, n);
+            g.AddNode("MatMul", ["a", "b"], ["y"]);
+        }
+        g.AddOutput("y", OnnxDataType.Float, (long)m, (long)n);
+        using var so = new SessionOptions { IntraOpNumThreads = threads };
+        using var session = new InferenceSession(OnnxModelWriter.ToBytes(g), so);
+        var a = Enumerable.Range(0, m * k).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        var y = new float[m * n];
+        using var input = OrtValue.CreateTensorValueFromMemory(a, [m, k]);
+        using var output = OrtValue.CreateTensorValueFromMemory(y, [m, n]);
+        using var runOptions = new RunOptions();
+        void Once() => session.Run(runOptions, ["a"], [input], ["y"], [output]);
+        Once();
+        var times = Times(10, Once);
+        Console.WriteLine($"{(int8 ? "int8 DynamicQuantizeMatMul" : "fp32 MatMul"),-27} [{m},{k}]x[{k},{n}] on {(threads == 0 ? "default" : threads.ToString())} threads: p50 {Median(times):F1} ms = {2.0 * m * k * n / Median(times) / 1e6:F0} G(FL)OP/s (best {2.0 * m * k * n / times.Min() / 1e6:F0})");
+    }
 }
 
 float[] RunOne(OnnxClassifier model, int[] row)
