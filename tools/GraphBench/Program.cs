@@ -2,7 +2,7 @@
 // 3072, vocab 21128) on random weights generated here, never saved outside the output folder.
 //
 //   dotnet run -c Release --project tools/GraphBench -- all [--out DIR]
-//       builds fp32 / int8 (uint8 weights) / int8 (7-bit signed weights) models into DIR, then measures each in a
+//       builds fp32 / int8 (uint8 weights) / int8 (7-bit signed weights) / int8 (full-range signed) models into DIR, then measures each in a
 //       fresh process, then int8-vs-fp32 agreement and the machine's fp32 MatMul peak.
 //   ... -- build [--out DIR]                    build and save the three models, timing each step
 //   ... -- run MODEL [--opt all|extended|basic|disable] [--arena on|off] [--pattern on|off] [--spin on|off] [--threads N]
