@@ -120,11 +120,12 @@ public sealed record AspectPresetInfo(string Name, string? Alias, IReadOnlyList<
 /// <param name="AspectPresets">The aspect presets <c>/v1/analyze</c> accepts.</param>
 /// <param name="Tasks">What the model answers: <c>sentiment</c>, <c>emotion</c>.</param>
 /// <param name="Emotions">The model's emotions, in its order; empty when it has none.</param>
+/// <param name="Int8Weights"><c>full-range</c> or <c>7-bit</c> int8 matrix weights; null when not int8.</param>
 public sealed record InfoResponse(
     string Name, string Source, string Architecture, IReadOnlyList<string> Labels, IReadOnlyList<string> ModelLabels,
     int MaxSequenceLength, string Quantization, string EngineVersion, string OnnxruntimeVersion, int MaxTextChars, int MaxBatchTexts,
     string LabelMapping, string LabelSource, string? GoodFor, string? Accuracy, IReadOnlyList<AspectPresetInfo> AspectPresets,
-    IReadOnlyList<string> Tasks, IReadOnlyList<string> Emotions);
+    IReadOnlyList<string> Tasks, IReadOnlyList<string> Emotions, string? Int8Weights = null);
 
 /// <summary>The text as the model sees it (<c>/tokenize</c>).</summary>
 /// <param name="Tokens">The tokens, special tokens included.</param>

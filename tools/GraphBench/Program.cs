@@ -2,7 +2,7 @@
 // 3072, vocab 21128) on random weights generated here, never saved outside the output folder.
 //
 //   dotnet run -c Release --project tools/GraphBench -- all [--out DIR]
-//       builds fp32 / int8 (uint8 weights) / int8 (7-bit signed weights) models into DIR, then measures each in a
+//       builds fp32 / int8 (uint8 weights) / int8 (7-bit signed weights) / int8 (full-range signed) models into DIR, then measures each in a
 //       fresh process, then int8-vs-fp32 agreement and the machine's fp32 MatMul peak.
 //   ... -- build [--out DIR]                    build and save the three models, timing each step
 //   ... -- run MODEL [--opt all|extended|basic|disable] [--arena on|off] [--pattern on|off] [--spin on|off] [--threads N]
@@ -10,8 +10,12 @@
 //       session creation, RSS after load, p50 latency of one 47-token row, throughput of 8×47 batches, RSS after
 //       the service's largest batch (20×400 tokens) and after 30 single rows following it
 //   ... -- ab MODEL --b [run flags]           interleaved latency A/B of the defaults against other session flags
+//   ... -- abm MODEL_A MODEL_B [run flags]     interleaved latency A/B of two models, one session each, same flags
+//   ... -- profile MODEL [--rows R] [--length L] [--runs N] [run flags]
+//       ORT's profiler over N runs of an R×L batch: kernel time per operator type (sum of its nodes' median
+//       times), share of the total
 //   ... -- agree DIR [--rows N]                 argmax agreement and logit error of the int8 models against fp32
-//   ... -- matmul [--threads N]                 fp32 GFLOP/s of ONNX Runtime's MatMul, [2048,768]×[768,3072]
+//   ... -- matmul [--threads N]                 GFLOP/s of ORT's fp32 MatMul and int8 DynamicQuantizeMatMul, [2048,768]×[768,3072]
 //
 // Memory and start-up of the real service: tools/GraphBench/serve-memory.sh MODEL_DIR CACHE_DIR [serve flags].
 // Figures on the 2-core machine (BERT-base-shaped random checkpoint, 391 MB; a busy machine, so CPU seconds too):
@@ -44,6 +48,7 @@ string outDir = Path.GetFullPath(Option("out", Path.Combine(Path.GetTempPath(), 
     ("fp32", BertGraphOptions.Float32),
     ("int8-uint8", BertGraphOptions.Int8 with { WeightScheme = Int8Weights.UInt8 }),
     ("int8-int7", BertGraphOptions.Int8 with { WeightScheme = Int8Weights.Int7 }),
+    ("int8-int8", BertGraphOptions.Int8 with { WeightScheme = Int8Weights.Int8 }),
 ];
 string ModelPath(string name) => Path.Combine(outDir, name, ModelCache.ModelFileName);
 
@@ -52,6 +57,9 @@ switch (verb)
     case "build": Build(); break;
     case "run": Run(args[1]); break;
     case "ab": AB(args[1]); break;
+    case "abm": ABModels(args[1], args[2]); break;
+    case "profile": Profile(args[1]); break;
+    case "norm": Norm(); break;
     case "agree": Agree(int.Parse(Option("rows", "300"))); break;
     case "matmul": MatMulPeak(int.Parse(Option("threads", "0"))); break;
     case "all":
@@ -106,6 +114,8 @@ OnnxClassifierOptions SessionOptionsFrom(string[] flags, out string described)
     return new OnnxClassifierOptions
     {
         IntraOpThreads = int.Parse(Flag("threads", "0")),
+        FusedByBuilder = true, // every model here is the builder's, as the service's cache holds
+
         ConfigureSession = so =>
         {
             if (opt != "default")
@@ -183,6 +193,123 @@ void AB(string model)
     }
 }
 
+// Two models in one process, their runs interleaved: the same comparison as AB, for graphs built differently.
+void ABModels(string modelA, string modelB)
+{
+    var options = SessionOptionsFrom(args, out string described);
+    using var a = OnnxClassifier.Load(modelA, options);
+    using var b = OnnxClassifier.Load(modelB, options);
+    string Name(string model) => Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(model)))!;
+    var random = new Random(2);
+    var logits = new float[20 * a.LabelCount];
+    Console.WriteLine($"A {Name(modelA)}, B {Name(modelB)} [{described}]");
+    foreach (var (rows, length, runs) in new[] { (1, 56, 40), (4, 70, 16), (8, 64, 10), (1, 362, 4) })
+    {
+        var batch = Batch(random, rows, length);
+        a.Run(batch, logits);
+        b.Run(batch, logits);
+        var ta = new double[runs];
+        var tb = new double[runs];
+        for (int i = 0; i < runs; i++)
+        {
+            ta[i] = Times(1, () => a.Run(batch, logits))[0];
+            tb[i] = Times(1, () => b.Run(batch, logits))[0];
+        }
+        double ratio = Median(tb.Zip(ta, (x, y) => x / y).ToArray());
+        Console.WriteLine($"{rows}x{length}: A p50 {Median(ta):F1} ms [{ta.Min():F1}..{ta.Max():F1}], B p50 {Median(tb):F1} ms [{tb.Min():F1}..{tb.Max():F1}]; median of paired B/A {ratio:F3}");
+    }
+}
+
+// ORT's own profiler: kernel time per operator type (the *_kernel_time events), warm-up runs left out.
+void Profile(string model)
+{
+    int rows = int.Parse(Option("rows", "1")), length = int.Parse(Option("length", "56")), runs = int.Parse(Option("runs", "40"));
+    var options = SessionOptionsFrom(args, out string described);
+    string prefix = Path.Combine(outDir, $"profile-{Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(model)))}-{rows}x{length}");
+    Directory.CreateDirectory(outDir);
+    var configure = options.ConfigureSession;
+    var random = new Random(2);
+    var batch = Batch(random, rows, length);
+    var logits = new float[rows * 2];
+    using (var warm = OnnxClassifier.Load(model, options)) warm.Run(batch, logits);
+    double wall;
+    using (var classifier = OnnxClassifier.Load(model, options with
+    {
+        ConfigureSession = so =>
+        {
+            configure?.Invoke(so);
+            so.ProfileOutputPathPrefix = prefix; // read when profiling is switched on, so set first
+            so.EnableProfiling = true;
+        },
+    }))
+    {
+        for (int i = 0; i < 3; i++) classifier.Run(batch, logits);
+        wall = Times(runs, () => classifier.Run(batch, logits)).Sum();
+    } // the session writes its profile when it is disposed
+    string file = Directory.GetFiles(outDir, Path.GetFileName(prefix) + "*.json").OrderBy(File.GetLastWriteTimeUtc).Last();
+    using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file));
+    var kernels = json.RootElement.EnumerateArray()
+        .Where(e => e.GetProperty("cat").GetString() == "Node" && e.GetProperty("name").GetString()!.EndsWith("_kernel_time", StringComparison.Ordinal))
+        .Select(e => (Op: e.GetProperty("args").GetProperty("op_name").GetString()!, Node: e.GetProperty("name").GetString()!, Us: e.GetProperty("dur").GetDouble()))
+        .ToList();
+    // Per node the median of its timed runs (the first 3 are warm-up), so a run the machine's other work preempted
+    // does not count; per operator type the sum over its nodes.
+    var nodes = kernels.GroupBy(k => k.Node).Select(g => (g.First().Op, Us: Median(g.Skip(3).Select(k => k.Us).ToArray()))).ToList();
+    double total = nodes.Sum(n => n.Us);
+    Console.WriteLine($"{Path.GetFileName(file)} [{described}] {rows}x{length}, {runs} runs: wall {wall / runs:F2} ms/run (mean), kernels {total / 1000:F2} ms/run (sum of node medians)");
+    foreach (var op in nodes.GroupBy(n => n.Op).OrderByDescending(g => g.Sum(n => n.Us)))
+        Console.WriteLine($"  {op.Key,-28} {op.Sum(n => n.Us) / 1000,8:F3} ms {100 * op.Sum(n => n.Us) / total,6:F1} %  ({op.Count()} nodes)");
+}
+
+// BERT-base's 25 residual LayerNorms on one 56-token row, as ORT runs them: SkipLayerNormalization (the builder's
+// graph), and Add + Add + LayerNormalization (opset 17) left unfused (ORT_ENABLE_BASIC), interleaved.
+void Norm()
+{
+    const int rows = 56, h = 768, nodes = 25;
+    var random = new Random(5);
+    float[] Vector(int n, float scale) => Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 2 - 1) * scale).ToArray();
+    byte[] Graph(bool fused)
+    {
+        var g = new OnnxGraph("norm");
+        g.AddInput("x", OnnxDataType.Float, (long)rows, (long)h);
+        g.AddInitializer("skip", Vector(rows * h, 1), rows, h);
+        string x = "x";
+        for (int i = 0; i < nodes; i++)
+        {
+            string gamma = g.AddInitializer($"gamma{i}", Vector(h, 1), h), beta = g.AddInitializer($"beta{i}", Vector(h, 0.1f), h), bias = g.AddInitializer($"bias{i}", Vector(h, 0.1f), h);
+            x = fused
+                ? g.AddNode("SkipLayerNormalization", [x, "skip", gamma, beta, bias], [$"y{i}"], "com.microsoft", OnnxAttribute.Float("epsilon", 1e-12f))
+                : g.AddNode("LayerNormalization", [g.AddNode("Add", [g.AddNode("Add", [x, "skip"], [$"s{i}"]), bias], [$"b{i}"]), gamma, beta], [$"y{i}"], "",
+                    OnnxAttribute.Float("epsilon", 1e-12f), OnnxAttribute.Int("axis", -1));
+        }
+        g.AddOutput(x, OnnxDataType.Float, (long)rows, (long)h);
+        return OnnxModelWriter.ToBytes(g);
+    }
+    InferenceSession Session(bool fused)
+    {
+        using var so = new SessionOptions { IntraOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_BASIC };
+        return new InferenceSession(Graph(fused), so);
+    }
+    using var skip = Session(true);
+    using var plain = Session(false);
+    var input = Vector(rows * h, 1);
+    var output = new float[rows * h];
+    using var x = OrtValue.CreateTensorValueFromMemory(input, [rows, h]);
+    using var y = OrtValue.CreateTensorValueFromMemory(output, [rows, h]);
+    using var runOptions = new RunOptions();
+    string outName(InferenceSession s) => s.OutputMetadata.Keys.First();
+    var ta = new double[60];
+    var tb = new double[60];
+    for (int i = 0; i < 62; i++)
+    {
+        double a = Times(1, () => skip.Run(runOptions, ["x"], [x], [outName(skip)], [y]))[0];
+        double b = Times(1, () => plain.Run(runOptions, ["x"], [x], [outName(plain)], [y]))[0];
+        if (i >= 2) (ta[i - 2], tb[i - 2]) = (a, b);
+    }
+    Console.WriteLine($"{nodes} residual LayerNorms of {rows}x{h}, 1 thread: SkipLayerNormalization p50 {Median(ta):F3} ms ({Median(ta) * 1e6 / (nodes * rows * h):F2} ns/element); " +
+        $"Add+Add+LayerNormalization p50 {Median(tb):F3} ms ({Median(tb) * 1e6 / (nodes * rows * h):F2} ns/element); median of paired B/A {Median(tb.Zip(ta, (p, q) => p / q).ToArray()):F3}");
+}
+
 void Agree(int rows)
 {
     var config = BaseConfig();
@@ -206,26 +333,43 @@ void Agree(int rows)
     }
 }
 
+// The machine's matrix-product peaks as ORT reaches them: fp32 MatMul and int8 DynamicQuantizeMatMul (u8 activations
+// quantized per run, s8 weights) of [2048,768]x[768,3072], the largest of BERT-base's products at a full batch.
 void MatMulPeak(int threads)
 {
     const int m = 2048, k = 768, n = 3072;
-    var g = new OnnxGraph("matmul");
-    g.AddInput("a", OnnxDataType.Float, (long)m, (long)k);
     var random = new Random(4);
-    g.AddInitializer("b", Enumerable.Range(0, k * n).Select(_ => (float)random.NextDouble()).ToArray(), k, n);
-    g.AddNode("MatMul", ["a", "b"], ["y"]);
-    g.AddOutput("y", OnnxDataType.Float, (long)m, (long)n);
-    using var so = new SessionOptions { IntraOpNumThreads = threads };
-    using var session = new InferenceSession(OnnxModelWriter.ToBytes(g), so);
-    var a = new float[m * k];
-    var y = new float[m * n];
-    using var input = OrtValue.CreateTensorValueFromMemory(a, [m, k]);
-    using var output = OrtValue.CreateTensorValueFromMemory(y, [m, n]);
-    using var runOptions = new RunOptions();
-    void Once() => session.Run(runOptions, ["a"], [input], ["y"], [output]);
-    Once();
-    var times = Times(10, Once);
-    Console.WriteLine($"fp32 MatMul [{m},{k}]x[{k},{n}] on {(threads == 0 ? "default" : threads.ToString())} threads: p50 {Median(times):F1} ms = {2.0 * m * k * n / Median(times) / 1e6:F0} GFLOP/s (best {2.0 * m * k * n / times.Min() / 1e6:F0})");
+    foreach (bool int8 in new[] { false, true })
+    {
+        var g = new OnnxGraph("matmul");
+        g.AddInput("a", OnnxDataType.Float, (long)m, (long)k);
+        var weights = Enumerable.Range(0, k * n).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        if (int8)
+        {
+            var q = WeightQuantizer.Quantize(weights, k, n, CpuInt8.WeightScheme);
+            g.AddInitializer("b", OnnxDataType.Int8, [k, n], q.Data);
+            g.AddInitializer("scale", q.Scales, n);
+            g.AddInitializer("zero_point", OnnxDataType.Int8, [n], q.ZeroPoints);
+            g.AddNode("DynamicQuantizeMatMul", ["a", "b", "scale", "zero_point"], ["y"], "com.microsoft");
+        }
+        else
+        {
+            g.AddInitializer("b", weights, k, n);
+            g.AddNode("MatMul", ["a", "b"], ["y"]);
+        }
+        g.AddOutput("y", OnnxDataType.Float, (long)m, (long)n);
+        using var so = new SessionOptions { IntraOpNumThreads = threads };
+        using var session = new InferenceSession(OnnxModelWriter.ToBytes(g), so);
+        var a = Enumerable.Range(0, m * k).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        var y = new float[m * n];
+        using var input = OrtValue.CreateTensorValueFromMemory(a, [m, k]);
+        using var output = OrtValue.CreateTensorValueFromMemory(y, [m, n]);
+        using var runOptions = new RunOptions();
+        void Once() => session.Run(runOptions, ["a"], [input], ["y"], [output]);
+        Once();
+        var times = Times(10, Once);
+        Console.WriteLine($"{(int8 ? "int8 DynamicQuantizeMatMul" : "fp32 MatMul"),-27} [{m},{k}]x[{k},{n}] on {(threads == 0 ? "default" : threads.ToString())} threads: p50 {Median(times):F1} ms = {2.0 * m * k * n / Median(times) / 1e6:F0} G(FL)OP/s (best {2.0 * m * k * n / times.Min() / 1e6:F0})");
+    }
 }
 
 float[] RunOne(OnnxClassifier model, int[] row)

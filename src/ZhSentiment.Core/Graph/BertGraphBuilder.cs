@@ -8,14 +8,14 @@ namespace ZhSentiment.Graph;
 /// Builds the ONNX graph of a BERT-family sequence classifier (BERT, StructBERT, ERNIE, DistilBERT, ELECTRA, ALBERT,
 /// XLM-RoBERTa: one
 /// post-LN encoder, told apart by names, embeddings and head; see <see cref="BertWeightNames"/>) from its weights, with ONNX Runtime's fused CPU operators:
-/// EmbedLayerNormalization, Attention (one [H, 3H] QKV projection), SkipLayerNormalization (residual + bias +
-/// LayerNorm) and BiasGelu (exact erf GELU). Inputs <c>input_ids</c>, <c>attention_mask</c>, <c>token_type_ids</c>
+/// EmbedLayerNormalization, Attention (one [H, 3H] QKV projection) and BiasGelu (exact erf GELU); residual + bias +
+/// LayerNorm is Add, Add and ONNX's LayerNormalization (see <c>SkipLayerNorm</c>). Inputs <c>input_ids</c>, <c>attention_mask</c>, <c>token_type_ids</c>
 /// (int32 <c>[batch, sequence]</c>); output <c>logits</c> (float <c>[batch, labels]</c>).
 /// </summary>
 public static class BertGraphBuilder
 {
     /// <summary>Changes whenever the graph built from the same weights changes (part of the cache key).</summary>
-    public const string Version = "2";
+    public const string Version = "3";
 
     /// <summary>Metadata key holding the longest sequence the graph accepts.</summary>
     public const string MaxSequenceLengthKey = "max_sequence_length";
@@ -97,7 +97,7 @@ public static class BertGraphBuilder
     /// <summary>
     /// MegatronBERT's pre-LN layers (transformers' modeling_megatron_bert): <c>x += attention(LN(x))</c>, then
     /// <c>x += ffn(LN(x))</c>, a final LayerNorm after the last layer, and no LayerNorm on the embeddings. Each
-    /// SkipLayerNormalization adds the residual and normalises for the next block, and hands the sum on as the residual.
+    /// residual LayerNorm adds the residual and normalises for the next block, and hands the sum on as the residual.
     /// </summary>
     private static string PreLayerNormEncoder(BertConfig config, BertWeights w, Builder b, OnnxAttribute epsilon)
     {
@@ -135,7 +135,7 @@ public static class BertGraphBuilder
         /// Word + position + token-type embeddings and their LayerNorm. In float32, ORT's fused
         /// EmbedLayerNormalization. When quantizing, the word table (nearly all of what would otherwise stay float) is
         /// stored as int8 rows with a scale each and dequantized after the Gather, so only the rows a batch uses
-        /// become float; the sum and LayerNorm are one SkipLayerNormalization.
+        /// become float; then the sum and its LayerNorm.
         /// </summary>
         public string Embeddings(BertConfig config, BertWeights w, OnnxAttribute epsilon)
         {
@@ -160,7 +160,8 @@ public static class BertGraphBuilder
                     "input_ids", "token_type_ids",
                     Graph.AddInitializer("word_embeddings", words, config.VocabSize, h), positions, tokenTypes, gamma, beta,
                 ], ["embeddings", "embeddings_mask_index"], Ms, epsilon); // ORT's shape inference requires the (unused) mask_index output.
-            return Graph.AddNode("SkipLayerNormalization", [WordVectors(config, words, h), OtherVectors(config, positions, tokenTypes), gamma, beta], ["embeddings"], Ms, epsilon);
+            string sum = Graph.AddNode("Add", [WordVectors(config, words, h), OtherVectors(config, positions, tokenTypes)], ["embeddings_sum"]);
+            return Graph.AddNode("LayerNormalization", [sum, gamma, beta], ["embeddings"], "", epsilon, OnnxAttribute.Int("axis", -1));
         }
 
         /// <summary>MegatronBERT's embeddings: the plain sum (the residual stream) and its LayerNorm by <paramref name="firstLayerNorm"/>.</summary>
@@ -261,24 +262,28 @@ public static class BertGraphBuilder
         }
 
         /// <summary>
-        /// <c>LN(input + skip + bias)</c> with the LayerNorm <paramref name="layerNorm"/> (<c>.weight</c>/<c>.bias</c>), and
-        /// the sum itself (SkipLayerNormalization's fourth output).
+        /// <c>LN(input + bias + skip)</c> with the LayerNorm <paramref name="layerNorm"/> (<c>.weight</c>/<c>.bias</c>), and
+        /// the sum itself. Two Adds and ONNX's LayerNormalization, not ORT's fused SkipLayerNormalization: its CPU
+        /// kernel takes 5.5 times as long for the same work (6.3 against 1.1 ns per element, tools/GraphBench
+        /// <c>norm</c>); so the session runs without ORT's extended fusions, which would fuse them back
+        /// (<see cref="Inference.OnnxClassifierOptions.FusedByBuilder"/>).
         /// </summary>
         public (string Normed, string Sum) SkipLayerNorm(string name, string input, string skip, BertWeights w, string layerNorm,
             string? bias, int h, OnnxAttribute epsilon)
         {
-            List<string> inputs =
+            string biased = bias is null ? input
+                : Graph.AddNode("Add", [input, Graph.AddInitializer(name + "_bias", w.Backbone(bias, h), h)], [name + "_biased"]);
+            string sum = Graph.AddNode("Add", [biased, skip], [name + "_sum"]);
+            Graph.AddNode("LayerNormalization",
             [
-                input, skip,
+                sum,
                 Graph.AddInitializer(name + "_gamma", w.Backbone(layerNorm + ".weight", h), h),
                 Graph.AddInitializer(name + "_beta", w.Backbone(layerNorm + ".bias", h), h),
-            ];
-            if (bias is not null) inputs.Add(Graph.AddInitializer(name + "_bias", w.Backbone(bias, h), h));
-            Graph.AddNode("SkipLayerNormalization", [.. inputs], [name, name + "_mean", name + "_inv_std", name + "_sum"], Ms, epsilon);
-            return (name, name + "_sum");
+            ], [name], "", epsilon, OnnxAttribute.Int("axis", -1));
+            return (name, sum);
         }
 
-        /// <summary>The feed-forward block of layer <paramref name="p"/> without its output bias (which the next SkipLayerNormalization adds).</summary>
+        /// <summary>The feed-forward block of layer <paramref name="p"/> without its output bias (which the next residual LayerNorm adds).</summary>
         public string FeedForward(BertConfig config, BertWeights w, string n, string p, string input)
         {
             int h = config.HiddenSize, inter = config.IntermediateSize;

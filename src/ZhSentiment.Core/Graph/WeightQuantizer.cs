@@ -4,11 +4,17 @@ namespace ZhSentiment.Graph;
 internal enum Int8Weights
 {
     /// <summary>
-    /// Signed, symmetric, 7 bits (−63…63), the default. ORT's u8·s8 kernels on x86 CPUs without VNNI add pairs of
+    /// Signed, symmetric, 7 bits (−63…63), for x86 CPUs without VNNI: ORT's u8·s8 kernels there add pairs of
     /// u8×s8 products in 16 bits with saturation: 2·255·63 fits, 2·255·127 (full-range s8) does not. u8·s8 is also
     /// the fast kernel family, with and without VNNI.
     /// </summary>
     Int7,
+
+    /// <summary>
+    /// Signed, symmetric, full range (−127…127): twice the resolution of <see cref="Int7"/>, exact only where ORT's
+    /// u8·s8 kernels accumulate in 32 bits (VNNI's vpdpbusd), so chosen only on such CPUs (<see cref="CpuInt8"/>).
+    /// </summary>
+    Int8,
 
     /// <summary>
     /// Unsigned, asymmetric per column (scale and zero point): one bit more precise, but ORT's u8·u8 kernels
@@ -41,7 +47,7 @@ internal static class WeightQuantizer
         var scales = new float[n];
         var zeroPoints = new byte[n];
         var q = new byte[k * n];
-        const int limit = 63;
+        int limit = scheme == Int8Weights.Int8 ? 127 : 63;
         for (int c = 0; c < n; c++)
         {
             if (scheme == Int8Weights.UInt8)

@@ -31,6 +31,7 @@ public static class ModelConverter
             throw new IOException($"{outputDir}: already exists and is not empty; choose a new folder");
 
         var config = folder.ReadBertConfig();
+        // A converted folder may be served on another CPU: 7-bit weights, exact on all of them.
         var options = int8 ? BertGraphOptions.Int8 : BertGraphOptions.Float32;
         var graph = BertGraphBuilder.Build(config, CheckpointReader.Read(folder.WeightsFile), options, folder.WeightsFile);
 

@@ -22,6 +22,12 @@ public sealed record ModelInfo
     public string Quantization { get; init; } = "none";
 
     /// <summary>
+    /// How an int8 graph built here stores its matrix weights: <c>full-range</c> (−127…127, chosen where this CPU's
+    /// int8 kernels add products in 32 bits: VNNI) or <c>7-bit</c> (−63…63, exact everywhere); null otherwise.
+    /// </summary>
+    public string? Int8Weights { get; init; }
+
+    /// <summary>
     /// True when this project built the graph from the checkpoint and config.json, having checked their shapes against
     /// each other (so every window up to <see cref="MaxSequenceLength"/> runs); false for graphs made elsewhere.
     /// </summary>

@@ -46,9 +46,9 @@ public static class ModelLoader
         var config = folder.ReadBertConfig();
         var tokenizer = LoadTokenizer(folder, config);
         var cache = new ModelCache(options.CacheDirectory, warn);
-        var source = cache.GetOrBuild(folder.Path, [folder.WeightsFile], config, int8 ? BertGraphOptions.Int8 : BertGraphOptions.Float32,
+        var source = cache.GetOrBuild(folder.Path, [folder.WeightsFile], config, int8 ? BertGraphOptions.Int8ForThisCpu : BertGraphOptions.Float32,
             () => CheckpointReader.Read(folder.WeightsFile));
-        var backend = OnnxClassifier.Load(source, sessionOptions with { MaxSequenceLength = config.MaxSequenceLength });
+        var backend = OnnxClassifier.Load(source, sessionOptions with { MaxSequenceLength = config.MaxSequenceLength, FusedByBuilder = true });
         return Engine(model, folder, config, tokenizer, backend, int8 ? "int8" : "none", source.Path, options);
     }
 
@@ -91,6 +91,7 @@ public static class ModelLoader
                 // ModelScope's pipeline cuts at its preprocessor's max_length, which may be below the model's positions.
                 MaxSequenceLength = Math.Min(backend.MaxSequenceLength, folder.Configuration?.MaxLength ?? int.MaxValue),
                 Quantization = quantization,
+                Int8Weights = backend.Int8Weights,
                 OnnxPath = onnxPath,
                 BuiltFromCheckpoint = folder.Kind == ModelFolderKind.Checkpoint,
             };

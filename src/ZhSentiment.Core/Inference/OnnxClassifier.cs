@@ -72,8 +72,12 @@ public sealed unsafe class OnnxClassifier : IClassifierBackend
             LabelCount = outMeta.Dimensions[1];
 
             // Graphs built here record their build options; an int8 one says so (an external export is taken as float).
-            Quantization = session.ModelMetadata.CustomMetadataMap.TryGetValue(BertGraphBuilder.BuilderKey, out var built)
-                && built.Contains("int8", StringComparison.Ordinal) ? "int8" : "none";
+            string built = session.ModelMetadata.CustomMetadataMap.GetValueOrDefault(BertGraphBuilder.BuilderKey, "");
+            var scheme = BertGraphOptions.WeightSchemeOf(built[(built.IndexOf('/') + 1)..]);
+            if (scheme == Graph.Int8Weights.Int8 && !CpuInt8.FullRangeIsExact)
+                throw new ModelFormatException(source, "holds full-range int8 weights, which this CPU's int8 kernels (no VNNI) multiply with 16-bit saturation and would answer wrongly; convert the checkpoint again on this machine (7-bit weights)");
+            Quantization = built.Contains("int8", StringComparison.Ordinal) ? "int8" : "none";
+            Int8Weights = scheme switch { Graph.Int8Weights.Int8 => "full-range", Graph.Int8Weights.Int7 => "7-bit", Graph.Int8Weights.UInt8 => "uint8", _ => null };
 
             MaxSequenceLength = options.MaxSequenceLength
                 ?? (session.ModelMetadata.CustomMetadataMap.TryGetValue(BertGraphBuilder.MaxSequenceLengthKey, out var max)
@@ -94,6 +98,9 @@ public sealed unsafe class OnnxClassifier : IClassifierBackend
 
     /// <summary><c>int8</c> for a graph this project built with quantization, else <c>none</c>.</summary>
     public string Quantization { get; }
+
+    /// <summary>The int8 weight scheme recorded in a graph built here (<see cref="ModelInfo.Int8Weights"/>); null for float.</summary>
+    public string? Int8Weights { get; }
 
     /// <summary>Opens an ONNX model file (its external weights, if any, beside it).</summary>
     public static OnnxClassifier Load(string path, OnnxClassifierOptions? options = null)
@@ -184,7 +191,7 @@ public sealed unsafe class OnnxClassifier : IClassifierBackend
         {
             IntraOpNumThreads = options.IntraOpThreads,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            GraphOptimizationLevel = options.FusedByBuilder ? GraphOptimizationLevel.ORT_ENABLE_BASIC : GraphOptimizationLevel.ORT_ENABLE_ALL,
             // ONNX Runtime's own stderr lines would duplicate the one-line ModelFormatException a bad model gets.
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
         };

@@ -116,6 +116,7 @@ public sealed record InfoResponse(
     [property: Description("The model's own labels (id2label), in order.")] string[] ModelLabels,
     [property: Description("Longest model window in tokens, special tokens included.")] int MaxSequenceLength,
     [property: Description("`none` or `int8`.")] string Quantization,
+    [property: Description("How int8 matrix weights are stored: `full-range` (−127…127, where this CPU's int8 kernels add products in 32 bits: VNNI) or `7-bit` (−63…63, exact on every CPU); null when not int8.")] string? Int8Weights,
     string EngineVersion,
     string OnnxruntimeVersion,
     [property: Description("Longest accepted text in characters (UTF-16 code units).")] int MaxTextChars,

@@ -32,7 +32,7 @@ internal static class InfoEndpoints
         return TypedResults.Ok(new InfoResponse(
             info.Name, info.Source, info.Architecture,
             [.. engine.Labels.Names], [.. engine.Labels.ModelLabels],
-            info.MaxSequenceLength, info.Quantization, ModelInfo.EngineVersion, ModelInfo.OnnxRuntimeVersion,
+            info.MaxSequenceLength, info.Quantization, info.Int8Weights, ModelInfo.EngineVersion, ModelInfo.OnnxRuntimeVersion,
             options.Value.MaxTextChars, options.Value.MaxBatchTexts, engine.Labels.Mapping, engine.Labels.Source, lease.Model!.Card.GoodFor, lease.Model.Card.Accuracy, presets.Describe(),
             [.. engine.Labels.Tasks], [.. engine.Labels.Emotions(new float[engine.Labels.Count]).Select(e => e.Label)], ModelsEndpoints.Describe(models, options.Value)));
     }

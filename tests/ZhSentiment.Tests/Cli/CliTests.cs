@@ -89,7 +89,11 @@ public sealed class CliTests : IDisposable
         Assert.Equal(quantize, converted.Info.Quantization);
         var a = original.Predict(texts);
         var b = converted.Predict(texts);
-        for (int i = 0; i < texts.Length; i++) Assert.Equal(a[i].Logits, b[i].Logits, (x, y) => Math.Abs(x - y) < 1e-5);
+        // A converted folder may be served on another CPU, so its int8 weights are 7-bit everywhere; the cache's are
+        // full-range where this CPU has VNNI, and then the two agree only to quantization's precision.
+        bool sameWeights = converted.Info.Int8Weights == original.Info.Int8Weights;
+        Assert.Equal(quantize == "int8" ? "7-bit" : null, converted.Info.Int8Weights);
+        for (int i = 0; i < texts.Length; i++) Assert.Equal(a[i].Logits, b[i].Logits, (x, y) => Math.Abs(x - y) < (sameWeights ? 1e-5 : 0.1));
 
         var again = await Zhsenti.RunAsync(null, "convert", "--model", Model, "--output", output);
         Assert.Equal(1, again.ExitCode);

@@ -9,6 +9,7 @@ public class Int8QuantizationTests
     [Theory]
     [InlineData((int)Int8Weights.UInt8)]
     [InlineData((int)Int8Weights.Int7)]
+    [InlineData((int)Int8Weights.Int8)]
     public void QuantizedColumnsReconstructTheWeights(int schemeValue)
     {
         var scheme = (Int8Weights)schemeValue;
@@ -26,25 +27,73 @@ public class Int8QuantizationTests
                 int value = q.Signed ? (sbyte)q.Data[r * n + c] : q.Data[r * n + c];
                 float restored = (value - (q.Signed ? 0 : q.ZeroPoints[c])) * q.Scales[c];
                 Assert.True(Math.Abs(restored - w[r * n + c]) <= q.Scales[c] / 2 + 1e-6, $"[{r},{c}]: {restored} vs {w[r * n + c]}");
-                if (scheme == Int8Weights.Int7) Assert.InRange(value, -63, 63);
+                Assert.InRange(value, scheme == Int8Weights.Int7 ? -63 : -127, scheme == Int8Weights.Int7 ? 63 : 255);
             }
+        if (scheme == Int8Weights.Int8) Assert.Equal(127, q.Data.Max(b => Math.Abs((int)(sbyte)b)));
     }
 
     /// <summary>
     /// All-positive activations quantize to 255, and weights at the top of their range make every pair of
     /// u8×s8 products exceed int16 if the weights used the full signed range: the 16-bit kernels ORT uses on
-    /// x86 CPUs without VNNI would saturate and return a wrong product. The scheme the builder uses must not.
+    /// x86 CPUs without VNNI would saturate and return a wrong product. Neither the portable scheme
+    /// (<see cref="BertGraphOptions.Int8"/>) nor the one chosen for this CPU may.
     /// </summary>
     [Fact]
     public void TheBuildersInt8MatMulIsExactWhereFullRangeSignedWeightsWouldSaturate()
+    {
+        AssertExact(BertGraphOptions.Int8.WeightScheme);
+        AssertExact(BertGraphOptions.Int8ForThisCpu.WeightScheme);
+    }
+
+    /// <summary>The probe's verdict is the CPU's: 32-bit int8 accumulation where it has VNNI (or AMX), none elsewhere.</summary>
+    [Fact]
+    public void FullRangeWeightsAreChosenExactlyWhereTheCpuHasVnni()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux() && System.Runtime.Intrinsics.X86.X86Base.IsSupported, "reads x86 flags from /proc/cpuinfo");
+        var flags = File.ReadLines("/proc/cpuinfo").First(l => l.StartsWith("flags", StringComparison.Ordinal)).Split(' ');
+        bool vnni = flags.Contains("avx512_vnni") || flags.Contains("avx_vnni") || flags.Contains("amx_int8");
+        Assert.Equal(vnni, CpuInt8.FullRangeIsExact);
+        Assert.Equal(vnni ? Int8Weights.Int8 : Int8Weights.Int7, BertGraphOptions.Int8ForThisCpu.WeightScheme);
+        Assert.Equal(Int8Weights.Int7, BertGraphOptions.Int8.WeightScheme);
+    }
+
+    /// <summary>
+    /// The scheme is part of the cache key and of the model's metadata, so a cache entry built on one kind of CPU is
+    /// never taken for the other's; a full-range model refuses to load where it would saturate.
+    /// </summary>
+    [Fact]
+    public void TheWeightSchemeIsRecordedInTheModelAndTheCacheKey()
+    {
+        var fullRange = BertGraphOptions.Int8 with { WeightScheme = Int8Weights.Int8 };
+        Assert.NotEqual(BertGraphOptions.Int8.Describe(), fullRange.Describe());
+        Assert.Equal(Int8Weights.Int8, BertGraphOptions.WeightSchemeOf(fullRange.Describe()));
+        Assert.Equal(Int8Weights.Int7, BertGraphOptions.WeightSchemeOf(BertGraphOptions.Int8.Describe()));
+        Assert.Null(BertGraphOptions.WeightSchemeOf(BertGraphOptions.Float32.Describe()));
+
+        var config = RandomBert.Config(32, 2, 64, 1, vocab: 100, labels: 2);
+        var weights = RandomBert.Weights(config, seed: 2, attentionGain: 1);
+        using (var portable = BertGraphBuilderTests.Session(config, weights, BertGraphOptions.Int8))
+            Assert.Equal("7-bit", portable.Int8Weights);
+        if (CpuInt8.FullRangeIsExact)
+        {
+            using var full = BertGraphBuilderTests.Session(config, weights, fullRange);
+            Assert.Equal(("int8", "full-range"), (full.Quantization, full.Int8Weights));
+        }
+        else
+        {
+            var e = Assert.Throws<ModelFormatException>(() => BertGraphBuilderTests.Session(config, weights, fullRange));
+            Assert.Contains("full-range int8 weights", e.Message);
+        }
+    }
+
+    private static void AssertExact(Int8Weights scheme)
     {
         int m = 8, k = 256, n = 16;
         var weights = new float[k * n];
         for (int r = 0; r < k; r++)
             for (int c = 0; c < n; c++)
                 weights[r * n + c] = c % 2 == 0 ? 0.5f : -0.5f;
-        var q = WeightQuantizer.Quantize(weights, k, n, BertGraphOptions.Int8.WeightScheme);
-        if (q.Signed) Assert.InRange(q.Data.Max(b => Math.Abs((int)(sbyte)b)), 0, 64);
+        var q = WeightQuantizer.Quantize(weights, k, n, scheme);
 
         var g = new OnnxGraph("matmul");
         g.AddInput("a", OnnxDataType.Float, "m", (long)k);
@@ -68,13 +117,15 @@ public class Int8QuantizationTests
     /// Random weights at unit gain (each layer keeps activations of order one, as trained BERT layers do); sharper
     /// random attention than trained models have makes quantization errors flip more near-ties.
     /// </summary>
-    [Fact]
-    public void Int8ModelAgreesWithFloat32OnTheArgmax()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Int8ModelAgreesWithFloat32OnTheArgmax(bool forThisCpu)
     {
         var config = RandomBert.Config(64, 4, 128, 2, vocab: 200, labels: 2);
         var weights = RandomBert.Weights(config, seed: 21, attentionGain: 1);
         using var fp32 = BertGraphBuilderTests.Session(config, weights);
-        using var int8 = BertGraphBuilderTests.Session(config, weights, BertGraphOptions.Int8);
+        using var int8 = BertGraphBuilderTests.Session(config, weights, forThisCpu ? BertGraphOptions.Int8ForThisCpu : BertGraphOptions.Int8);
         var random = new Random(8);
         var rows = Enumerable.Range(0, 400).Select(_ => RandomBert.Tokens(random, random.Next(2, 48), config.VocabSize)).ToArray();
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ZhSentiment.Graph;
 using ZhSentiment.Inference;
 
 namespace ZhSentiment.Tests.Inference;
@@ -63,6 +64,7 @@ public sealed class ModelLoaderTests : IDisposable
             var expected = Expected.Load(folder);
             using var engine = Load(folder, "int8");
             Assert.Equal("int8", engine.Info.Quantization);
+            Assert.Equal(CpuInt8.FullRangeIsExact ? "full-range" : "7-bit", engine.Info.Int8Weights);
             var results = engine.Predict(expected.Texts);
             worst[folder] = 0;
             spread[folder] = expected.Logits.SelectMany(l => l).Max() - expected.Logits.SelectMany(l => l).Min();

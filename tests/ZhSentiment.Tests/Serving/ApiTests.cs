@@ -120,6 +120,7 @@ public class ApiTests
         Assert.Equal(["负面", "正面"], json.GetProperty("model_labels").EnumerateArray().Select(l => l.GetString()));
         Assert.Equal(16, json.GetProperty("max_sequence_length").GetInt32());
         Assert.Equal("none", json.GetProperty("quantization").GetString());
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("int8_weights").ValueKind);
         Assert.False(string.IsNullOrEmpty(json.GetProperty("onnxruntime_version").GetString()));
         Assert.False(string.IsNullOrEmpty(json.GetProperty("engine_version").GetString()));
         Assert.Equal(123, json.GetProperty("max_text_chars").GetInt32());
