@@ -135,9 +135,14 @@ public sealed class ModelRegistry : BackgroundService
             {
                 await ReloadAsync(model, null, cancellationToken);
             }
-            catch (Exception e) when (e is ModelLoadException or InvalidOperationException)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                Log.ReloadFailed(_logger, model.Name, e.Message);
+                return;
+            }
+            catch (Exception e)
+            {
+                // Nobody awaits a signal's reload: whatever stops it is logged here or nowhere.
+                Log.ReloadFailed(_logger, model.Name, e is ModelLoadException or InvalidOperationException ? e.Message : e.ToString());
             }
         }
     }
