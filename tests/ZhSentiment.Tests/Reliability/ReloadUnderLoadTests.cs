@@ -84,7 +84,9 @@ public sealed class ReloadUnderLoadTests : IDisposable
         Console.WriteLine(figures);
         Assert.True(afterTen <= afterOne * 1.10, figures);
 
-        // SIGHUP reloads every model from its source, and the service goes on.
+        // SIGHUP reloads every model from its source, and the service goes on. A process started under nohup inherits
+        // SIGHUP ignored, and .NET leaves an inherited ignore in place: the child would never see it.
+        if (SighupIgnoredHere()) Assert.Skip("SIGHUP is ignored in this process (started under nohup?), so the child serve inherits that; the reload checks above passed");
         using (var hup = Process.Start("kill", ["-HUP", serve.Id.ToString(CultureInfo.InvariantCulture)])) await hup.WaitForExitAsync(ct);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!(serve.StandardOutput.Contains("Model default reloaded", StringComparison.Ordinal) && serve.StandardOutput.Split("Model bert reloaded").Length > 2 * Reloads + 5))
@@ -95,6 +97,13 @@ public sealed class ReloadUnderLoadTests : IDisposable
         Assert.Equal("", await OneRequestAsync(http, 0, expected, fallback));
         serve.Terminate();
         Assert.Equal(0, await serve.ExitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    /// <summary>Whether this process ignores SIGHUP (bit 0 of SigIgn in /proc/self/status), as its children then do.</summary>
+    private static bool SighupIgnoredHere()
+    {
+        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return line is not null && (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & 1) != 0;
     }
 
     /// <summary>One request of a route chosen by <paramref name="route"/>; what is wrong with its answer, or "".</summary>
