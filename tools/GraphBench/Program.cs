@@ -174,23 +174,7 @@ void AB(string model)
     var optionsB = SessionOptionsFrom(split >= 0 ? args[(split + 1)..] : [], out string described);
     using var a = OnnxClassifier.Load(model);
     using var b = OnnxClassifier.Load(model, optionsB);
-    var random = new Random(2);
-    var logits = new float[20 * a.LabelCount];
-    foreach (var (rows, length, runs) in new[] { (1, 47, 40), (8, 47, 12), (4, 400, 3) })
-    {
-        var batch = Batch(random, rows, length);
-        a.Run(batch, logits);
-        b.Run(batch, logits);
-        var ta = new double[runs];
-        var tb = new double[runs];
-        for (int i = 0; i < runs; i++)
-        {
-            ta[i] = Times(1, () => a.Run(batch, logits))[0];
-            tb[i] = Times(1, () => b.Run(batch, logits))[0];
-        }
-        double ratio = Median(tb.Zip(ta, (x, y) => x / y).ToArray());
-        Console.WriteLine($"{rows}x{length}: A (defaults) p50 {Median(ta):F1} ms [{ta.Min():F1}..{ta.Max():F1}], B ({described}) p50 {Median(tb):F1} ms [{tb.Min():F1}..{tb.Max():F1}]; median of paired B/A {ratio:F3}");
-    }
+    Interleaved(a, b, [(1, 47, 40), (8, 47, 12), (4, 400, 3)], "A (defaults)", $"B ({described})");
 }
 
 // Two models in one process, their runs interleaved: the same comparison as AB, for graphs built differently.
@@ -200,10 +184,16 @@ void ABModels(string modelA, string modelB)
     using var a = OnnxClassifier.Load(modelA, options);
     using var b = OnnxClassifier.Load(modelB, options);
     string Name(string model) => Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(model)))!;
+    Console.WriteLine($"A {Name(modelA)}, B {Name(modelB)} [{described}]");
+    Interleaved(a, b, [(1, 56, 40), (4, 70, 16), (8, 64, 10), (1, 362, 4)], "A", "B");
+}
+
+// Runs of a and b alternated on each shape (rows, tokens, runs): each one's p50 and range, and the median of paired B/A.
+void Interleaved(OnnxClassifier a, OnnxClassifier b, (int Rows, int Length, int Runs)[] shapes, string nameA, string nameB)
+{
     var random = new Random(2);
     var logits = new float[20 * a.LabelCount];
-    Console.WriteLine($"A {Name(modelA)}, B {Name(modelB)} [{described}]");
-    foreach (var (rows, length, runs) in new[] { (1, 56, 40), (4, 70, 16), (8, 64, 10), (1, 362, 4) })
+    foreach (var (rows, length, runs) in shapes)
     {
         var batch = Batch(random, rows, length);
         a.Run(batch, logits);
@@ -216,7 +206,7 @@ void ABModels(string modelA, string modelB)
             tb[i] = Times(1, () => b.Run(batch, logits))[0];
         }
         double ratio = Median(tb.Zip(ta, (x, y) => x / y).ToArray());
-        Console.WriteLine($"{rows}x{length}: A p50 {Median(ta):F1} ms [{ta.Min():F1}..{ta.Max():F1}], B p50 {Median(tb):F1} ms [{tb.Min():F1}..{tb.Max():F1}]; median of paired B/A {ratio:F3}");
+        Console.WriteLine($"{rows}x{length}: {nameA} p50 {Median(ta):F1} ms [{ta.Min():F1}..{ta.Max():F1}], {nameB} p50 {Median(tb):F1} ms [{tb.Min():F1}..{tb.Max():F1}]; median of paired B/A {ratio:F3}");
     }
 }
 

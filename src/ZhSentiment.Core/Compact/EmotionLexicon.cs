@@ -80,15 +80,12 @@ public sealed class EmotionLexicon
         }
     }
 
-    /// <summary>FNV-1a over the code points, mixed with the length; never 0.</summary>
+    /// <summary>FNV-1a over the code points, mixed with the length as the featurizer mixes an n-gram's; never 0.</summary>
     public static uint Key(ReadOnlySpan<int> codePoints)
     {
         uint hash = 2166136261;
         foreach (int c in codePoints) hash = (hash ^ (uint)c) * 16777619;
-        hash ^= (uint)codePoints.Length * 0x9E3779B9;
-        hash ^= hash >> 16;
-        hash *= 0x85EBCA6B;
-        hash ^= hash >> 13;
+        hash = NgramFeaturizer.Mix(hash, codePoints.Length);
         return hash == 0 ? 1 : hash;
     }
 

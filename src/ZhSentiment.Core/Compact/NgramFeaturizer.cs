@@ -118,7 +118,7 @@ public sealed class NgramFeaturizer : ITextEncoder
         return length;
     }
 
-    private static uint Mix(uint hash, int n)
+    internal static uint Mix(uint hash, int n)
     {
         hash ^= (uint)n * 0x9E3779B9;
         hash ^= hash >> 16;
