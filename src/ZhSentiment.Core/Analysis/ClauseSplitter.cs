@@ -52,6 +52,18 @@ public static class ClauseSplitter
     /// <summary>Whether the span opens with a contrast marker, after white space and opening quotes.</summary>
     public static bool OpensWithContrast(string text, int start, int end) => ContrastMarkerLength(text, start, end) > 0;
 
+    /// <summary>
+    /// Where the clause's own words start: after its contrast marker and the punctuation after it, which say how the
+    /// clause relates to the one before, not what it says (n-gram models read 可惜油耗太高了 as positive, 油耗太高了 as
+    /// negative); the clause's start when nothing else is left.
+    /// </summary>
+    public static int BodyStart(string text, Clause clause)
+    {
+        int start = clause.Start + ContrastMarkerLength(text, clause.Start, clause.End);
+        while (start < clause.End && (char.IsWhiteSpace(text[start]) || char.IsPunctuation(text[start]))) start++;
+        return start < clause.End ? start : clause.Start;
+    }
+
     /// <summary>How many code units of the span, from its start, are a contrast marker and what precedes it; 0 without one.</summary>
     public static int ContrastMarkerLength(string text, int start, int end)
     {

@@ -1,10 +1,8 @@
-using ZhSentiment.Inference;
-
 namespace ZhSentiment.Analysis;
 
 /// <summary>
 /// The one lexical rule of aspect analysis: an opinion that ends on a lukewarm word (味道还凑合, 环境一般般, 价格还行吧) is
-/// Neutral on a model with a Neutral class. n-gram models read these words as praise or blame by chance (the shipped
+/// Neutral on a model with a Neutral class (<see cref="NeutralVerdict"/>). n-gram models read these words as praise or blame by chance (the shipped
 /// model: 还行 and 中规中矩 Positive, 一般 and 凑合 Negative), while a reviewer who writes them judges neither way.
 /// </summary>
 /// <remarks>
@@ -20,9 +18,6 @@ public static class Lukewarm
 
     private const string Particles = "吧啦了的啊呀哈呢嘛哦吖~～";
 
-    /// <summary>The share of the sentiment head's mass a lukewarm opinion gives to its Neutral classes: above 0.5, so Neutral outweighs either side.</summary>
-    public const float NeutralShare = 0.6f;
-
     /// <summary>Whether <c>text[start..end)</c> ends on a lukewarm word, bar particles and punctuation, with no intensifier before it.</summary>
     public static bool Ends(string text, int start, int end)
     {
@@ -37,22 +32,5 @@ public static class Lukewarm
             return true;
         }
         return false;
-    }
-
-    /// <summary>
-    /// The probabilities with <see cref="NeutralShare"/> of the sentiment head's mass moved to its Neutral classes
-    /// (evenly), so that <see cref="LabelSet.ThreeWay"/> answers Neutral; unchanged for a model without a Neutral class.
-    /// </summary>
-    public static float[] Apply(LabelSet labels, IReadOnlyList<float> probabilities)
-    {
-        var p = probabilities.ToArray();
-        if (!labels.HasNeutral) return p;
-        var head = labels.SentimentHead;
-        var neutral = Enumerable.Range(head.Offset, head.Count).Where(i => labels.SideOf(i) == LabelSet.Neutral).ToArray();
-        float mass = 0;
-        for (int c = head.Offset; c < head.End; c++) mass += p[c];
-        for (int c = head.Offset; c < head.End; c++) p[c] *= 1 - NeutralShare;
-        foreach (var c in neutral) p[c] += NeutralShare * mass / neutral.Length;
-        return p;
     }
 }

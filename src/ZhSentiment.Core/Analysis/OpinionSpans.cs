@@ -11,6 +11,8 @@ public readonly record struct Opinion(int Aspect, int Unit, int Start, int End);
 /// aspect, a contrast word or the clause's end (negation and degree words stay with it: 菜品不太新鲜, 价格一点都不贵).
 /// A mention with nothing after it takes the words before it, where Chinese puts the judgement first (很好吃的
 /// 招牌菜); one followed only by a conjunction and another mention shares that mention's opinion (服务和环境都很好).
+/// A clause that mentions no aspect goes on about the last one mentioned before it in its sentence, as Chinese drops the
+/// subject it already named (服务员态度很热情，[但是不太专业]; 价格四千多，[有点小贵]): it is one more opinion of that aspect.
 /// </summary>
 public static class OpinionSpans
 {
@@ -52,7 +54,29 @@ public static class OpinionSpans
                 && OnlyConjunctions(text, bare.End, nextMention))
                 found[i] = (bare with { End = Math.Max(next.End, bare.End) }, bare.Start, false);
         }
-        return [.. found.Select(f => f.Opinion)];
+        var opinions = found.ConvertAll(f => f.Opinion);
+        opinions.AddRange(Continuations(text, units, opinions));
+        opinions.Sort((a, b) => a.Start.CompareTo(b.Start));
+        return opinions;
+    }
+
+    /// <summary>
+    /// One opinion for each clause without a mention that follows a mention in its sentence, of the last aspect
+    /// mentioned; it spans the clause as it is classified alone (without its contrast marker), so it costs no prediction.
+    /// </summary>
+    private static List<Opinion> Continuations(string text, IReadOnlyList<Clause> units, List<Opinion> opinions)
+    {
+        var continuations = new List<Opinion>();
+        int next = 0, last = -1;
+        for (int u = 0; u < units.Count; u++)
+        {
+            if (last >= 0 && units[opinions[last].Unit].Sentence != units[u].Sentence) last = -1;
+            bool mentioned = false;
+            for (; next < opinions.Count && opinions[next].Unit == u; next++) (mentioned, last) = (true, next);
+            if (mentioned || last < 0) continue;
+            continuations.Add(new Opinion(opinions[last].Aspect, u, ClauseSplitter.BodyStart(text, units[u]), units[u].End));
+        }
+        return continuations;
     }
 
     /// <summary>Mentions of all aspects as one list in text order; where two overlap, the longer (then the earlier) stays.</summary>

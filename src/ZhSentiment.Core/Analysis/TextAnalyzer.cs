@@ -223,7 +223,10 @@ public static class TextAnalyzer
         /// The verdict of the aspect's strongest, latest opinion, weighed as <see cref="WindowCombiner"/> weighs a long
         /// text's windows (<see cref="WindowCombiner.Sharpness"/> · strength (<see cref="Opinionated"/>) +
         /// <see cref="WindowCombiner.Recency"/> · position among the aspect's opinions), so a clear judgement beats a
-        /// description and a later one an earlier one of like strength; a lukewarm opinion (<see cref="Lukewarm"/>) is Neutral. Its span is that opinion.
+        /// description and a later one an earlier one of like strength; a lukewarm opinion (<see cref="Lukewarm"/>) is
+        /// Neutral. An aspect judged both ways, one opinion clearly Positive and another clearly Negative
+        /// (<see cref="MixedThreshold"/>, as for a mixed text), is Neutral on a model with a Neutral class: the
+        /// "conflict" of aspect-based sentiment annotation (房间挺大的 … 但是床垫太软了). Its span is the strongest opinion.
         /// </summary>
         private AspectVerdict AspectOf(LabelSet labels, int aspect, string name, SentimentResult[] results)
         {
@@ -232,16 +235,20 @@ public static class TextAnalyzer
             Verdict? best = null;
             (int Start, int End) span = default;
             double bestWeight = double.NegativeInfinity;
+            bool praised = false, blamed = false;
             for (int i = 0; i < mine.Count; i++)
             {
                 var opinion = _opinions[mine[i]];
                 var probabilities = results[_opinionAt[mine[i]]].Probabilities;
-                var verdict = new Verdict(labels, Lukewarm.Ends(_text, opinion.Start, opinion.End) ? Lukewarm.Apply(labels, probabilities) : probabilities);
+                var verdict = new Verdict(labels, Lukewarm.Ends(_text, opinion.Start, opinion.End) ? NeutralVerdict.Apply(labels, probabilities) : probabilities);
+                praised |= verdict.Label == LabelSet.Positive && verdict.Score >= MixedThreshold;
+                blamed |= verdict.Label == LabelSet.Negative && verdict.Score >= MixedThreshold;
                 double position = mine.Count == 1 ? 0 : (double)i / (mine.Count - 1);
                 double weight = WindowCombiner.Sharpness * Opinionated(labels, probabilities) + WindowCombiner.Recency * position;
                 if (weight < bestWeight) continue;
                 (best, span, bestWeight) = (verdict, (opinion.Start, opinion.End), weight);
             }
+            if (praised && blamed) best = new Verdict(labels, NeutralVerdict.Apply(labels, best!.Probabilities));
             return new AspectVerdict(name, best, [span]);
         }
     }
@@ -302,18 +309,8 @@ public static class TextAnalyzer
         return null;
     }
 
-    /// <summary>
-    /// The clause as it is classified alone: without its contrast marker, which says how the clause relates to the
-    /// one before and weighs in the overall verdict, not what the clause itself says (n-gram models read
-    /// 可惜油耗太高了 as positive, 油耗太高了 as negative).
-    /// </summary>
-    private static string ClauseText(string text, Clause clause)
-    {
-        int marker = ClauseSplitter.ContrastMarkerLength(text, clause.Start, clause.End);
-        int start = clause.Start + marker;
-        while (start < clause.End && (char.IsWhiteSpace(text[start]) || char.IsPunctuation(text[start]))) start++;
-        return start < clause.End ? text[start..clause.End] : text[clause.Start..clause.End];
-    }
+    /// <summary>The clause as it is classified alone: its own words (<see cref="ClauseSplitter.BodyStart"/>).</summary>
+    private static string ClauseText(string text, Clause clause) => text[ClauseSplitter.BodyStart(text, clause)..clause.End];
 
     /// <summary>At most <see cref="MaxClauses"/> units: neighbouring clauses merged evenly when there are more.</summary>
     private static List<Clause> Merge(List<Clause> clauses)

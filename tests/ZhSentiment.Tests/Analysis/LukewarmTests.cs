@@ -24,12 +24,12 @@ public class LukewarmTests
     {
         var three = LabelSet.FromModelLabels(["负面", "中性", "正面"]);
         float[] praise = [0.05f, 0.01f, 0.94f]; // The shipped model on 还行.
-        var neutral = Lukewarm.Apply(three, praise);
+        var neutral = NeutralVerdict.Apply(three, praise);
         Assert.Equal(LabelSet.Neutral, three.ThreeWay(neutral).Label);
         Assert.Equal(1f, neutral.Sum(), 5);
-        Assert.True(neutral[1] >= Lukewarm.NeutralShare);
+        Assert.True(neutral[1] >= NeutralVerdict.Share);
 
         var two = LabelSet.FromModelLabels(["负面", "正面"]);
-        Assert.Equal([0.3f, 0.7f], Lukewarm.Apply(two, [0.3f, 0.7f]));
+        Assert.Equal([0.3f, 0.7f], NeutralVerdict.Apply(two, [0.3f, 0.7f]));
     }
 }

@@ -59,4 +59,16 @@ public class OpinionSpansTests
     {
         Assert.Equal([("服务", "服务员态度很好")], Opinions("服务员态度很好"));
     }
+
+    [Fact]
+    public void A_clause_without_a_mention_goes_on_about_the_last_aspect_of_its_sentence()
+    {
+        // Chinese drops the subject it named: 不太专业 is said of 服务, 睡得腰疼 of what the clause before named last.
+        // The opinion is the clause as it is classified alone, without its contrast marker.
+        Assert.Equal([("服务", "服务员态度很热情"), ("服务", "不太专业")], Opinions("服务员态度很热情，但是不太专业"));
+        Assert.Equal([("口味", "味道不错"), ("价格", "价格有点贵"), ("价格", "值")], Opinions("味道不错，价格有点贵，不过值"));
+        // Not across a sentence, and not before the first mention.
+        Assert.Equal([("服务", "服务员很热情")], Opinions("服务员很热情。不太专业"));
+        Assert.Equal([("服务", "服务员很热情")], Opinions("排了很久，服务员很热情"));
+    }
 }

@@ -154,6 +154,27 @@ public class TextAnalyzerTests
     }
 
     [Fact]
+    public async Task An_aspect_judged_both_ways_is_neutral_on_a_three_class_model()
+    {
+        // 物流好好 is clearly Positive (0.79 on the three-class model) and the clause after it, said of 物流 too, clearly
+        // Negative: the aspect is in conflict. The span is its strongest, latest opinion, 差差.
+        const string text = "物流好好，但是差差";
+        using var engine = PolarityModel.Engine(neutral: true);
+        var analysis = (await TextAnalyzer.AnalyzeAsync(engine, [text], Aspects, cancellationToken: TestContext.Current.CancellationToken))[0];
+        Assert.Equal(LabelSet.Neutral, analysis.Aspects[0].Verdict!.Label);
+        Assert.Equal("差差", text[analysis.Aspects[0].Spans[0].Start..analysis.Aspects[0].Spans[0].End]);
+        // The clause after the mention is classified once, as a clause: the opinion costs no prediction of its own.
+        Assert.Equal(1 + 2 + 2, analysis.Predictions);
+
+        // One side only clearly: that side stands (物流好 is 0.58 Positive, under the threshold).
+        var weak = (await TextAnalyzer.AnalyzeAsync(engine, ["物流好，但是差差"], Aspects, cancellationToken: TestContext.Current.CancellationToken))[0];
+        Assert.Equal(LabelSet.Negative, weak.Aspects[0].Verdict!.Label);
+
+        // A two-class model has no Neutral: the strongest, latest opinion stands.
+        Assert.Equal(LabelSet.Negative, (await AnalyzeAsync(text)).Aspects[0].Verdict!.Label);
+    }
+
+    [Fact]
     public async Task ClausesAreClassifiedWithoutTheirContrastMarker()
     {
         // The model reads 惜 as negative: 可惜好 would be even, 好 alone is positive.

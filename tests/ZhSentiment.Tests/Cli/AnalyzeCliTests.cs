@@ -65,13 +65,17 @@ public sealed class AnalyzeCliTests : IDisposable
         Assert.Equal(["电商", "外卖", "酒店", "手机", "汽车", "餐厅"], o.GetProperty("presets").EnumerateArray().Select(p => p.GetProperty("preset").GetString()));
         // Mentions are lexical, so they do not depend on the model; polarity does (README has the current figure).
         Assert.True(o.GetProperty("mention_f1").GetDouble() >= 0.90, $"mention F1 {o.GetProperty("mention_f1")}");
-        Assert.True(o.GetProperty("polarity_accuracy").GetDouble() >= 0.65, $"polarity accuracy {o.GetProperty("polarity_accuracy")}");
+        Assert.True(o.GetProperty("polarity_accuracy").GetDouble() >= 0.75, $"polarity accuracy {o.GetProperty("polarity_accuracy")}");
         // Balanced accuracy beside accuracy, per class, and the figures by length: the short reviews and the 200+ ones.
         Assert.InRange(o.GetProperty("balanced_polarity_accuracy").GetDouble(), 0.5, 1);
         Assert.Equal(["Negative", "Neutral", "Positive"], o.GetProperty("polarity_recall").EnumerateObject().Select(p => p.Name));
         var byLength = o.GetProperty("by_length").EnumerateArray().ToDictionary(b => b.GetProperty("length").GetString()!);
         Assert.Equal(["< 50", ">= 200"], byLength.Keys);
         Assert.True(byLength[">= 200"].GetProperty("texts").GetInt32() >= 150);
+        // Floors under the shipped model's figures (short 0.856, long 0.669), so that a change to the analysis that
+        // loses them fails here.
+        Assert.True(byLength["< 50"].GetProperty("balanced_polarity_accuracy").GetDouble() >= 0.85, "short reviews' balanced accuracy");
+        Assert.True(byLength[">= 200"].GetProperty("balanced_polarity_accuracy").GetDouble() >= 0.66, "long reviews' balanced accuracy");
         Assert.Equal(o.GetProperty("triples").GetInt32(), byLength.Values.Sum(b => b.GetProperty("triples").GetInt32()));
     }
 }
