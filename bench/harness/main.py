@@ -192,8 +192,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="short phases, one round, one timed start")
     parser.add_argument("--rounds", type=int, help="rounds of all phases over all systems (default 3)")
-    parser.add_argument("--seconds", type=float, help="seconds of each single-request phase (default 8)")
-    parser.add_argument("--load-seconds", type=float, help="seconds of each concurrent phase (default 10)")
+    parser.add_argument("--seconds", type=int, help="seconds of each single-request phase (default 8)")
+    parser.add_argument("--load-seconds", type=int, help="seconds of each concurrent phase (default 10)")
     parser.add_argument("--starts", type=int, help="timed starts per system (default 3)")
     parser.add_argument("--systems", default="peer,fp32,int8,default",
                         help="comma-separated subset of peer, fp32, int8, default")
