@@ -16,6 +16,8 @@
 //       times), share of the total
 //   ... -- agree DIR [--rows N]                 argmax agreement and logit error of the int8 models against fp32
 //   ... -- matmul [--threads N]                 GFLOP/s of ORT's fp32 MatMul and int8 DynamicQuantizeMatMul, [2048,768]×[768,3072]
+//   ... -- nbits [--threads N]                  the encoder's products at one and eight reviews' rows: fp32 MatMul, DynamicQuantizeMatMul
+//       and weight-only MatMulNBits (8 bits in blocks of 32/64/128, 4 bits in 32, int8 compute: accuracy_level 4), p50 and error
 //
 // Memory and start-up of the real service: tools/GraphBench/serve-memory.sh MODEL_DIR CACHE_DIR [serve flags].
 // Figures on the 2-core machine (BERT-base-shaped random checkpoint, 391 MB; a busy machine, so CPU seconds too):
@@ -62,6 +64,7 @@ switch (verb)
     case "norm": Norm(); break;
     case "agree": Agree(int.Parse(Option("rows", "300"))); break;
     case "matmul": MatMulPeak(int.Parse(Option("threads", "0"))); break;
+    case "nbits": NBits(int.Parse(Option("threads", "0"))); break;
     case "all":
         Build();
         foreach (var (name, _) in variants) Child("run", ModelPath(name));
@@ -359,6 +362,72 @@ void MatMulPeak(int threads)
         Once();
         var times = Times(10, Once);
         Console.WriteLine($"{(int8 ? "int8 DynamicQuantizeMatMul" : "fp32 MatMul"),-27} [{m},{k}]x[{k},{n}] on {(threads == 0 ? "default" : threads.ToString())} threads: p50 {Median(times):F1} ms = {2.0 * m * k * n / Median(times) / 1e6:F0} G(FL)OP/s (best {2.0 * m * k * n / times.Min() / 1e6:F0})");
+    }
+}
+
+// MatMulNBits stores B as [N, K / block, block · bits / 8] bytes, unsigned, with one scale per block and the zero point
+// 2^(bits-1) when none is given; here symmetric per block.
+void NBits(int threads)
+{
+    var random = new Random(4);
+    foreach (var (m, k, n) in new[] { (56, 768, 3072), (56, 3072, 768), (56, 768, 2304), (448, 768, 3072), (448, 3072, 768) })
+    {
+        var weights = Enumerable.Range(0, k * n).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        var a = Enumerable.Range(0, m * k).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        var reference = new double[m * n];
+        for (int i = 0; i < m; i++) for (int kk = 0; kk < k; kk++) { double av = a[i * k + kk]; for (int j = 0; j < n; j++) reference[i * n + j] += av * weights[kk * n + j]; }
+        foreach (var (label, bits, block) in new[] { ("fp32", 0, 0), ("DQMatMul", -1, 0), ("NBits8 b32", 8, 32), ("NBits8 b64", 8, 64), ("NBits8 b128", 8, 128), ("NBits4 b32", 4, 32) })
+        {
+            var g = new OnnxGraph("mm");
+            g.AddInput("a", OnnxDataType.Float, (long)m, (long)k);
+            if (bits == 0) { g.AddInitializer("b", weights, k, n); g.AddNode("MatMul", ["a", "b"], ["y"]); }
+            else if (bits < 0)
+            {
+                var q = WeightQuantizer.Quantize(weights, k, n, CpuInt8.WeightScheme);
+                g.AddInitializer("b", OnnxDataType.Int8, [k, n], q.Data);
+                g.AddInitializer("scale", q.Scales, n);
+                g.AddInitializer("zero_point", OnnxDataType.Int8, [n], q.ZeroPoints);
+                g.AddNode("DynamicQuantizeMatMul", ["a", "b", "scale", "zero_point"], ["y"], "com.microsoft");
+            }
+            else
+            {
+                int blocks = k / block, blob = block * bits / 8, levels = 1 << bits, mid = levels / 2;
+                var packed = new byte[n * blocks * blob];
+                var scales = new float[n * blocks];
+                for (int j = 0; j < n; j++)
+                    for (int bI = 0; bI < blocks; bI++)
+                    {
+                        float max = 0;
+                        for (int t = 0; t < block; t++) max = Math.Max(max, Math.Abs(weights[(bI * block + t) * n + j]));
+                        float scale = max / (mid - 1) + 1e-12f;
+                        scales[j * blocks + bI] = scale;
+                        for (int t = 0; t < block; t++)
+                        {
+                            int qv = Math.Clamp((int)MathF.Round(weights[(bI * block + t) * n + j] / scale) + mid, 0, levels - 1);
+                            int at = (j * blocks + bI) * blob;
+                            if (bits == 8) packed[at + t] = (byte)qv;
+                            else packed[at + t / 2] |= (byte)(t % 2 == 0 ? qv : qv << 4);
+                        }
+                    }
+                g.AddInitializer("b", OnnxDataType.UInt8, [n, blocks, blob], packed);
+                g.AddInitializer("scale", scales, n * blocks);
+                g.AddNode("MatMulNBits", ["a", "b", "scale"], ["y"], "com.microsoft",
+                    OnnxAttribute.Int("K", k), OnnxAttribute.Int("N", n), OnnxAttribute.Int("bits", bits), OnnxAttribute.Int("block_size", block), OnnxAttribute.Int("accuracy_level", 4));
+            }
+            g.AddOutput("y", OnnxDataType.Float, (long)m, (long)n);
+            using var so = new SessionOptions { IntraOpNumThreads = threads };
+            using var session = new InferenceSession(OnnxModelWriter.ToBytes(g), so);
+            var y = new float[m * n];
+            using var input = OrtValue.CreateTensorValueFromMemory(a, [m, k]);
+            using var output = OrtValue.CreateTensorValueFromMemory(y, [m, n]);
+            using var runOptions = new RunOptions();
+            void Once() => session.Run(runOptions, ["a"], [input], ["y"], [output]);
+            Once();
+            double err = 0, norm = 0;
+            for (int i = 0; i < y.Length; i++) { err += (y[i] - reference[i]) * (y[i] - reference[i]); norm += reference[i] * reference[i]; }
+            var times = Times(40, Once);
+            Console.WriteLine($"[{m},{k}]x[{k},{n}] {label,-12} p50 {Median(times):F3} ms  {2.0 * m * k * n / Median(times) / 1e6:F0} GOP/s  rel.err {Math.Sqrt(err / norm):E2}");
+        }
     }
 }
 
