@@ -334,101 +334,99 @@ void MatMulPeak(int threads)
     var random = new Random(4);
     foreach (bool int8 in new[] { false, true })
     {
-        var g = new OnnxGraph("matmul");
-        g.AddInput("a", OnnxDataType.Float, (long)m, (long)k);
-        var weights = Enumerable.Range(0, k * n).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
-        if (int8)
-        {
-            var q = WeightQuantizer.Quantize(weights, k, n, CpuInt8.WeightScheme);
-            g.AddInitializer("b", OnnxDataType.Int8, [k, n], q.Data);
-            g.AddInitializer("scale", q.Scales, n);
-            g.AddInitializer("zero_point", OnnxDataType.Int8, [n], q.ZeroPoints);
-            g.AddNode("DynamicQuantizeMatMul", ["a", "b", "scale", "zero_point"], ["y"], "com.microsoft");
-        }
-        else
-        {
-            g.AddInitializer("b", weights, k, n);
-            g.AddNode("MatMul", ["a", "b"], ["y"]);
-        }
-        g.AddOutput("y", OnnxDataType.Float, (long)m, (long)n);
-        using var so = new SessionOptions { IntraOpNumThreads = threads };
-        using var session = new InferenceSession(OnnxModelWriter.ToBytes(g), so);
-        var a = Enumerable.Range(0, m * k).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
-        var y = new float[m * n];
-        using var input = OrtValue.CreateTensorValueFromMemory(a, [m, k]);
-        using var output = OrtValue.CreateTensorValueFromMemory(y, [m, n]);
-        using var runOptions = new RunOptions();
-        void Once() => session.Run(runOptions, ["a"], [input], ["y"], [output]);
-        Once();
-        var times = Times(10, Once);
+        var weights = RandomMatrix(random, k * n);
+        var a = RandomMatrix(random, m * k);
+        var (times, _) = TimeProduct(Product(weights, m, k, n, int8 ? -1 : 0, 0), a, m, k, n, threads, 10);
         Console.WriteLine($"{(int8 ? "int8 DynamicQuantizeMatMul" : "fp32 MatMul"),-27} [{m},{k}]x[{k},{n}] on {(threads == 0 ? "default" : threads.ToString())} threads: p50 {Median(times):F1} ms = {2.0 * m * k * n / Median(times) / 1e6:F0} G(FL)OP/s (best {2.0 * m * k * n / times.Min() / 1e6:F0})");
     }
 }
 
-// MatMulNBits stores B as [N, K / block, block · bits / 8] bytes, unsigned, with one scale per block and the zero point
-// 2^(bits-1) when none is given; here symmetric per block.
+// The encoder's products at one review's rows (56) and eight's (448): fp32 MatMul, DynamicQuantizeMatMul and
+// weight-only MatMulNBits, each timed and compared with a double-precision product.
 void NBits(int threads)
 {
     var random = new Random(4);
     foreach (var (m, k, n) in new[] { (56, 768, 3072), (56, 3072, 768), (56, 768, 2304), (448, 768, 3072), (448, 3072, 768) })
     {
-        var weights = Enumerable.Range(0, k * n).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
-        var a = Enumerable.Range(0, m * k).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        var weights = RandomMatrix(random, k * n);
+        var a = RandomMatrix(random, m * k);
         var reference = new double[m * n];
-        for (int i = 0; i < m; i++) for (int kk = 0; kk < k; kk++) { double av = a[i * k + kk]; for (int j = 0; j < n; j++) reference[i * n + j] += av * weights[kk * n + j]; }
+        for (int i = 0; i < m; i++)
+            for (int kk = 0; kk < k; kk++)
+                for (int j = 0; j < n; j++) reference[i * n + j] += (double)a[i * k + kk] * weights[kk * n + j];
         foreach (var (label, bits, block) in new[] { ("fp32", 0, 0), ("DQMatMul", -1, 0), ("NBits8 b32", 8, 32), ("NBits8 b64", 8, 64), ("NBits8 b128", 8, 128), ("NBits4 b32", 4, 32) })
         {
-            var g = new OnnxGraph("mm");
-            g.AddInput("a", OnnxDataType.Float, (long)m, (long)k);
-            if (bits == 0) { g.AddInitializer("b", weights, k, n); g.AddNode("MatMul", ["a", "b"], ["y"]); }
-            else if (bits < 0)
-            {
-                var q = WeightQuantizer.Quantize(weights, k, n, CpuInt8.WeightScheme);
-                g.AddInitializer("b", OnnxDataType.Int8, [k, n], q.Data);
-                g.AddInitializer("scale", q.Scales, n);
-                g.AddInitializer("zero_point", OnnxDataType.Int8, [n], q.ZeroPoints);
-                g.AddNode("DynamicQuantizeMatMul", ["a", "b", "scale", "zero_point"], ["y"], "com.microsoft");
-            }
-            else
-            {
-                int blocks = k / block, blob = block * bits / 8, levels = 1 << bits, mid = levels / 2;
-                var packed = new byte[n * blocks * blob];
-                var scales = new float[n * blocks];
-                for (int j = 0; j < n; j++)
-                    for (int bI = 0; bI < blocks; bI++)
-                    {
-                        float max = 0;
-                        for (int t = 0; t < block; t++) max = Math.Max(max, Math.Abs(weights[(bI * block + t) * n + j]));
-                        float scale = max / (mid - 1) + 1e-12f;
-                        scales[j * blocks + bI] = scale;
-                        for (int t = 0; t < block; t++)
-                        {
-                            int qv = Math.Clamp((int)MathF.Round(weights[(bI * block + t) * n + j] / scale) + mid, 0, levels - 1);
-                            int at = (j * blocks + bI) * blob;
-                            if (bits == 8) packed[at + t] = (byte)qv;
-                            else packed[at + t / 2] |= (byte)(t % 2 == 0 ? qv : qv << 4);
-                        }
-                    }
-                g.AddInitializer("b", OnnxDataType.UInt8, [n, blocks, blob], packed);
-                g.AddInitializer("scale", scales, n * blocks);
-                g.AddNode("MatMulNBits", ["a", "b", "scale"], ["y"], "com.microsoft",
-                    OnnxAttribute.Int("K", k), OnnxAttribute.Int("N", n), OnnxAttribute.Int("bits", bits), OnnxAttribute.Int("block_size", block), OnnxAttribute.Int("accuracy_level", 4));
-            }
-            g.AddOutput("y", OnnxDataType.Float, (long)m, (long)n);
-            using var so = new SessionOptions { IntraOpNumThreads = threads };
-            using var session = new InferenceSession(OnnxModelWriter.ToBytes(g), so);
-            var y = new float[m * n];
-            using var input = OrtValue.CreateTensorValueFromMemory(a, [m, k]);
-            using var output = OrtValue.CreateTensorValueFromMemory(y, [m, n]);
-            using var runOptions = new RunOptions();
-            void Once() => session.Run(runOptions, ["a"], [input], ["y"], [output]);
-            Once();
+            var (times, y) = TimeProduct(Product(weights, m, k, n, bits, block), a, m, k, n, threads, 40);
             double err = 0, norm = 0;
             for (int i = 0; i < y.Length; i++) { err += (y[i] - reference[i]) * (y[i] - reference[i]); norm += reference[i] * reference[i]; }
-            var times = Times(40, Once);
             Console.WriteLine($"[{m},{k}]x[{k},{n}] {label,-12} p50 {Median(times):F3} ms  {2.0 * m * k * n / Median(times) / 1e6:F0} GOP/s  rel.err {Math.Sqrt(err / norm):E2}");
         }
     }
+}
+
+static float[] RandomMatrix(Random random, int count) => Enumerable.Range(0, count).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+
+// y = a · weights as one node: bits 0 fp32 MatMul, -1 DynamicQuantizeMatMul (the service's int8 weights), 4 or 8
+// MatMulNBits with int8 compute (accuracy_level 4). MatMulNBits stores B as [N, K / block, block · bits / 8] bytes,
+// unsigned, one scale per block, zero point 2^(bits-1) when none is given; here symmetric per block.
+static OnnxGraph Product(float[] weights, int m, int k, int n, int bits, int block)
+{
+    var g = new OnnxGraph("product");
+    g.AddInput("a", OnnxDataType.Float, (long)m, (long)k);
+    if (bits == 0)
+    {
+        g.AddInitializer("b", weights, k, n);
+        g.AddNode("MatMul", ["a", "b"], ["y"]);
+    }
+    else if (bits < 0)
+    {
+        var q = WeightQuantizer.Quantize(weights, k, n, CpuInt8.WeightScheme);
+        g.AddInitializer("b", OnnxDataType.Int8, [k, n], q.Data);
+        g.AddInitializer("scale", q.Scales, n);
+        g.AddInitializer("zero_point", OnnxDataType.Int8, [n], q.ZeroPoints);
+        g.AddNode("DynamicQuantizeMatMul", ["a", "b", "scale", "zero_point"], ["y"], "com.microsoft");
+    }
+    else
+    {
+        int blocks = k / block, blob = block * bits / 8, levels = 1 << bits, mid = levels / 2;
+        var packed = new byte[n * blocks * blob];
+        var scales = new float[n * blocks];
+        for (int j = 0; j < n; j++)
+            for (int b = 0; b < blocks; b++)
+            {
+                float max = 0;
+                for (int t = 0; t < block; t++) max = Math.Max(max, Math.Abs(weights[(b * block + t) * n + j]));
+                float scale = max / (mid - 1) + 1e-12f;
+                scales[j * blocks + b] = scale;
+                for (int t = 0; t < block; t++)
+                {
+                    int q = Math.Clamp((int)MathF.Round(weights[(b * block + t) * n + j] / scale) + mid, 0, levels - 1);
+                    int at = (j * blocks + b) * blob;
+                    if (bits == 8) packed[at + t] = (byte)q;
+                    else packed[at + t / 2] |= (byte)(t % 2 == 0 ? q : q << 4);
+                }
+            }
+        g.AddInitializer("b", OnnxDataType.UInt8, [n, blocks, blob], packed);
+        g.AddInitializer("scale", scales, n * blocks);
+        g.AddNode("MatMulNBits", ["a", "b", "scale"], ["y"], "com.microsoft", OnnxAttribute.Int("K", k), OnnxAttribute.Int("N", n),
+            OnnxAttribute.Int("bits", bits), OnnxAttribute.Int("block_size", block), OnnxAttribute.Int("accuracy_level", 4));
+    }
+    g.AddOutput("y", OnnxDataType.Float, (long)m, (long)n);
+    return g;
+}
+
+// Runs the product once to warm up, then `runs` times; the times in ms and the last output.
+static (double[] Times, float[] Y) TimeProduct(OnnxGraph g, float[] a, int m, int k, int n, int threads, int runs)
+{
+    using var so = new SessionOptions { IntraOpNumThreads = threads };
+    using var session = new InferenceSession(OnnxModelWriter.ToBytes(g), so);
+    var y = new float[m * n];
+    using var input = OrtValue.CreateTensorValueFromMemory(a, [m, k]);
+    using var output = OrtValue.CreateTensorValueFromMemory(y, [m, n]);
+    using var runOptions = new RunOptions();
+    void Once() => session.Run(runOptions, ["a"], [input], ["y"], [output]);
+    Once();
+    return (Times(runs, Once), y);
 }
 
 float[] RunOne(OnnxClassifier model, int[] row)
