@@ -32,7 +32,8 @@ internal static class AnalyzeEndpoints
                 $"(at most {TextAnalyzer.MaxPredictionsPerText} predictions per text, only {TextAnalyzer.MaxEvidence} of them as long as the text), " +
                 "whether the text is mixed (one sentence clearly Positive and another clearly Negative), " +
                 "and for every aspect whether it is mentioned and the verdict of its strongest, latest opinion (each mention judged by its own words, " +
-                "up to the next mention, contrast or clause end; a lukewarm 还行/一般/凑合 Neutral), with that opinion as its evidence. " +
+                "up to the next mention, contrast or clause end, and by the clauses after it that name no other aspect; a lukewarm 还行/一般/凑合 Neutral; " +
+                "one clearly praised and clearly blamed Neutral on a three-class model), with that opinion as its evidence. " +
                 "Offsets are UTF-16 code units, `end` exclusive. `\"model\": NAME` picks a model other than the default.");
         return group;
     }
