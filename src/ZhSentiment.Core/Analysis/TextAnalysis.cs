@@ -38,7 +38,8 @@ public sealed record EvidenceSpan(int Start, int End, float Weight);
 
 /// <summary>
 /// An aspect of the request: whether the text mentions it, the verdict of its strongest, latest opinion (null when it is
-/// not mentioned) and that opinion's span (<see cref="OpinionSpans"/>).
+/// not mentioned) and that opinion's span (<see cref="OpinionSpans"/>); for an aspect judged both ways, Neutral, with its
+/// strongest praise and strongest blame as spans.
 /// </summary>
 public sealed record AspectVerdict(string Name, Verdict? Verdict, IReadOnlyList<(int Start, int End)> Spans)
 {

@@ -226,7 +226,8 @@ public static class TextAnalyzer
         /// description and a later one an earlier one of like strength; a lukewarm opinion (<see cref="Lukewarm"/>) is
         /// Neutral. An aspect judged both ways, one opinion clearly Positive and another clearly Negative
         /// (<see cref="MixedThreshold"/>, as for a mixed text), is Neutral on a model with a Neutral class: the
-        /// "conflict" of aspect-based sentiment annotation (房间挺大的 … 但是床垫太软了). Its span is the strongest opinion.
+        /// "conflict" of aspect-based sentiment annotation (房间挺大的 … 但是床垫太软了). Its span is the chosen opinion's;
+        /// in conflict, the strongest praise's and the strongest blame's, in text order.
         /// </summary>
         private AspectVerdict AspectOf(LabelSet labels, int aspect, string name, SentimentResult[] results)
         {
@@ -235,20 +236,24 @@ public static class TextAnalyzer
             Verdict? best = null;
             (int Start, int End) span = default;
             double bestWeight = double.NegativeInfinity;
-            bool praised = false, blamed = false;
+            (int Start, int End)? praise = null, blame = null;
+            float praiseScore = 0, blameScore = 0;
             for (int i = 0; i < mine.Count; i++)
             {
                 var opinion = _opinions[mine[i]];
                 var probabilities = results[_opinionAt[mine[i]]].Probabilities;
                 var verdict = new Verdict(labels, Lukewarm.Ends(_text, opinion.Start, opinion.End) ? NeutralVerdict.Apply(labels, probabilities) : probabilities);
-                praised |= verdict.Label == LabelSet.Positive && verdict.Score >= MixedThreshold;
-                blamed |= verdict.Label == LabelSet.Negative && verdict.Score >= MixedThreshold;
+                if (verdict.Score >= MixedThreshold && verdict.Label == LabelSet.Positive && verdict.Score >= praiseScore)
+                    (praise, praiseScore) = ((opinion.Start, opinion.End), verdict.Score);
+                if (verdict.Score >= MixedThreshold && verdict.Label == LabelSet.Negative && verdict.Score >= blameScore)
+                    (blame, blameScore) = ((opinion.Start, opinion.End), verdict.Score);
                 double position = mine.Count == 1 ? 0 : (double)i / (mine.Count - 1);
                 double weight = WindowCombiner.Sharpness * Opinionated(labels, probabilities) + WindowCombiner.Recency * position;
                 if (weight < bestWeight) continue;
                 (best, span, bestWeight) = (verdict, (opinion.Start, opinion.End), weight);
             }
-            if (praised && blamed) best = new Verdict(labels, NeutralVerdict.Apply(labels, best!.Probabilities));
+            if (labels.HasNeutral && praise is { } praised && blame is { } blamed)
+                return new AspectVerdict(name, new Verdict(labels, NeutralVerdict.Apply(labels, best!.Probabilities)), praised.Start < blamed.Start ? [praised, blamed] : [blamed, praised]);
             return new AspectVerdict(name, best, [span]);
         }
     }

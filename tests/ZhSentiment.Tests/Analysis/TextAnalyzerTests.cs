@@ -157,12 +157,12 @@ public class TextAnalyzerTests
     public async Task An_aspect_judged_both_ways_is_neutral_on_a_three_class_model()
     {
         // 物流好好 is clearly Positive (0.79 on the three-class model) and the clause after it, said of 物流 too, clearly
-        // Negative: the aspect is in conflict. The span is its strongest, latest opinion, 差差.
+        // Negative: the aspect is in conflict. Its spans are the praise and the blame, in text order.
         const string text = "物流好好，但是差差";
         using var engine = PolarityModel.Engine(neutral: true);
         var analysis = (await TextAnalyzer.AnalyzeAsync(engine, [text], Aspects, cancellationToken: TestContext.Current.CancellationToken))[0];
         Assert.Equal(LabelSet.Neutral, analysis.Aspects[0].Verdict!.Label);
-        Assert.Equal("差差", text[analysis.Aspects[0].Spans[0].Start..analysis.Aspects[0].Spans[0].End]);
+        Assert.Equal(["物流好好", "差差"], analysis.Aspects[0].Spans.Select(s => text[s.Start..s.End]));
         // The clause after the mention is classified once, as a clause: the opinion costs no prediction of its own.
         Assert.Equal(1 + 2 + 2, analysis.Predictions);
 
@@ -170,8 +170,10 @@ public class TextAnalyzerTests
         var weak = (await TextAnalyzer.AnalyzeAsync(engine, ["物流好，但是差差"], Aspects, cancellationToken: TestContext.Current.CancellationToken))[0];
         Assert.Equal(LabelSet.Negative, weak.Aspects[0].Verdict!.Label);
 
-        // A two-class model has no Neutral: the strongest, latest opinion stands.
-        Assert.Equal(LabelSet.Negative, (await AnalyzeAsync(text)).Aspects[0].Verdict!.Label);
+        // A two-class model has no Neutral: the strongest, latest opinion stands, and is its one span.
+        var binary = (await AnalyzeAsync(text)).Aspects[0];
+        Assert.Equal(LabelSet.Negative, binary.Verdict!.Label);
+        Assert.Equal(["差差"], binary.Spans.Select(s => text[s.Start..s.End]));
     }
 
     [Fact]
