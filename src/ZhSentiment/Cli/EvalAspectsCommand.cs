@@ -17,7 +17,7 @@ internal sealed class EvalAspectsCommand : Command
     private readonly Option<string> _data = new("--data") { Description = "TSV with a header: preset, text, aspects (物流:负面;价格:正面).", HelpName = "FILE", Required = true };
     private readonly ModelOptions _model;
     private readonly Option<string> _presets = new("--presets") { Description = "The folder of aspect presets. Default: aspects/ beside the executable.", HelpName = "DIR" };
-    private readonly Option<bool> _errors = new("--errors") { Description = "List every missed, spurious or wrongly labelled aspect." };
+    private readonly Option<bool> _errors = new("--errors") { Description = "List every missed, spurious or wrongly labelled aspect, with the opinions its answer came from." };
     private readonly Option<bool> _json = new("--json") { Description = "Write the results as JSON." };
 
     public EvalAspectsCommand() : base("eval-aspects", "Measure aspect analysis on labelled (text, aspect, polarity) triples: mention precision/recall/F1, aspect-polarity accuracy and balanced accuracy, per preset and by text length.")
@@ -40,7 +40,7 @@ internal sealed class EvalAspectsCommand : Command
         var total = new AspectEvaluation();
         var byPreset = new List<(string Preset, AspectEvaluation Evaluation)>();
         var byLength = AspectEvaluation.LengthBands.Select(b => (Band: b.Name, Evaluation: new AspectEvaluation())).ToList();
-        var mistakes = new List<(int Line, string Text, string Aspect, string Gold, string Predicted)>();
+        var mistakes = new List<Mistake>();
         foreach (var group in examples.GroupBy(e => e.Preset))
         {
             var preset = AspectLexicon.Find(presets, group.Key)
@@ -54,10 +54,11 @@ internal sealed class EvalAspectsCommand : Command
                 evaluation.Add(items[i].Gold, predicted);
                 total.Add(items[i].Gold, predicted);
                 byLength.Single(b => b.Band == AspectEvaluation.LengthBand(items[i].Text)).Evaluation.Add(items[i].Gold, predicted);
-                foreach (var (name, label) in predicted)
+                foreach (var aspect in analyses[i].Aspects)
                 {
-                    var gold = items[i].Gold.GetValueOrDefault(name);
-                    if (gold != label) mistakes.Add((items[i].Line, items[i].Text, name, gold ?? "-", label ?? "-"));
+                    var (gold, label) = (items[i].Gold.GetValueOrDefault(aspect.Name), aspect.Verdict?.Label);
+                    if (gold != label)
+                        mistakes.Add(new(items[i].Line, items[i].Text, aspect.Name, gold ?? "-", label ?? "-", [.. aspect.Spans.Select(x => items[i].Text[x.Start..x.End])]));
                 }
             }
             byPreset.Add((preset.Name, evaluation));
@@ -84,7 +85,7 @@ internal sealed class EvalAspectsCommand : Command
 
     private static void WriteJson(string dataPath, ModelInfo info, List<(string Preset, AspectEvaluation Evaluation)> byPreset,
         List<(string Band, AspectEvaluation Evaluation)> byLength, AspectEvaluation total,
-        List<(int Line, string Text, string Aspect, string Gold, string Predicted)> mistakes)
+        List<Mistake> mistakes)
     {
         // JsonObject rather than anonymous types: the release is Native AOT, where reflection-based serialization is unavailable.
         var doc = Figures(total);
@@ -95,13 +96,14 @@ internal sealed class EvalAspectsCommand : Command
         doc["errors"] = new JsonArray([.. mistakes.Select(m => new JsonObject
         {
             ["line"] = m.Line, ["text"] = m.Text, ["aspect"] = m.Aspect, ["gold"] = m.Gold, ["predicted"] = m.Predicted,
+            ["evidence"] = new JsonArray([.. m.Evidence.Select(e => (JsonNode)e)]),
         })]);
         Console.WriteLine(doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
     }
 
     private static void WriteTables(string dataPath, ModelInfo info, List<(string Preset, AspectEvaluation Evaluation)> byPreset,
         List<(string Band, AspectEvaluation Evaluation)> byLength, AspectEvaluation total,
-        List<(int Line, string Text, string Aspect, string Gold, string Predicted)> mistakes)
+        List<Mistake> mistakes)
     {
         var console = AnsiConsole.Console;
         var inv = CultureInfo.InvariantCulture;
@@ -118,9 +120,13 @@ internal sealed class EvalAspectsCommand : Command
         console.Write(Figures("preset", byPreset.Append(("all", total))));
         console.Write(Figures("characters", byLength));
         if (mistakes.Count == 0) return;
-        var errors = new Table().AddColumns("line", "aspect", "gold", "predicted", "text");
+        var errors = new Table().AddColumns("line", "aspect", "gold", "predicted", "evidence", "text");
         foreach (var m in mistakes)
-            errors.AddRow(m.Line.ToString(inv), Markup.Escape(m.Aspect), Markup.Escape(m.Gold), Markup.Escape(m.Predicted), Markup.Escape(m.Text));
+            errors.AddRow(m.Line.ToString(inv), Markup.Escape(m.Aspect), Markup.Escape(m.Gold), Markup.Escape(m.Predicted),
+                Markup.Escape(string.Join(" … ", m.Evidence)), Markup.Escape(m.Text));
         console.Write(errors);
     }
+
+    /// <summary>An aspect answered otherwise than its gold ("-": not mentioned), with the opinions the answer came from.</summary>
+    private sealed record Mistake(int Line, string Text, string Aspect, string Gold, string Predicted, string[] Evidence);
 }

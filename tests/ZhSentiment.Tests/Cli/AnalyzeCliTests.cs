@@ -56,7 +56,7 @@ public sealed class AnalyzeCliTests : IDisposable
     public async Task Eval_aspects_reports_mention_and_polarity_figures()
     {
         var data = Path.Combine(TestPaths.Fixtures, "aspects", "eval.tsv");
-        var run = await Zhsenti.RunAsync(null, "eval-aspects", "--data", data, "--json");
+        var run = await Zhsenti.RunAsync(null, "eval-aspects", "--data", data, "--json", "--errors");
         Assert.True(run.ExitCode == 0, run.Stderr);
 
         using var json = JsonDocument.Parse(run.Stdout);
@@ -77,5 +77,15 @@ public sealed class AnalyzeCliTests : IDisposable
         Assert.True(byLength["< 50"].GetProperty("balanced_polarity_accuracy").GetDouble() >= 0.85, "short reviews' balanced accuracy");
         Assert.True(byLength[">= 200"].GetProperty("balanced_polarity_accuracy").GetDouble() >= 0.66, "long reviews' balanced accuracy");
         Assert.Equal(o.GetProperty("triples").GetInt32(), byLength.Values.Sum(b => b.GetProperty("triples").GetInt32()));
+
+        // Each mistake names the opinions its answer came from: words of its text, none for an aspect not found.
+        var errors = o.GetProperty("errors").EnumerateArray().ToList();
+        Assert.NotEmpty(errors);
+        foreach (var e in errors)
+        {
+            var evidence = e.GetProperty("evidence").EnumerateArray().Select(x => x.GetString()!).ToList();
+            Assert.Equal(e.GetProperty("predicted").GetString() == "-", evidence.Count == 0);
+            Assert.All(evidence, x => Assert.Contains(x, e.GetProperty("text").GetString()!));
+        }
     }
 }
