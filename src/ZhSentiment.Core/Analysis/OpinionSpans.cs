@@ -63,6 +63,7 @@ public static class OpinionSpans
     /// <summary>
     /// One opinion for each clause without a mention that follows a mention in its sentence, of the last aspect
     /// mentioned; it spans the clause as it is classified alone (without its contrast marker), so it costs no prediction.
+    /// <paramref name="opinions"/> come in clause order.
     /// </summary>
     private static List<Opinion> Continuations(string text, IReadOnlyList<Clause> units, List<Opinion> opinions)
     {

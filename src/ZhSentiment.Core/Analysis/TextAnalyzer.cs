@@ -190,8 +190,7 @@ public static class TextAnalyzer
 
         /// <summary>One sentence clearly Positive and another clearly Negative (<see cref="MixedThreshold"/>).</summary>
         private static bool Mixed(SentenceVerdict[] sentences) =>
-            sentences.Any(s => s.Verdict.Label == LabelSet.Positive && s.Verdict.Score >= MixedThreshold)
-            && sentences.Any(s => s.Verdict.Label == LabelSet.Negative && s.Verdict.Score >= MixedThreshold);
+            sentences.Any(s => Clearly(s.Verdict, LabelSet.Positive)) && sentences.Any(s => Clearly(s.Verdict, LabelSet.Negative));
 
         /// <summary>
         /// The whole text's verdict, mixed with the mean of the clauses after the last contrast marker of each
@@ -243,10 +242,8 @@ public static class TextAnalyzer
                 var opinion = _opinions[mine[i]];
                 var probabilities = results[_opinionAt[mine[i]]].Probabilities;
                 var verdict = new Verdict(labels, Lukewarm.Ends(_text, opinion.Start, opinion.End) ? NeutralVerdict.Apply(labels, probabilities) : probabilities);
-                if (verdict.Score >= MixedThreshold && verdict.Label == LabelSet.Positive && verdict.Score >= praiseScore)
-                    (praise, praiseScore) = ((opinion.Start, opinion.End), verdict.Score);
-                if (verdict.Score >= MixedThreshold && verdict.Label == LabelSet.Negative && verdict.Score >= blameScore)
-                    (blame, blameScore) = ((opinion.Start, opinion.End), verdict.Score);
+                if (Clearly(verdict, LabelSet.Positive) && verdict.Score >= praiseScore) (praise, praiseScore) = ((opinion.Start, opinion.End), verdict.Score);
+                if (Clearly(verdict, LabelSet.Negative) && verdict.Score >= blameScore) (blame, blameScore) = ((opinion.Start, opinion.End), verdict.Score);
                 double position = mine.Count == 1 ? 0 : (double)i / (mine.Count - 1);
                 double weight = WindowCombiner.Sharpness * Opinionated(labels, probabilities) + WindowCombiner.Recency * position;
                 if (weight < bestWeight) continue;
@@ -257,6 +254,9 @@ public static class TextAnalyzer
             return new AspectVerdict(name, best, [span]);
         }
     }
+
+    /// <summary>Whether a verdict is <paramref name="side"/> with at least <see cref="MixedThreshold"/>: what makes a text mixed and an aspect conflicting.</summary>
+    private static bool Clearly(Verdict verdict, string side) => verdict.Label == side && verdict.Score >= MixedThreshold;
 
     /// <summary>
     /// How strongly a span judges, as the model reads it: its larger polar side's mass, so that a confident Neutral

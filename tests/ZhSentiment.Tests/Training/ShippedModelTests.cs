@@ -22,7 +22,7 @@ public class ShippedModelTests
     };
 
     /// <summary>The emotion head on SMP2020-EWECT's evaluation parts (emotion/dev.tsv), as recorded in the model card.</summary>
-    private const double EmotionMacroF1 = 0.6548, EmotionCalibrationError = 0.03;
+    private const double EmotionMacroF1 = 0.6519, EmotionCalibrationError = 0.03;
 
     private const double ThreeClassMacroF1 = 0.7775, ThreeClassCalibrationError = 0.03, BehaviourAccuracy = 0.7038;
 
